@@ -1,0 +1,44 @@
+# Courtwatch: `make run` (the app on SQLite with demo data) and `make test` (the whole suite).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+export FLASK_APP := courtwatch
+
+.PHONY: run test test-postgres translations install install-dev bench clean
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(STAMP) translations
+install-dev: $(DEV_STAMP) translations
+
+translations: $(STAMP)
+	@$(BIN)/pybabel compile -d courtwatch/translations >/dev/null
+
+run: install
+	$(BIN)/flask db upgrade
+	-@$(BIN)/flask demo load
+	COURTWATCH_STAFF_TWO_FACTOR=$${COURTWATCH_STAFF_TWO_FACTOR:-0} $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python -m bench.run_all
+
+# Refresh the message catalogs after adding strings (then translate courtwatch/translations/es).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o courtwatch/translations/messages.pot .
+	$(BIN)/pybabel update -i courtwatch/translations/messages.pot -d courtwatch/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .pytest_cache

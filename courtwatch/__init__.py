@@ -1,0 +1,82 @@
+"""Courtwatch: scheduling and documentation for courthouse-watch campaigns.
+
+``create_app`` wires configuration, extensions, blueprints and CLI groups, in that order, and
+does nothing else: it never touches the database, so importing the app is always safe.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from courtwatch import config as config_module
+from courtwatch import extensions, web
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("COURTWATCH_INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    settings = config_module.load_settings(app.instance_path, test_config)
+    config_module.check_production(settings)
+    app.config.from_mapping(config_module.flask_config(settings))
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_extensions(app)
+    web.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_template_helpers(app)
+    if app.config["MAIL_BACKEND"] == "console" and app.config["ENV_NAME"] == "development":
+        from courtwatch.notify.services import print_outbox_after_commit
+
+        # In development, mail appears in the terminal as soon as it is queued.
+        app.extensions["courtwatch_after_commit"].append(print_outbox_after_commit)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from courtwatch import models  # noqa: F401  (every table known before migrate/create_all)
+    from courtwatch.auth.access import enforce_access
+    from courtwatch.auth.session import load_user
+
+    extensions.db.init_app(app)
+    migrations = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+    extensions.migrate.init_app(app, extensions.db, directory=migrations, render_as_batch=True)
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    extensions.babel.init_app(app, locale_selector=web.select_locale)
+    login_manager = extensions.login_manager
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = None  # "basic"/"strong" hash the client's IP address into the session
+    login_manager.user_loader(load_user)
+    app.before_request(enforce_access)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from courtwatch.auth import account_views, people_views
+    from courtwatch.auth import views as auth_views
+    from courtwatch.courts import views as courts_views
+    from courtwatch.home import views as home_views
+    from courtwatch.privacy import views as privacy_views
+
+    for blueprint in (home_views.bp, auth_views.bp, account_views.bp, people_views.bp,
+                      courts_views.bp, privacy_views.bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from courtwatch.auth.cli import users_cli
+    from courtwatch.demo.cli import demo_cli
+    from courtwatch.notify.cli import notify_cli
+
+    for group in (users_cli, notify_cli, demo_cli):
+        app.cli.add_command(group)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from courtwatch.home.templating import init_templating
+
+    init_templating(app)

@@ -1,0 +1,1 @@
+"""Accounts, roles, approval, login, two-factor and password reset."""

@@ -1,0 +1,77 @@
+"""Forms for login, registration, the account page and people management."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from courtwatch.auth.languages import language_choices
+from courtwatch.auth.models import Role
+from courtwatch.auth.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from courtwatch.forms import MultiCheckboxField
+
+LOCALE_CHOICES = [("", _l("Same as my browser")), ("en", "English"), ("es", "Español")]
+
+
+def _new_password(label):
+    return PasswordField(label, validators=[
+        DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField(_l("6-digit code from your authenticator app"),
+                       validators=[DataRequired(), Length(min=6, max=8)],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
+
+
+class ProfileFields(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+    phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=40)],
+                     render_kw={"autocomplete": "tel"})
+    languages = MultiCheckboxField(_l("Languages you speak"), choices=language_choices)
+    locale = SelectField(_l("Interface language"), choices=LOCALE_CHOICES, validators=[Optional()])
+
+
+class RegisterForm(ProfileFields):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    password = _new_password(_l("Password (at least 10 characters)"))
+    confirm = PasswordField(_l("Password again"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = _new_password(_l("New password (at least 10 characters)"))
+    confirm = PasswordField(_l("New password again"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password(_l("New password (at least 10 characters)"))
+    confirm = PasswordField(_l("New password again"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+
+
+class TrainingForm(FlaskForm):
+    training = StringField(_l("Training"), validators=[DataRequired(), Length(max=120)],
+                           render_kw={"list": "training-names"})
+    completed_on = DateField(_l("Completed on"), validators=[DataRequired()])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])

@@ -1,0 +1,106 @@
+"""People who use Courtwatch and the trainings they have completed.
+
+Accompanied people are *not* users and never appear here (see courts.models).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from courtwatch.db import Base, UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    VOLUNTEER = "volunteer"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class AccountStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.VOLUNTEER, index=True)
+    status: Mapped[str] = mapped_column(String(20), default=AccountStatus.PENDING, index=True)
+    # Comma-separated language codes (see auth.languages); small and read whole, so no join table.
+    languages: Mapped[str] = mapped_column(String(200), default="")
+    locale: Mapped[str | None] = mapped_column(String(10))
+    # Bumped on password change, suspension or "log out everywhere": old session cookies stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    trainings: Mapped[list[UserTraining]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="UserTraining.user_id"
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users at login and on load
+        return self.status in (AccountStatus.ACTIVE, AccountStatus.PENDING)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == AccountStatus.ACTIVE
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.COORDINATOR, Role.ADMIN)
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [code for code in self.languages.split(",") if code]
+
+    def has_role(self, *roles: str) -> bool:
+        # An admin can do whatever a coordinator can.
+        if self.role == Role.ADMIN:
+            return True
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role} {self.status}>"
+
+
+class Training(Base):
+    """A training the campaign gives (e.g. "Accompaniment training"); shifts may require one."""
+
+    __tablename__ = "training"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class UserTraining(Base):
+    __tablename__ = "user_training"
+    __table_args__ = (UniqueConstraint("user_id", "training_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("training.id", ondelete="CASCADE"))
+    completed_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(back_populates="trainings", foreign_keys=[user_id])
+    training: Mapped[Training] = relationship(lazy="joined")

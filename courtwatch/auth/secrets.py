@@ -1,0 +1,107 @@
+"""Password-reset links and time-based one-time passwords (second factor for staff).
+
+A reset token is signed, expires, and carries a fingerprint of the current password hash, so it
+stops working the moment the password changes: a link can be used once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+
+import pyotp
+import segno
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from courtwatch.auth.models import User
+from courtwatch.auth.services import find_user_by_email, get_user, set_password
+from courtwatch.errors import DomainError
+from courtwatch.notify.services import queue_email
+
+RESET_SALT = "courtwatch.password-reset"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def make_reset_token(user: User) -> str:
+    return _serializer().dumps({"user": user.id, "fp": _fingerprint(user)})
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a reset link if the account exists; say nothing either way (no enumeration)."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password",
+                                                                 token=make_reset_token(user))
+    minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"]) // 60
+    body = _(
+        "Someone (probably you) asked to reset the Courtwatch password for this address.\n\n"
+        "Open this link within %(minutes)d minutes to choose a new password:\n%(link)s\n\n"
+        "If it was not you, ignore this message; your password stays as it is.",
+        minutes=minutes, link=link)
+    queue_email(user.email, _("Reset your Courtwatch password"), body)
+
+
+def user_for_reset_token(token: str) -> User:
+    try:
+        data = _serializer().loads(token, max_age=int(current_app.config["PASSWORD_RESET_MAX_AGE"]))
+    except SignatureExpired as error:
+        raise DomainError(_("This link has expired. Ask for a new one.")) from error
+    except BadSignature as error:
+        raise DomainError(_("This link is not valid. Ask for a new one.")) from error
+    user = get_user(int(data["user"]))
+    if data.get("fp") != _fingerprint(user) or not user.is_active:
+        raise DomainError(_("This link has already been used. Ask for a new one."))
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    set_password(user, new_password)
+    return user
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_svg(secret: str, email: str) -> str:
+    """A QR code as inline SVG, drawn here: nothing is loaded from another host."""
+    uri = pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="Courtwatch")
+    buffer = io.BytesIO()
+    segno.make(uri, error="m").save(buffer, kind="svg", scale=5, xmldecl=False, svgns=True)
+    return buffer.getvalue().decode()
+
+
+def verify_totp(user: User, code: str, secret: str | None = None) -> bool:
+    """Accept a code once (no replay) within one 30-second step of clock drift."""
+    secret = secret or user.totp_secret
+    code = (code or "").replace(" ", "")
+    if not secret or not code.isdigit():
+        return False
+    totp = pyotp.TOTP(secret)
+    now_step = int(time.time()) // 30
+    for step in (now_step, now_step - 1, now_step + 1):
+        if totp.at(step * 30) == code:
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                return False
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def enable_two_factor(user: User, secret: str, code: str) -> None:
+    if not verify_totp(user, code, secret):
+        raise DomainError(_("That code is not right. Check the time on your phone and try again."),
+                          field="code")
+    user.totp_secret = secret

@@ -1,0 +1,1 @@
+"""Courthouses, hearings and the calendar sources they come from."""

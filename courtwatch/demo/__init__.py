@@ -1,0 +1,1 @@
+"""Demo data: realistic courthouses, people, shifts, hearings and reports for a first look."""

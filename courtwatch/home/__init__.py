@@ -1,0 +1,1 @@
+"""The start page and what every template can use (navigation, local time formatting)."""

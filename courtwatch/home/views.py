@@ -1,0 +1,35 @@
+"""The start page: what a person should do next, by role and account state."""
+
+from flask import Blueprint, Response, redirect, render_template, url_for
+from flask_login import current_user
+
+from courtwatch.auth.access import public
+
+bp = Blueprint("home", __name__)
+
+# Other areas contribute cards to the start page (e.g. "your next shift", "reports to verify").
+HOME_CARDS: list = []
+
+
+@bp.route("/")
+@public
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if not current_user.is_approved:
+        return redirect(url_for("account.show"))
+    cards = [card() for card in HOME_CARDS]
+    return render_template("home/index.html", cards=[c for c in cards if c])
+
+
+@bp.route("/robots.txt")
+@public
+def robots_txt():
+    # Feeds and everything else stay out of search engines.
+    return Response("User-agent: *\nDisallow: /\n", mimetype="text/plain")
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    return Response("ok\n", mimetype="text/plain")

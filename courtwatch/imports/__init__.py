@@ -1,0 +1,1 @@
+"""Reading court calendars (ICS, CSV, XLSX) into hearings: preview, commit, subscriptions."""

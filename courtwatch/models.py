@@ -1,0 +1,13 @@
+"""Every area's models, imported in one place so Alembic and ``db.create_all`` see the whole schema.
+
+The declarative base and the UTC column type live in ``courtwatch.db``.
+"""
+
+from courtwatch.auth.models import Training, User, UserTraining  # noqa: F401
+from courtwatch.courts.hearing_models import (AccompanimentRequest, Hearing,  # noqa: F401
+                                              HearingChange)
+from courtwatch.courts.models import Courthouse  # noqa: F401
+from courtwatch.db import Base, db  # noqa: F401
+from courtwatch.imports.models import CalendarSource  # noqa: F401
+from courtwatch.notify.models import OutboxAttachment, OutboxMessage  # noqa: F401
+from courtwatch.privacy.models import AuditEvent  # noqa: F401

@@ -1,0 +1,1 @@
+"""The outbox: every email is written to a table first and delivered from there."""

@@ -1,0 +1,50 @@
+"""Handing one queued message to the mail system: SMTP in production, the console in development."""
+
+from __future__ import annotations
+
+import smtplib
+import sys
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from courtwatch.notify.models import OutboxMessage
+
+
+class DeliveryFailed(Exception):
+    """The mail system did not take the message; it stays queued and is retried later."""
+
+
+def build_email(message: OutboxMessage, config) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = config["MAIL_FROM"]
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    # A stable Message-ID lets a receiving server drop a duplicate if a crash ever resends one.
+    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="courtwatch.local")
+    if message.urgent:
+        email["Importance"] = "high"
+        email["X-Priority"] = "1"
+    email.set_content(message.body_text)
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        email.add_attachment(attachment.content, maintype=maintype, subtype=subtype.split(";")[0],
+                             filename=attachment.filename)
+    return email
+
+
+def deliver(message: OutboxMessage, config) -> None:
+    email = build_email(message, config)
+    if config["MAIL_BACKEND"] == "console":
+        sys.stdout.write(f"\n----- email (not sent: console backend) -----\n{email.as_string()}\n")
+        sys.stdout.flush()
+        return
+    try:
+        with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]),
+                          timeout=int(config["SMTP_TIMEOUT"])) as smtp:
+            if config["SMTP_STARTTLS"]:
+                smtp.starttls()
+            if config["SMTP_USERNAME"]:
+                smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+            smtp.send_message(email)
+    except (OSError, smtplib.SMTPException) as error:
+        raise DeliveryFailed(f"{type(error).__name__}: {error}"[:480]) from error

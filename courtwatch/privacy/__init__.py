@@ -1,0 +1,1 @@
+"""Audit trail, retention and purge of personal data."""

@@ -1,0 +1,104 @@
+"""The request lifecycle every page shares: one transaction, security headers, errors, language.
+
+One transaction per request: views and services only ``flush()``; this module commits after a
+successful response and rolls back otherwise (an error page or a form re-shown with errors,
+which answers 422). A half-done change therefore never reaches the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, render_template, request, session
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from courtwatch.db import db
+
+log = logging.getLogger(__name__)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+ERROR_TITLES = {
+    400: "The request could not be understood.",
+    403: "You do not have access to this page.",
+    404: "This page does not exist.",
+    405: "This action is not allowed here.",
+    413: "The file is too large.",
+    422: "Some of what you entered needs a second look.",
+    429: "Too many attempts. Wait a few minutes and try again.",
+    500: "Something went wrong on our side. Nothing you entered was saved.",
+}
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only same-site paths: an attacker's link must not send a fresh login to their page."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return fallback
+    return target
+
+
+def select_locale() -> str:
+    choices = [code.strip() for code in current_app.config["LANGUAGES"].split(",")]
+    if current_user and current_user.is_authenticated and current_user.locale in choices:
+        return current_user.locale
+    if session.get("locale") in choices:
+        return session["locale"]
+    return request.accept_languages.best_match(choices) or choices[0]
+
+
+def mark_for_rollback() -> None:
+    """Make this request end in a rollback even though it answers with a page."""
+    g.rollback = True
+
+
+def _finish_transaction(response):
+    if response.status_code < 400 and not g.get("rollback"):
+        db.session.commit()
+        for hook in current_app.extensions.get("courtwatch_after_commit", []):
+            hook()
+    else:
+        db.session.rollback()
+    return response
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if current_user and getattr(current_user, "is_authenticated", False):
+        # Rosters and reports must not linger in a shared phone's cache.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _render_error(error: HTTPException):
+    code = error.code or 500
+    message = _(ERROR_TITLES.get(code, error.name))
+    if code == 413:
+        message = _("The file is too large.")
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def _render_unexpected(error: Exception):
+    db.session.rollback()
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return render_template("errors/error.html", code=500, message=_(ERROR_TITLES[500])), 500
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_finish_transaction)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _render_error)
+    app.register_error_handler(Exception, _render_unexpected)
+    app.extensions.setdefault("courtwatch_after_commit", [])

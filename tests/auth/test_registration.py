@@ -1,0 +1,93 @@
+"""Registration, approval and what a pending account may see."""
+
+from sqlalchemy import select
+
+from courtwatch.auth.models import AccountStatus, User
+from courtwatch.db import db
+from courtwatch.privacy.models import AuditEvent
+from tests.conftest import form_errors
+
+GOOD = {"name": "Paz Nueva", "email": "Paz@Example.org", "password": "a long enough secret",
+        "confirm": "a long enough secret", "languages": ["es", "en"], "phone": "", "locale": ""}
+
+
+def test_registered_volunteer_is_pending_and_sees_only_account(client):
+    response = client.post("/register", data=GOOD)
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "paz@example.org"))
+    assert user.status == AccountStatus.PENDING
+    assert user.language_codes == ["es", "en"]
+    page = client.get("/account").get_data(as_text=True)
+    assert 'id="pending-notice"' in page
+    # Rosters and courthouse lists stay closed until approval.
+    assert client.get("/courthouses").headers["Location"].endswith("/account")
+    assert client.get("/").headers["Location"].endswith("/account")
+
+
+def test_short_password_is_refused_next_to_the_field_and_input_kept(client):
+    response = client.post("/register", data={**GOOD, "password": "short", "confirm": "short"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert any("10" in e for e in form_errors(html))
+    assert 'value="Paz Nueva"' in html and 'value="Paz@Example.org"' in html
+    assert db.session.scalar(select(User)) is None
+
+
+def test_overlong_password_is_refused(client):
+    long_password = "x" * 5000
+    response = client.post("/register", data={**GOOD, "password": long_password, "confirm": long_password})
+    assert response.status_code == 422
+    assert db.session.scalar(select(User)) is None
+
+
+def test_duplicate_email_is_refused(client, volunteer):
+    response = client.post("/register", data={**GOOD, "email": volunteer.email.upper()})
+    assert response.status_code == 422
+    assert "already exists" in " ".join(form_errors(response.get_data(as_text=True)))
+
+
+def test_coordinator_approves_and_approval_is_audited(client, coordinator_client, coordinator):
+    client.post("/register", data=GOOD)
+    user = db.session.scalar(select(User).where(User.email == "paz@example.org"))
+    listing = coordinator_client.get("/coordinator/volunteers?status=pending").get_data(as_text=True)
+    assert "Paz Nueva" in listing
+    response = coordinator_client.post(f"/coordinator/volunteers/{user.id}/approve")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).status == AccountStatus.ACTIVE
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.approved"))
+    assert event.actor_id == coordinator.id and event.object_id == user.id
+    # The approved volunteer now gets past the approval gate.
+    assert client.get("/courthouses").status_code == 200
+
+
+def test_suspension_ends_the_session(login_as, volunteer, coordinator_client):
+    volunteer_client = login_as(volunteer)
+    assert volunteer_client.get("/courthouses").status_code == 200
+    coordinator_client.post(f"/coordinator/volunteers/{volunteer.id}/suspend")
+    response = volunteer_client.get("/courthouses")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert volunteer_client.post("/login", data={"email": volunteer.email,
+                                                 "password": "correct horse battery"}).status_code == 422
+
+
+def test_training_recorded_with_error_next_to_field(coordinator_client, volunteer):
+    bad = coordinator_client.post(f"/coordinator/volunteers/{volunteer.id}/trainings",
+                                  data={"training": "Accompaniment training", "completed_on": "2999-01-01"})
+    assert bad.status_code == 422
+    assert "future" in " ".join(form_errors(bad.get_data(as_text=True)))
+    good = coordinator_client.post(f"/coordinator/volunteers/{volunteer.id}/trainings",
+                                   data={"training": "Accompaniment training", "completed_on": "2026-01-05"})
+    assert good.status_code == 302
+    db.session.expire_all()
+    assert [t.training.name for t in db.session.get(User, volunteer.id).trainings] == ["Accompaniment training"]
+
+
+def test_only_admin_changes_roles_and_it_is_audited(admin_client, coordinator_client, volunteer):
+    assert coordinator_client.post(f"/coordinator/volunteers/{volunteer.id}/role",
+                                   data={"role": "admin"}).status_code == 403
+    assert admin_client.post(f"/coordinator/volunteers/{volunteer.id}/role",
+                             data={"role": "coordinator"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, volunteer.id).role == "coordinator"
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.role_changed")) is not None
