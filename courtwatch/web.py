@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, render_template, request, session
+from flask import Flask, current_app, g, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -48,6 +48,9 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 def select_locale() -> str:
     choices = [code.strip() for code in current_app.config["LANGUAGES"].split(",")]
+    if not has_request_context():
+        # CLI commands and cron jobs translate service messages too; they have no browser.
+        return choices[0]
     if current_user and current_user.is_authenticated and current_user.locale in choices:
         return current_user.locale
     if session.get("locale") in choices:

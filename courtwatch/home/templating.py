@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -78,8 +78,13 @@ def local_date(moment: datetime | None, zone: str | ZoneInfo, fmt: str = "full")
     return format_date(moment.astimezone(zone).date(), fmt)
 
 
+def current_locale() -> str:
+    """The interface language as a code for <html lang>; Flask-Babel does not give templates one."""
+    return str(get_locale() or "en")
+
+
 def init_templating(app: Flask) -> None:
-    app.jinja_env.globals.update(navigation=navigation, language_name=language_name,
+    app.jinja_env.globals.update(get_locale=current_locale, navigation=navigation, language_name=language_name,
                                  local_datetime=local_datetime, local_time=local_time,
                                  local_date=local_date, ActionForm=ActionForm,
                                  courthouse_actions=courthouse_actions)

@@ -3,7 +3,7 @@
 from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_login import current_user
 
-from courtwatch.auth.access import public
+from courtwatch.auth.access import needs_second_factor, public
 
 bp = Blueprint("home", __name__)
 
@@ -18,6 +18,10 @@ def index():
         return redirect(url_for("auth.login"))
     if not current_user.is_approved:
         return redirect(url_for("account.show"))
+    if needs_second_factor(current_user):
+        # @public skips enforce_access, so the staff second-factor gate is repeated here:
+        # the start page's cards show rosters and reports to verify.
+        return redirect(url_for("account.two_factor"))
     cards = [card() for card in HOME_CARDS]
     return render_template("home/index.html", cards=[c for c in cards if c])
 

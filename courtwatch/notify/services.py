@@ -64,17 +64,22 @@ def queue_email(to_address: str, subject: str, body_text: str, *, dedupe_key: st
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(timedelta(minutes=2 ** attempts), MAX_BACKOFF)
+    # Cap the exponent too: timedelta(minutes=2 ** 50) overflows (a large MAIL_MAX_ATTEMPTS).
+    return min(timedelta(minutes=2 ** min(attempts, 20)), MAX_BACKOFF)
 
 
 def _claim(message_id: int, now: datetime) -> bool:
+    # The claim runs on the real clock, not on the run's start time ``now``: a long run that
+    # claimed message 400 with "start + 5 minutes" would hand another sender an already
+    # expired claim, and both would send it.
+    clock = max(now, utcnow())
     claimable = or_(
         (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
-        (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_until < now),
+        (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_until < clock),
     )
     result = db.session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id, claimable)
-        .values(status=OutboxStatus.SENDING, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .values(status=OutboxStatus.SENDING, claimed_until=clock + timedelta(seconds=CLAIM_SECONDS))
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -102,7 +107,9 @@ def send_due(now: datetime | None = None, limit: int = 500) -> DeliveryReport:
         message = db.session.get(OutboxMessage, message_id)
         try:
             deliver(message, config)
-        except DeliveryFailed as error:
+        except Exception as error:  # noqa: BLE001  one unsendable message must not stall the queue
+            if not isinstance(error, DeliveryFailed):
+                error = DeliveryFailed(f"{type(error).__name__}: {error}"[:480])
             message.attempts += 1
             message.last_error = str(error)
             message.claimed_until = None

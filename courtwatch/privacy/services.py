@@ -16,6 +16,8 @@ def record_event(actor, action: str, obj=None, *, object_type: str | None = None
                  object_id: int | None = None, **detail) -> AuditEvent:
     """Add an audit event to the current transaction; it commits (or not) with the change it records."""
     if obj is not None:
+        # current_user is a proxy; the table name belongs to the object behind it.
+        obj = obj._get_current_object() if hasattr(obj, "_get_current_object") else obj
         object_type = object_type or type(obj).__tablename__
         object_id = object_id if object_id is not None else obj.id
     event = AuditEvent(
