@@ -1,0 +1,142 @@
+"""Coordinators browse hearings per courthouse and day, mark those needing accompaniment, and keep
+the accompaniment request (the most sensitive record here) on the hearing's own page only.
+
+Lists show a "needs accompaniment" badge, never who asked: the request is read only on the
+detail page, which, like every page of this blueprint, is for coordinators.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from courtwatch.auth.access import coordinator_required
+from courtwatch.courts import hearing_services as services
+from courtwatch.courts.models import Courthouse
+from courtwatch.courts.services import list_courthouses
+from courtwatch.db import utcnow
+from courtwatch.errors import DomainError, NotFound
+from courtwatch.forms import ActionForm, attach_error
+
+bp = Blueprint("hearings", __name__, url_prefix="/hearings")
+
+
+class AccompanimentRequestForm(FlaskForm):
+    person_label = StringField(_l("First name or initials (nothing more)"),
+                               validators=[DataRequired(), Length(max=60)])
+    language = StringField(_l("Language"), validators=[Optional(), Length(max=60)])
+    interpreter_booked = BooleanField(_l("An interpreter is booked"))
+    meeting_notes = TextAreaField(_l("Meeting notes (shown to the volunteers assigned)"),
+                                  validators=[Optional(), Length(max=2000)])
+    private_notes = TextAreaField(_l("Private notes (coordinators only)"), validators=[Optional(), Length(max=4000)])
+
+
+def _hearing_or_404(hearing_id: int):
+    try:
+        return services.get_hearing(hearing_id)
+    except NotFound:
+        abort(404)
+
+
+def _chosen_courthouse(courthouses: list[Courthouse]) -> Courthouse | None:
+    wanted = request.args.get("courthouse", type=int)
+    return next((c for c in courthouses if c.id == wanted), courthouses[0] if courthouses else None)
+
+
+def _chosen_day(courthouse: Courthouse | None) -> date:
+    try:
+        return date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        return courthouse.local(utcnow()).date() if courthouse else utcnow().date()
+
+
+@bp.route("")
+@coordinator_required
+def index():
+    courthouses = list_courthouses(active_only=True)
+    courthouse = _chosen_courthouse(courthouses)
+    day = _chosen_day(courthouse)
+    hearings = services.hearings_on_day(courthouse, day) if courthouse else []
+    return render_template("hearings/index.html", courthouses=courthouses, courthouse=courthouse, day=day,
+                           hearings=hearings, previous_day=day - timedelta(days=1),
+                           next_day=day + timedelta(days=1), limit=services.DAY_LIMIT)
+
+
+@bp.route("/<int:hearing_id>")
+@coordinator_required
+def detail(hearing_id: int):
+    hearing = _hearing_or_404(hearing_id)
+    return render_template("hearings/detail.html", hearing=hearing, history=services.hearing_history(hearing),
+                           request_row=hearing.accompaniment_request, action_form=ActionForm())
+
+
+@bp.route("/<int:hearing_id>/accompaniment", methods=["POST"])
+@coordinator_required
+def set_needed(hearing_id: int):
+    hearing = _hearing_or_404(hearing_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    needed = request.form.get("needed") == "1"
+    try:
+        services.set_accompaniment_needed(current_user, hearing, needed)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("hearings.detail", hearing_id=hearing.id))
+    flash(_("Marked as needing accompaniment.") if needed else _("Accompaniment no longer needed."), "info")
+    return redirect(url_for("hearings.detail", hearing_id=hearing.id))
+
+
+@bp.route("/<int:hearing_id>/request", methods=["GET", "POST"])
+@coordinator_required
+def edit_request(hearing_id: int):
+    hearing = _hearing_or_404(hearing_id)
+    request_row = hearing.accompaniment_request
+    form = AccompanimentRequestForm(obj=request_row)
+    if form.validate_on_submit():
+        try:
+            services.save_accompaniment_request(
+                current_user, hearing, person_label=form.person_label.data, language=form.language.data,
+                interpreter_booked=form.interpreter_booked.data, meeting_notes=form.meeting_notes.data,
+                private_notes=form.private_notes.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Accompaniment request saved."), "info")
+            return redirect(url_for("hearings.detail", hearing_id=hearing.id))
+    return render_template("hearings/request_form.html", hearing=hearing, form=form,
+                           existing=request_row is not None), 422 if form.is_submitted() else 200
+
+
+@bp.route("/<int:hearing_id>/request/delete", methods=["POST"])
+@coordinator_required
+def delete_request(hearing_id: int):
+    hearing = _hearing_or_404(hearing_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.delete_accompaniment_request(current_user, hearing)
+    flash(_("Accompaniment request deleted."), "info")
+    return redirect(url_for("hearings.detail", hearing_id=hearing.id))
+
+
+def _courthouse_actions(courthouse) -> list[tuple[str, str]]:
+    if not (current_user.is_authenticated and current_user.is_staff):
+        return []
+    return [(url_for("hearings.index", courthouse=courthouse.id), _("Hearings")),
+            (url_for("imports.index", courthouse=courthouse.id), _("Import a calendar"))]
+
+
+def _register_extensions() -> None:
+    from courtwatch.home.templating import COURTHOUSE_ACTIONS
+
+    if _courthouse_actions not in COURTHOUSE_ACTIONS:
+        COURTHOUSE_ACTIONS.append(_courthouse_actions)
+
+
+_register_extensions()

@@ -1,0 +1,100 @@
+"""`flask calendars import PATH --courthouse SLUG` and `flask calendars sync` (for cron).
+
+The import command prints the same preview as the upload page; with --dry-run nothing is written.
+A refused file ends with one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from courtwatch.commands import CommandError, transactional
+from courtwatch.courts.services import courthouse_by_slug
+from courtwatch.imports import services
+from courtwatch.imports.mapping import guess_mapping
+from courtwatch.imports.planner import ImportSummary
+from courtwatch.imports.sync import sync_all
+from courtwatch.imports.tables import read_table, sniff_kind
+
+calendars_cli = AppGroup("calendars", help="Court calendars: import files, refresh subscriptions.")
+
+
+def echo_summary(summary: ImportSummary, zones: dict) -> None:
+    click.echo(f"add {summary.added}, change {summary.changed}, cancel {summary.cancelled}, "
+               f"unchanged {summary.unchanged}, rejected {summary.rejected}, repeated rows {summary.duplicates}")
+    for note in summary.notes:
+        click.echo(f"note: {note}")
+    for sample in summary.samples["changed"][:20]:
+        zone = zones.get(sample.courthouse_id)
+        old = sample.old_starts_at.astimezone(zone) if zone and sample.old_starts_at else sample.old_starts_at
+        new = sample.starts_at.astimezone(zone) if zone else sample.starts_at
+        click.echo(f"changed: {sample.case_number or sample.title} {old:%Y-%m-%d %H:%M} -> {new:%Y-%m-%d %H:%M}"
+                   f" room {sample.old_courtroom or '-'} -> {sample.courtroom or '-'}")
+    for problem in summary.problems[:50]:
+        click.echo(f"line {problem.line}: {problem.reason}")
+
+
+@calendars_cli.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--courthouse", "slug", help="Courthouse slug (leave out when the rows name their court).")
+@click.option("--mapping", "mapping_name", help="Use the column mapping remembered by this source.")
+@click.option("--source", "source_name", help="Source name (default: the file name).")
+@click.option("--dry-run", is_flag=True, help="Show the preview; write nothing.")
+@click.option("--partial", is_flag=True, help="The file is not the whole calendar: cancel nothing missing.")
+@transactional
+def import_command(path, slug, mapping_name, source_name, dry_run, partial):
+    """Import a calendar file (.ics, .csv, .xlsx) and print what changed."""
+    if not os.path.isfile(path):
+        raise CommandError(f"no such file: {path}")
+    if os.path.getsize(path) > current_app.config["IMPORT_MAX_BYTES"]:
+        raise CommandError("the file is larger than IMPORT_MAX_BYTES; refused before reading it")
+    with open(path, "rb") as handle:
+        kind = sniff_kind(path, handle.read(4096))
+    if kind is None:
+        raise CommandError("not an iCalendar, CSV or XLSX file")
+    courthouse = courthouse_by_slug(slug) if slug else None
+    name = source_name or mapping_name or os.path.basename(path)
+    source = services.find_source(courthouse.id if courthouse else None, name)
+    mapping = None
+    if kind != "ics":
+        if mapping_name:
+            named = services.source_by_name(mapping_name)
+            mapping = services.remembered_mapping(named)
+            if mapping is None:
+                raise CommandError(f"no remembered mapping named {mapping_name!r}")
+        else:
+            mapping = services.remembered_mapping(source)
+        if mapping is None:
+            table = read_table(path, kind, current_app.config["IMPORT_MAX_BYTES"])
+            table.close()
+            mapping = {"fields": guess_mapping(table.headers), "key": "case_date"}
+            click.echo(f"guessed mapping: {json.dumps(mapping['fields'], sort_keys=True)}")
+    if not dry_run:
+        source = services.get_or_create_source(courthouse, name, kind)
+    summary = services.import_file(path, kind=kind, courthouse=courthouse, source=source, mapping=mapping,
+                                   apply=not dry_run, full=not partial)
+    zones = {}
+    if courthouse is not None:
+        zones[courthouse.id] = courthouse.zone
+    echo_summary(summary, zones)
+    if dry_run:
+        click.echo("dry run: nothing was written")
+        return
+    if mapping:
+        source.mapping = json.dumps(mapping, sort_keys=True)
+    services.record_run(None, source, summary, os.path.basename(path))
+    click.echo(f"imported into source {source.name!r}")
+
+
+@calendars_cli.command("sync")
+@transactional
+def sync_command():
+    """Refresh every subscribed calendar (conditional GET) and record each outcome."""
+    for source in sync_all():
+        detail = f": {source.last_error}" if source.last_error else ""
+        click.echo(f"{source.name}: {source.last_status}{detail}")

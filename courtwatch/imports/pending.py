@@ -1,0 +1,128 @@
+"""Uploaded files waiting between preview and commit, kept on the server under random names.
+
+The browser only ever holds the token; the file and what the coordinator chose (courthouse,
+source name, mapping) stay in UPLOAD_DIR/pending, so a commit can never be fed a copy the client
+altered. Pending uploads belong to the person who uploaded them and expire after a day.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from courtwatch.errors import DomainError, NotFound
+
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+MAX_AGE_SECONDS = 24 * 3600
+COPY_CHUNK = 256 * 1024
+
+
+@dataclass
+class PendingUpload:
+    token: str
+    user_id: int | None
+    filename: str
+    kind: str
+    courthouse_id: int | None
+    source_name: str
+    full: bool = True
+    mapping: dict | None = None
+    created: float = field(default_factory=time.time)
+
+    @property
+    def path(self) -> str:
+        return str(pending_dir() / f"{self.token}.upload")
+
+    def save(self) -> None:
+        (pending_dir() / f"{self.token}.json").write_text(json.dumps(asdict(self)))
+
+
+def pending_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "pending"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _too_large() -> DomainError:
+    limit = current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024) or 1
+    return DomainError(_("This file is larger than %(limit)s MB; split it or ask an admin to raise the limit.",
+                         limit=limit), field="file")
+
+
+def save_stream(stream, destination: str, max_bytes: int) -> int:
+    """Copy at most max_bytes; stop and refuse as soon as the file proves larger."""
+    written = 0
+    with open(destination, "wb") as out:
+        while True:
+            chunk = stream.read(COPY_CHUNK)
+            if not chunk:
+                break
+            written += len(chunk)
+            if written > max_bytes:
+                out.close()
+                os.unlink(destination)
+                raise _too_large()
+            out.write(chunk)
+    return written
+
+
+def create_pending(stream, *, user_id, filename: str, courthouse_id, source_name: str, full: bool,
+                   kind_of) -> PendingUpload:
+    """kind_of(filename, head_bytes) -> kind or None; the file is refused when it is None."""
+    purge_expired()
+    token = secrets.token_urlsafe(32)
+    pending = PendingUpload(token=token, user_id=user_id, filename=os.path.basename(filename or "")[:200],
+                            kind="", courthouse_id=courthouse_id, source_name=source_name)
+    pending.full = full
+    size = save_stream(stream, pending.path, current_app.config["IMPORT_MAX_BYTES"])
+    if size == 0:
+        os.unlink(pending.path)
+        raise DomainError(_("This file is empty."), field="file")
+    with open(pending.path, "rb") as handle:
+        head = handle.read(4096)
+    kind = kind_of(pending.filename, head)
+    if kind is None:
+        os.unlink(pending.path)
+        raise DomainError(_("Upload an iCalendar (.ics), CSV or Excel (.xlsx) file."), field="file")
+    pending.kind = kind
+    pending.save()
+    return pending
+
+
+def load_pending(token: str, user_id) -> PendingUpload:
+    if not TOKEN_PATTERN.match(token or ""):
+        raise NotFound(_("This upload is no longer waiting; upload the file again."))
+    meta = pending_dir() / f"{token}.json"
+    try:
+        pending = PendingUpload(**json.loads(meta.read_text()))
+    except (OSError, ValueError, TypeError):
+        raise NotFound(_("This upload is no longer waiting; upload the file again.")) from None
+    if pending.user_id != user_id or not os.path.exists(pending.path):
+        raise NotFound(_("This upload is no longer waiting; upload the file again."))
+    return pending
+
+
+def discard_pending(pending: PendingUpload) -> None:
+    for suffix in (".upload", ".json"):
+        try:
+            os.unlink(pending_dir() / f"{pending.token}{suffix}")
+        except FileNotFoundError:
+            pass
+
+
+def purge_expired() -> None:
+    cutoff = time.time() - MAX_AGE_SECONDS
+    for path in pending_dir().iterdir():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except FileNotFoundError:
+            continue

@@ -1,0 +1,216 @@
+"""Coordinators' calendar pages: sources and their sync status, upload -> map columns -> preview ->
+commit, and subscriptions. Nothing is written to hearings before the commit button.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from courtwatch.auth.access import coordinator_required
+from courtwatch.courts.models import Courthouse
+from courtwatch.courts.services import get_courthouse, list_courthouses
+from courtwatch.db import db
+from courtwatch.errors import DomainError, NotFound
+from courtwatch.forms import ActionForm, attach_error
+from courtwatch.imports import pending as pending_store
+from courtwatch.imports import services
+from courtwatch.imports.forms import ALL_COURTHOUSES, SubscribeForm, UploadForm, courthouse_choices, mapping_form
+from courtwatch.imports.mapping import FIELDS, check_mapping
+from courtwatch.imports.models import CalendarSource
+from courtwatch.imports.sync import subscribe, sync_source
+from courtwatch.imports.tables import sniff_kind
+
+bp = Blueprint("imports", __name__, url_prefix="/calendars")
+
+
+def _forms(upload=None, subscription=None):
+    courthouses = list_courthouses(active_only=True)
+    upload = upload or UploadForm(prefix="upload")
+    subscription = subscription or SubscribeForm(prefix="subscribe")
+    upload.courthouse.choices = courthouse_choices(courthouses, allow_all=True)
+    subscription.courthouse.choices = courthouse_choices(courthouses, allow_all=False)
+    if not upload.is_submitted() and courthouses and request.args.get("courthouse", type=int):
+        upload.courthouse.data = subscription.courthouse.data = request.args.get("courthouse", type=int)
+    return upload, subscription
+
+
+def _render_index(upload=None, subscription=None, status=200):
+    upload, subscription = _forms(upload, subscription)
+    return render_template("imports/index.html", sources=services.list_sources(), runs=services.recent_runs(),
+                           upload=upload, subscription=subscription, action_form=ActionForm()), status
+
+
+@bp.route("")
+@coordinator_required
+def index():
+    return _render_index()
+
+
+@bp.route("/upload", methods=["POST"])
+@coordinator_required
+def upload():
+    form, _subscription = _forms(upload=UploadForm(prefix="upload"))
+    if form.validate_on_submit():
+        courthouse_id = form.courthouse.data or None
+        storage = form.file.data
+        try:
+            source_name = (form.source_name.data or "").strip() or (storage.filename or "calendar")[:200]
+            pending = pending_store.create_pending(
+                storage.stream, user_id=current_user.id, filename=storage.filename or "calendar",
+                courthouse_id=courthouse_id, source_name=source_name, full=bool(form.full.data),
+                kind_of=sniff_kind)
+            if pending.kind == "ics" and courthouse_id is None:
+                pending_store.discard_pending(pending)
+                raise DomainError(_("Choose the courthouse this calendar belongs to."), field="courthouse")
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            if pending.kind == "ics":
+                return redirect(url_for("imports.preview", token=pending.token))
+            return redirect(url_for("imports.mapping", token=pending.token))
+    return _render_index(upload=form, status=422)
+
+
+def _pending_or_404(token: str):
+    try:
+        return pending_store.load_pending(token, current_user.id)
+    except NotFound as error:
+        flash(error.message, "error")
+        abort(404)
+
+
+@bp.route("/pending/<token>/columns", methods=["GET", "POST"])
+@coordinator_required
+def mapping(token: str):
+    pending = _pending_or_404(token)
+    if pending.kind == "ics":
+        return redirect(url_for("imports.preview", token=token))
+    try:
+        headers, rows, notes, guessed = services.table_preview(pending.path, pending.kind)
+    except DomainError as error:
+        pending_store.discard_pending(pending)
+        flash(error.message, "error")
+        return _render_index(status=422)
+    remembered = pending.mapping or services.remembered_mapping(
+        services.find_source(pending.courthouse_id, pending.source_name))
+    initial = remembered["fields"] if remembered else guessed
+    key = remembered.get("key", "case_date") if remembered else "case_date"
+    posted = request.method == "POST"
+    # On a post, a field the browser did not send means "not in this file", not "the guess".
+    form = mapping_form(headers, {} if posted else initial, key, formdata=request.form if posted else None)
+    if request.method == "POST" and form.validate_on_submit():
+        chosen = {"fields": {name: getattr(form, name).data for name in FIELDS if getattr(form, name).data},
+                  "key": form.key.data}
+        try:
+            check_mapping(chosen, headers, has_courthouse=pending.courthouse_id is not None)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            pending.mapping = chosen
+            pending.save()
+            return redirect(url_for("imports.preview", token=token))
+    return render_template("imports/mapping.html", pending=pending, form=form, headers=headers, rows=rows,
+                           notes=notes, remembered=bool(remembered), fields=FIELDS,
+                           courthouse=services.pending_courthouse(pending)), 422 if request.method == "POST" else 200
+
+
+def _zones(summary) -> dict:
+    ids = {s.courthouse_id for group in summary.samples.values() for s in group}
+    if not ids:
+        return {}
+    return {c.id: c for c in db.session.scalars(db.select(Courthouse).where(Courthouse.id.in_(ids)))}
+
+
+@bp.route("/pending/<token>")
+@coordinator_required
+def preview(token: str):
+    pending = _pending_or_404(token)
+    if pending.kind != "ics" and not pending.mapping:
+        return redirect(url_for("imports.mapping", token=token))
+    try:
+        summary = services.preview_pending(pending)
+    except DomainError as error:
+        return render_template("imports/preview.html", pending=pending, summary=None, error=error.message,
+                               courthouse=services.pending_courthouse(pending), action_form=ActionForm()), 422
+    return render_template("imports/preview.html", pending=pending, summary=summary, error=None,
+                           courthouses=_zones(summary), courthouse=services.pending_courthouse(pending),
+                           action_form=ActionForm())
+
+
+@bp.route("/pending/<token>/commit", methods=["POST"])
+@coordinator_required
+def commit(token: str):
+    pending = _pending_or_404(token)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        summary, source = services.commit_pending(current_user, pending)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("imports.preview", token=token))
+    flash(_("Imported: %(added)s added, %(changed)s changed, %(cancelled)s cancelled, %(unchanged)s unchanged, "
+            "%(rejected)s rejected.", added=summary.added, changed=summary.changed, cancelled=summary.cancelled,
+            unchanged=summary.unchanged, rejected=summary.rejected), "info")
+    return redirect(url_for("imports.index"))
+
+
+@bp.route("/pending/<token>/discard", methods=["POST"])
+@coordinator_required
+def discard(token: str):
+    pending = _pending_or_404(token)
+    if ActionForm().validate_on_submit():
+        pending_store.discard_pending(pending)
+        flash(_("Upload discarded; nothing was imported."), "info")
+    return redirect(url_for("imports.index"))
+
+
+@bp.route("/subscribe", methods=["POST"])
+@coordinator_required
+def subscribe_view():
+    _upload, form = _forms(subscription=SubscribeForm(prefix="subscribe"))
+    if form.validate_on_submit():
+        try:
+            courthouse = get_courthouse(form.courthouse.data)
+            source = subscribe(current_user, courthouse, form.name.data, form.url.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            sync_source(source, current_user)
+            if source.last_status == "error":
+                flash(_("Subscribed, but the first sync failed: %(error)s", error=source.last_error), "error")
+            else:
+                flash(_("Subscribed and synced."), "info")
+            return redirect(url_for("imports.index"))
+    return _render_index(subscription=form, status=422)
+
+
+def _source_or_404(source_id: int) -> CalendarSource:
+    source = db.session.get(CalendarSource, source_id)
+    if source is None:
+        abort(404)
+    return source
+
+
+@bp.route("/sources/<int:source_id>/sync", methods=["POST"])
+@coordinator_required
+def sync_now(source_id: int):
+    source = _source_or_404(source_id)
+    if not source.url or not ActionForm().validate_on_submit():
+        abort(400)
+    sync_source(source, current_user)
+    if source.last_status == "error":
+        flash(_("Sync failed: %(error)s", error=source.last_error), "error")
+    else:
+        flash(_("Synced."), "info")
+    return redirect(url_for("imports.index"))
+
+
+@bp.route("/sources/<int:source_id>/pause", methods=["POST"])
+@coordinator_required
+def toggle_source(source_id: int):
+    source = _source_or_404(source_id)
+    if ActionForm().validate_on_submit():
+        source.active = not source.active
+    return redirect(url_for("imports.index"))
