@@ -1,0 +1,135 @@
+"""Load run for /shifts and /me/shifts under gunicorn, beside /healthz as the framework's floor.
+
+    .venv/bin/python bench/load_shifts.py --database-url URL      # once
+    .venv/bin/python bench/bench_shifts.py --database-url URL [--clients 16] [--seconds 20] [--workers 4]
+
+Starts gunicorn on 127.0.0.1 against the generated database, logs 16 volunteers in over HTTP
+(each client has its own session, like 16 phones), then for each path runs 16 client threads
+for the given time, each issuing requests back to back, and prints p50/p95 latency and requests
+per second. The load client is Python (threads + requests, keep-alive off as gunicorn's sync
+workers close connections); its own overhead is included in every figure, the floor too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PASSWORD = "bench-password"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False
+    return session
+
+
+def start_server(database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = dict(os.environ, COURTWATCH_DATABASE_URL=database_url, COURTWATCH_SECRET_KEY="b" * 40,
+               COURTWATCH_ENV_NAME="testing", COURTWATCH_STAFF_TWO_FACTOR="false",
+               COURTWATCH_LOGIN_RATE_LIMIT="100000 per minute",
+               COURTWATCH_INSTANCE_PATH="/tmp/courtwatch-bench-instance")
+    process = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+                                "--log-level", "warning", "courtwatch:create_app()"], cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if _session().get(f"{url}/healthz", timeout=5).status_code == 200:
+                return process, url
+        except requests.RequestException:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def log_in(url: str, number: int) -> requests.Session:
+    session = _session()
+    token = CSRF.search(session.get(f"{url}/login").text).group(1)
+    response = session.post(f"{url}/login", data={"email": f"bench{number}@example.org", "password": PASSWORD,
+                                                  "csrf_token": token}, allow_redirects=False)
+    if response.status_code != 302:
+        raise SystemExit(f"login failed for bench{number}: {response.status_code}")
+    return session
+
+
+def run(url: str, sessions: list[requests.Session], path: str, seconds: float) -> dict:
+    for session in sessions[:2]:  # warm every worker's caches a little
+        for _ in range(5):
+            session.get(url + path)
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(sessions) + 1)
+    stop_at = [0.0]
+
+    def client(session):
+        mine = []
+        barrier.wait()
+        while time.perf_counter() < stop_at[0]:
+            began = time.perf_counter()
+            response = session.get(url + path)
+            mine.append(time.perf_counter() - began)
+            if response.status_code != 200:
+                errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    stop_at[0] = time.perf_counter() + seconds
+    barrier.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    return {"path": path, "requests": len(latencies), "errors": errors[0],
+            "p50": statistics.median(latencies) * 1000,
+            "p95": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+            "rps": len(latencies) / elapsed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    process, url = start_server(args.database_url, args.workers)
+    try:
+        sessions = [log_in(url, 1 + number * 37) for number in range(args.clients)]
+        print(f"{args.clients} clients, {args.workers} gunicorn workers, {os.cpu_count()} CPUs, "
+              f"{args.seconds:.0f} s per path, {args.database_url.split(':')[0]}")
+        print(f"{'path':<12} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8}")
+        for path in ("/healthz", "/shifts", "/me/shifts"):
+            r = run(url, sessions, path, args.seconds)
+            print(f"{r['path']:<12} {r['requests']:>9} {r['errors']:>7} {r['p50']:>8.1f} {r['p95']:>8.1f} "
+                  f"{r['rps']:>8.1f}")
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Shifts: observation and accompaniment shifts, sign-ups, waitlists, attendance and reminders."""

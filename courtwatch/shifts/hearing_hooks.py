@@ -1,0 +1,72 @@
+"""Keeping accompaniment shifts in step with their hearings (registered in HEARING_HOOKS).
+
+The shift keeps its identity when its hearing moves (same id, so the same calendar UID, with
+SEQUENCE + 1); a cancelled hearing cancels the shift instead of deleting it, so volunteers
+are told and their feeds show it as cancelled. Notices name only courthouse, time, room and
+meeting point (see ``notices``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from courtwatch.courts.hearing_models import Hearing, HearingChange
+from courtwatch.db import db
+from courtwatch.shifts import notices, services
+from courtwatch.shifts.models import Shift, ShiftKind, ShiftStatus
+
+DEFAULT_MEETING_POINT = "Main entrance"
+DEFAULT_LENGTH = timedelta(hours=3)
+
+
+def shift_for_hearing(hearing: Hearing) -> Shift | None:
+    return db.session.scalar(select(Shift).where(Shift.hearing_id == hearing.id))
+
+
+def accompaniment_times(hearing: Hearing) -> tuple[datetime, datetime]:
+    lead = timedelta(minutes=int(current_app.config["ACCOMPANIMENT_LEAD_MINUTES"]))
+    ends = hearing.ends_at if hearing.ends_at and hearing.ends_at > hearing.starts_at \
+        else hearing.starts_at + DEFAULT_LENGTH
+    return hearing.starts_at - lead, ends
+
+
+def ensure_accompaniment_shift(hearing: Hearing) -> Shift:
+    """Create the hearing's accompaniment shift, or reopen it if it was cancelled."""
+    shift = shift_for_hearing(hearing)
+    starts_at, ends_at = accompaniment_times(hearing)
+    if shift is None:
+        return services.create_shift(None, courthouse=hearing.courthouse, kind=ShiftKind.ACCOMPANIMENT,
+                                     starts_at=starts_at, ends_at=ends_at, capacity=2, minimum=2,
+                                     meeting_point=DEFAULT_MEETING_POINT, hearing_id=hearing.id)
+    services.move_shift(shift, starts_at, ends_at, _("The hearing moved, so the shift moved with it."))
+    if shift.status == ShiftStatus.CANCELLED and not hearing.is_cancelled:
+        services.reopen_shift(None, shift, _("The shift is on again."))
+    return shift
+
+
+def on_hearing_event(hearing: Hearing, event: str, change: HearingChange | None) -> None:
+    if event == "accompaniment_needed":
+        if not hearing.is_cancelled:
+            ensure_accompaniment_shift(hearing)
+        return
+    shift = shift_for_hearing(hearing)
+    if shift is None:
+        return
+    if event in ("accompaniment_not_needed", "cancelled"):
+        reason = (_("The hearing was cancelled.") if event == "cancelled"
+                  else _("Accompaniment is no longer needed for this hearing."))
+        services.cancel_shift(None, shift, reason)
+    elif event == "moved":
+        starts_at, ends_at = accompaniment_times(hearing)
+        services.move_shift(shift, starts_at, ends_at, _("The hearing moved, so the shift moved with it."))
+    elif event == "room_changed":
+        shift.sequence += 1
+        db.session.flush()
+        if shift.status == ShiftStatus.OPEN:
+            notices.queue_change_notices(shift, _("The courtroom changed."))
+    elif event == "reinstated" and hearing.needs_accompaniment:
+        ensure_accompaniment_shift(hearing)

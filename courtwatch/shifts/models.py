@@ -1,0 +1,174 @@
+"""Shifts volunteers take, the sign-ups on them, and the weekly patterns that generate them.
+
+A sign-up row is never deleted: releasing or being removed only changes its status, so the
+history (who was on a shift, when they left it, hours served) survives. "Live" sign-ups
+(claimed or waitlisted) are what the rules count; a partial unique index makes one live sign-up
+per user and shift a database guarantee, so a double tap can never create two.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from enum import StrEnum
+
+from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, Time,
+                        UniqueConstraint, text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from courtwatch.auth.models import Training, User
+from courtwatch.courts.hearing_models import Hearing
+from courtwatch.courts.models import Courthouse
+from courtwatch.db import Base, UTCDateTime, utcnow
+
+
+class ShiftKind(StrEnum):
+    OBSERVATION = "observation"
+    ACCOMPANIMENT = "accompaniment"
+
+
+class ShiftStatus(StrEnum):
+    OPEN = "open"
+    CANCELLED = "cancelled"
+
+
+class SignupStatus(StrEnum):
+    CLAIMED = "claimed"
+    WAITLISTED = "waitlisted"
+    RELEASED = "released"
+    REMOVED = "removed"
+
+
+LIVE_SIGNUP_STATUSES = (SignupStatus.CLAIMED, SignupStatus.WAITLISTED)
+
+
+class ShiftPattern(Base):
+    """A weekly observation shift at a courthouse (e.g. Mon–Fri 8:30–12:30), in local time."""
+
+    __tablename__ = "shift_pattern"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    courthouse_id: Mapped[int] = mapped_column(ForeignKey("courthouse.id"), index=True)
+    # ISO weekdays as digits, Monday=1: "12345" is Monday to Friday.
+    weekdays: Mapped[str] = mapped_column(String(7))
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    capacity: Mapped[int] = mapped_column(Integer, default=2)
+    minimum: Mapped[int] = mapped_column(Integer, default=1)
+    training_id: Mapped[int | None] = mapped_column(ForeignKey("training.id", ondelete="SET NULL"))
+    language: Mapped[str | None] = mapped_column(String(12))
+    meeting_point: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    courthouse: Mapped[Courthouse] = relationship(lazy="joined")
+    training: Mapped[Training | None] = relationship()
+
+    @property
+    def weekday_numbers(self) -> list[int]:
+        return sorted({int(ch) for ch in self.weekdays if ch.isdigit() and 1 <= int(ch) <= 7})
+
+
+class Shift(Base):
+    __tablename__ = "shift"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        # /shifts and the gap view filter by status and time window, then courthouse.
+        Index("ix_shift_status_starts", "status", "starts_at"),
+        Index("ix_shift_courthouse_starts", "courthouse_id", "starts_at"),
+        # A pattern generates at most one shift per start time: makes `shifts generate` idempotent.
+        UniqueConstraint("pattern_id", "starts_at", name="uq_shift_pattern_starts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default=ShiftKind.OBSERVATION)
+    courthouse_id: Mapped[int] = mapped_column(ForeignKey("courthouse.id"))
+    hearing_id: Mapped[int | None] = mapped_column(ForeignKey("hearing.id", ondelete="SET NULL"),
+                                                   unique=True)
+    pattern_id: Mapped[int | None] = mapped_column(ForeignKey("shift_pattern.id", ondelete="SET NULL"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int] = mapped_column(Integer, default=2)
+    minimum: Mapped[int] = mapped_column(Integer, default=1)
+    training_id: Mapped[int | None] = mapped_column(ForeignKey("training.id", ondelete="SET NULL"))
+    language: Mapped[str | None] = mapped_column(String(12))
+    meeting_point: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default=ShiftStatus.OPEN)
+    # iCal SEQUENCE: +1 whenever time, place or status changes, so calendar apps take the update.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Denormalised count of claimed sign-ups, kept by the claim services under the shift lock;
+    # lets lists and the gap view sort and filter by staffing without counting per row.
+    claimed_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    courthouse: Mapped[Courthouse] = relationship(lazy="joined")
+    hearing: Mapped[Hearing | None] = relationship()
+    pattern: Mapped[ShiftPattern | None] = relationship()
+    training: Mapped[Training | None] = relationship()
+    signups: Mapped[list[ShiftSignup]] = relationship(back_populates="shift",
+                                                      order_by="ShiftSignup.id")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == ShiftStatus.CANCELLED
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.claimed_count, 0)
+
+    @property
+    def is_understaffed(self) -> bool:
+        return self.claimed_count < self.minimum
+
+    def __repr__(self) -> str:
+        return f"<Shift {self.id} {self.kind} {self.starts_at:%Y-%m-%d %H:%M}Z {self.status}>"
+
+
+class ShiftSignup(Base):
+    __tablename__ = "shift_signup"
+    __table_args__ = (
+        # At most one live sign-up per user and shift: the database refuses a double tap.
+        Index("uq_shift_signup_live", "shift_id", "user_id", unique=True,
+              sqlite_where=text("status IN ('claimed', 'waitlisted')"),
+              postgresql_where=text("status IN ('claimed', 'waitlisted')")),
+        Index("ix_shift_signup_shift_status", "shift_id", "status", "created_at"),
+        Index("ix_shift_signup_user_status", "user_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default=SignupStatus.CLAIMED)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When a waitlisted volunteer got the place (order of promotion = order of created_at).
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    no_show: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    shift: Mapped[Shift] = relationship(back_populates="signups")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_SIGNUP_STATUSES
+
+    @property
+    def hours_served(self) -> float:
+        """Hours from check-in to check-out; what happened, not what was planned."""
+        if self.no_show or not self.checked_in_at or not self.checked_out_at:
+            return 0.0
+        seconds = (self.checked_out_at - self.checked_in_at).total_seconds()
+        return round(max(seconds, 0) / 3600, 2)
+
+    def __repr__(self) -> str:
+        return f"<ShiftSignup {self.id} shift={self.shift_id} user={self.user_id} {self.status}>"

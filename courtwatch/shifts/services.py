@@ -1,0 +1,283 @@
+"""Creating, changing, cancelling and listing shifts (the roster rules live in ``claims``).
+
+Every change that volunteers would act on (time, place, status) bumps ``sequence`` so calendar
+feeds publish an update, and queues a notice to the people on the shift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from courtwatch.auth.models import Role, User
+from courtwatch.courts.models import Courthouse
+from courtwatch.db import db, utcnow
+from courtwatch.errors import DomainError, NotFound
+from courtwatch.privacy.services import record_event
+from courtwatch.shifts import notices
+from courtwatch.shifts.models import (LIVE_SIGNUP_STATUSES, Shift, ShiftKind, ShiftSignup,
+                                      ShiftStatus, SignupStatus)
+
+LIST_WINDOW_DAYS = 28
+PAGE_SIZE = 40  # a phone screen's worth of cards, times a few; later ones are a tap away
+
+
+def get_shift(shift_id: int) -> Shift:
+    shift = db.session.get(Shift, shift_id)
+    if shift is None:
+        raise NotFound(_("No such shift."))
+    return shift
+
+
+def _check_values(starts_at: datetime, ends_at: datetime, capacity: int, minimum: int) -> None:
+    if ends_at <= starts_at:
+        raise DomainError(_("The end must be after the start."), field="end")
+    if ends_at - starts_at > timedelta(hours=16):
+        raise DomainError(_("A shift lasts at most 16 hours."), field="end")
+    if capacity < 1 or capacity > 50:
+        raise DomainError(_("Capacity must be between 1 and 50."), field="capacity")
+    if minimum < 0 or minimum > capacity:
+        raise DomainError(_("The minimum must be between 0 and the capacity."), field="minimum")
+
+
+def create_shift(actor: User | None, *, courthouse: Courthouse, kind: str, starts_at: datetime,
+                 ends_at: datetime, capacity: int | None = None, minimum: int | None = None,
+                 training_id: int | None = None, language: str | None = None,
+                 meeting_point: str = "", notes: str = "", hearing_id: int | None = None,
+                 pattern_id: int | None = None) -> Shift:
+    if kind not in (ShiftKind.OBSERVATION, ShiftKind.ACCOMPANIMENT):
+        raise DomainError(_("Choose observation or accompaniment."), field="kind")
+    default_capacity = 2
+    capacity = default_capacity if capacity is None else capacity
+    if minimum is None:
+        minimum = min(2, capacity) if kind == ShiftKind.ACCOMPANIMENT else 1
+    _check_values(starts_at, ends_at, capacity, minimum)
+    shift = Shift(kind=kind, courthouse=courthouse, courthouse_id=courthouse.id, starts_at=starts_at,
+                  ends_at=ends_at, capacity=capacity, minimum=minimum, training_id=training_id,
+                  language=language or None, meeting_point=meeting_point.strip(), notes=notes.strip(),
+                  hearing_id=hearing_id, pattern_id=pattern_id, status=ShiftStatus.OPEN, sequence=0,
+                  claimed_count=0, created_by_id=getattr(actor, "id", None))
+    db.session.add(shift)
+    db.session.flush()
+    if actor is not None:
+        record_event(actor, "shift.created", shift, kind=kind)
+    return shift
+
+
+def update_shift(actor: User | None, shift: Shift, *, starts_at: datetime, ends_at: datetime,
+                 capacity: int, minimum: int, training_id: int | None, language: str | None,
+                 meeting_point: str, notes: str) -> Shift:
+    """Edit a shift; volunteers on it hear about changes of time or place."""
+    from courtwatch.shifts.claims import promote_waitlist
+    from courtwatch.shifts.locking import lock_shift
+
+    shift = lock_shift(shift.id)
+    _check_values(starts_at, ends_at, capacity, minimum)
+    if capacity < shift.claimed_count:
+        raise DomainError(_("%(n)s volunteers hold this shift; unassign some before lowering the capacity.",
+                            n=shift.claimed_count), field="capacity")
+    moved = (starts_at, ends_at) != (shift.starts_at, shift.ends_at)
+    place_changed = meeting_point.strip() != shift.meeting_point
+    shift.starts_at, shift.ends_at = starts_at, ends_at
+    shift.capacity, shift.minimum = capacity, minimum
+    shift.training_id, shift.language = training_id, language or None
+    shift.meeting_point, shift.notes = meeting_point.strip(), notes.strip()
+    if moved or place_changed:
+        shift.sequence += 1
+        notices.queue_change_notices(shift, _change_summary(moved, place_changed))
+    db.session.flush()
+    promote_waitlist(shift)  # a raised capacity frees places
+    if actor is not None:
+        record_event(actor, "shift.updated", shift, moved=moved, place_changed=place_changed)
+    return shift
+
+
+def _change_summary(moved: bool, place_changed: bool) -> str:
+    if moved and place_changed:
+        return _("The time and the meeting point changed.")
+    if moved:
+        return _("The time changed.")
+    return _("The meeting point changed.")
+
+
+def move_shift(shift: Shift, starts_at: datetime, ends_at: datetime, reason: str) -> None:
+    """Used when a hearing moves: same shift (same feed UID), new time, everyone told."""
+    if (starts_at, ends_at) == (shift.starts_at, shift.ends_at):
+        return
+    shift.starts_at, shift.ends_at = starts_at, ends_at
+    shift.sequence += 1
+    db.session.flush()
+    if shift.status == ShiftStatus.OPEN:
+        notices.queue_change_notices(shift, reason)
+
+
+def cancel_shift(actor: User | None, shift: Shift, reason: str = "") -> Shift:
+    if shift.status == ShiftStatus.CANCELLED:
+        return shift
+    shift.status = ShiftStatus.CANCELLED
+    shift.cancelled_at = utcnow()
+    shift.sequence += 1
+    db.session.flush()
+    notices.queue_cancel_notices(shift, reason)
+    record_event(actor, "shift.cancelled", shift)
+    return shift
+
+
+def reopen_shift(actor: User | None, shift: Shift, reason: str = "") -> Shift:
+    """Undo a cancellation (a reinstated hearing); sign-ups that were live stay as they were."""
+    if shift.status == ShiftStatus.OPEN:
+        return shift
+    shift.status = ShiftStatus.OPEN
+    shift.cancelled_at = None
+    shift.sequence += 1
+    db.session.flush()
+    notices.queue_change_notices(shift, reason or _("The shift is on again."))
+    record_event(actor, "shift.reopened", shift)
+    return shift
+
+
+# ---------------------------------------------------------------- lists
+@dataclass
+class ShiftFilters:
+    courthouse_id: int | None = None
+    day: date | None = None
+    kind: str | None = None
+    my_language: bool = False
+    after_id: int | None = None  # keyset pagination: the last shift of the previous page
+
+
+def _window(filters: ShiftFilters, now: datetime) -> tuple[datetime, datetime]:
+    if filters.day is None:
+        return now, now + timedelta(days=LIST_WINDOW_DAYS)
+    # The day is the courthouse's local day; a ±14 h margin covers every US zone, and the view
+    # drops shifts whose local date differs.
+    start = datetime.combine(filters.day, datetime.min.time()).replace(tzinfo=now.tzinfo)
+    return max(now, start - timedelta(hours=14)), start + timedelta(hours=38)
+
+
+def list_offered_shifts(user: User, filters: ShiftFilters, now: datetime | None = None,
+                        page_size: int = PAGE_SIZE) -> tuple[list[Shift], bool]:
+    """Open, not yet started shifts in a bounded window, soonest first, one page at a time.
+
+    One query with the courthouse joined; returns (shifts, whether there are more).
+    """
+    now = now or utcnow()
+    if not user.is_approved:
+        return [], False
+    start, end = _window(filters, now)
+    query = (select(Shift).join(Shift.courthouse).options(contains_eager(Shift.courthouse))
+             .where(Shift.status == ShiftStatus.OPEN, Shift.starts_at > start, Shift.starts_at < end))
+    if filters.courthouse_id:
+        query = query.where(Shift.courthouse_id == filters.courthouse_id)
+    if filters.kind in (ShiftKind.OBSERVATION, ShiftKind.ACCOMPANIMENT):
+        query = query.where(Shift.kind == filters.kind)
+    if filters.my_language:
+        query = query.where(Shift.language.in_(user.language_codes or ["-"]))
+    if filters.after_id:
+        previous = db.session.get(Shift, filters.after_id)
+        if previous is not None:
+            query = query.where(or_(Shift.starts_at > previous.starts_at,
+                                    and_(Shift.starts_at == previous.starts_at, Shift.id > previous.id)))
+    shifts = list(db.session.scalars(query.order_by(Shift.starts_at, Shift.id).limit(page_size + 1)))
+    more = len(shifts) > page_size
+    shifts = shifts[:page_size]
+    if filters.day is not None:
+        shifts = [s for s in shifts if s.courthouse.local(s.starts_at).date() == filters.day]
+    return shifts, more
+
+
+def my_signups_by_shift(user: User, shift_ids: list[int]) -> dict[int, ShiftSignup]:
+    """The user's live sign-ups among these shifts (one query for the whole list)."""
+    if not shift_ids:
+        return {}
+    rows = db.session.scalars(select(ShiftSignup).where(
+        ShiftSignup.user_id == user.id, ShiftSignup.shift_id.in_(shift_ids),
+        ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES)))
+    return {s.shift_id: s for s in rows}
+
+
+def list_my_signups(user: User, *, past: bool, now: datetime | None = None,
+                    limit: int = 100) -> list[ShiftSignup]:
+    now = now or utcnow()
+    query = (select(ShiftSignup).join(ShiftSignup.shift).join(Shift.courthouse)
+             .options(contains_eager(ShiftSignup.shift).contains_eager(Shift.courthouse))
+             .where(ShiftSignup.user_id == user.id))
+    if past:
+        query = (query.where(Shift.ends_at <= now, ShiftSignup.status == SignupStatus.CLAIMED)
+                 .order_by(Shift.starts_at.desc()))
+    else:
+        query = (query.where(Shift.ends_at > now, ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES))
+                 .order_by(Shift.starts_at))
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def hours_served(user: User) -> float:
+    rows = db.session.execute(select(ShiftSignup.checked_in_at, ShiftSignup.checked_out_at).where(
+        ShiftSignup.user_id == user.id, ShiftSignup.status == SignupStatus.CLAIMED,
+        ShiftSignup.no_show.is_(False), ShiftSignup.checked_in_at.is_not(None),
+        ShiftSignup.checked_out_at.is_not(None)))
+    seconds = sum(max((out - inn).total_seconds(), 0) for inn, out in rows)
+    return round(seconds / 3600, 1)
+
+
+def next_claimed_signup(user: User, now: datetime | None = None) -> ShiftSignup | None:
+    now = now or utcnow()
+    return db.session.scalar(
+        select(ShiftSignup).join(ShiftSignup.shift)
+        .options(contains_eager(ShiftSignup.shift))
+        .where(ShiftSignup.user_id == user.id, ShiftSignup.status == SignupStatus.CLAIMED,
+               Shift.status == ShiftStatus.OPEN, Shift.ends_at > now)
+        .order_by(Shift.starts_at).limit(1))
+
+
+def list_gaps(days: int = 14, courthouse_id: int | None = None, now: datetime | None = None,
+              limit: int = 200) -> list[Shift]:
+    """Open upcoming shifts below their minimum (or empty), worst first: fewest people, soonest."""
+    now = now or utcnow()
+    query = (select(Shift).join(Shift.courthouse).options(contains_eager(Shift.courthouse))
+             .where(Shift.status == ShiftStatus.OPEN, Shift.starts_at > now,
+                    Shift.starts_at < now + timedelta(days=days),
+                    or_(Shift.claimed_count < Shift.minimum, Shift.claimed_count == 0)))
+    if courthouse_id:
+        query = query.where(Shift.courthouse_id == courthouse_id)
+    shortfall = Shift.minimum - Shift.claimed_count
+    return list(db.session.scalars(query.order_by(Shift.claimed_count, shortfall.desc(), Shift.starts_at)
+                                   .limit(limit)))
+
+
+def count_understaffed(days: int = 7, now: datetime | None = None) -> int:
+    now = now or utcnow()
+    return db.session.scalar(select(func.count()).select_from(Shift).where(
+        Shift.status == ShiftStatus.OPEN, Shift.starts_at > now, Shift.starts_at < now + timedelta(days=days),
+        or_(Shift.claimed_count < Shift.minimum, Shift.claimed_count == 0))) or 0
+
+
+def roster(shift: Shift) -> list[ShiftSignup]:
+    """Everyone who signed up, live first (claimed, then waitlist in order), users loaded at once."""
+    signups = db.session.scalars(select(ShiftSignup).where(ShiftSignup.shift_id == shift.id)
+                                 .options(selectinload(ShiftSignup.user))
+                                 .order_by(ShiftSignup.created_at, ShiftSignup.id)).all()
+    rank = {SignupStatus.CLAIMED: 0, SignupStatus.WAITLISTED: 1}
+    return sorted(signups, key=lambda s: rank.get(s.status, 2))
+
+
+def assignable_volunteers(shift: Shift, query: str = "", limit: int = 20) -> list[User]:
+    taken = select(ShiftSignup.user_id).where(ShiftSignup.shift_id == shift.id,
+                                              ShiftSignup.status == SignupStatus.CLAIMED)
+    statement = select(User).where(User.status == "active", User.id.not_in(taken))
+    if query:
+        like = f"%{query.lower()}%"
+        statement = statement.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
+    return list(db.session.scalars(statement.order_by(User.name).limit(limit)))
+
+
+def coordinators() -> list[User]:
+    """Who hears "please release me": the coordinators, or the admins when there is none."""
+    people = list(db.session.scalars(select(User).where(
+        User.status == "active", User.role == Role.COORDINATOR).order_by(User.id)))
+    return people or list(db.session.scalars(select(User).where(
+        User.status == "active", User.role == Role.ADMIN).order_by(User.id)))
