@@ -1,0 +1,1 @@
+"""Calendar feeds: private iCal subscription URLs for volunteers and coordinators."""
