@@ -1,0 +1,1 @@
+"""Observation reports: forms, photos, verification, incidents."""

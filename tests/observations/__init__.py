@@ -1,0 +1,1 @@
+"""Tests for observation reports (issue 6)."""
