@@ -65,6 +65,22 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (home_views.bp, auth_views.bp, account_views.bp, people_views.bp,
                       courts_views.bp, privacy_views.bp):
         app.register_blueprint(blueprint)
+    from courtwatch.shifts import coordinator_views as shift_coordinator_views
+    from courtwatch.shifts import views as shift_views
+    app.register_blueprint(shift_views.bp)  # shifts area (issue 4)
+    app.register_blueprint(shift_coordinator_views.bp)  # shifts area (issue 4)
+    from courtwatch.feeds import link_views as feed_link_views
+    from courtwatch.feeds import views as feed_views
+    app.register_blueprint(feed_views.bp)  # calendar feeds (issue 5)
+    app.register_blueprint(feed_link_views.bp)  # calendar feeds (issue 5)
+    from courtwatch.observations import views as observation_views
+    app.register_blueprint(observation_views.bp)  # observations area (issue 6)
+    from courtwatch.courts import hearing_views
+    from courtwatch.imports import views as import_views
+    app.register_blueprint(hearing_views.bp)  # hearings (issue 3)
+    app.register_blueprint(import_views.bp)  # calendar imports (issue 3)
+    from courtwatch.reports import views as report_views
+    app.register_blueprint(report_views.bp)  # summaries and exports (issue 7)
 
 
 def _register_cli(app: Flask) -> None:
@@ -74,6 +90,16 @@ def _register_cli(app: Flask) -> None:
 
     for group in (users_cli, notify_cli, demo_cli):
         app.cli.add_command(group)
+    from courtwatch.shifts.cli import shifts_cli
+    app.cli.add_command(shifts_cli)  # shifts area (issue 4)
+    from courtwatch.feeds.cli import feeds_cli
+    app.cli.add_command(feeds_cli)  # calendar feeds (issue 5)
+    from courtwatch.imports.cli import calendars_cli
+    from courtwatch.privacy.cli import privacy_cli
+    app.cli.add_command(calendars_cli)  # calendar imports (issue 3)
+    app.cli.add_command(privacy_cli)  # purge of accompaniment requests (issue 3)
+    from courtwatch.reports.cli import reports_cli
+    app.cli.add_command(reports_cli)  # summaries and exports (issue 7)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -29,6 +29,7 @@ DEFAULTS: dict[str, object] = {
     "MAIL_MAX_ATTEMPTS": 10,
     "RATELIMIT_STORAGE_URL": "memory://",
     "LOGIN_RATE_LIMIT": "10 per 15 minutes",
+    "FEED_RATE_LIMIT": "60 per hour",  # per feed link: calendar servers poll every 15-60 minutes
     "STAFF_TWO_FACTOR": True,  # coordinators and admins must enrol a TOTP second factor
     "PASSWORD_RESET_MAX_AGE": 3600,
     "LANGUAGES": "en,es",

@@ -8,6 +8,11 @@ from courtwatch.courts.hearing_models import (AccompanimentRequest, Hearing,  # 
                                               HearingChange)
 from courtwatch.courts.models import Courthouse  # noqa: F401
 from courtwatch.db import Base, db  # noqa: F401
-from courtwatch.imports.models import CalendarSource  # noqa: F401
+from courtwatch.feeds.models import FeedToken  # noqa: F401
+from courtwatch.imports.models import CalendarSource, ImportRun  # noqa: F401
 from courtwatch.notify.models import OutboxAttachment, OutboxMessage  # noqa: F401
+from courtwatch.observations.models import (Incident, Observation, ObservationAgency,  # noqa: F401
+                                            ObservationPhoto, ObservationRevision)
 from courtwatch.privacy.models import AuditEvent  # noqa: F401
+from courtwatch.reports.models import REPORT_SUMMARY_INDEX  # noqa: F401  (summaries, issue 7)
+from courtwatch.shifts.models import Shift, ShiftPattern, ShiftSignup  # noqa: F401

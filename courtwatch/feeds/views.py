@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("feeds", __name__)
 
-FEED_RATE_LIMIT = "60 per hour"  # a calendar server polls every 15–60 minutes; several devices share a link
 # Calendar apps may reuse a copy for a few minutes; shared caches must never keep one.
 FEED_CACHE_CONTROL = "private, max-age=300"
 
@@ -39,7 +38,7 @@ def _feed_rate_key() -> str:
 @bp.route("/feeds/<token>.ics", methods=["GET"])
 @public
 @csrf.exempt
-@limiter.limit(lambda: current_app.config.get("FEED_RATE_LIMIT", FEED_RATE_LIMIT), key_func=_feed_rate_key)
+@limiter.limit(lambda: current_app.config["FEED_RATE_LIMIT"], key_func=_feed_rate_key)
 def feed(token: str):
     found = services.find_token(token)
     if found is None:

@@ -1,0 +1,1 @@
+"""Campaign summaries, charts, the printable report, and spreadsheet-safe exports (issue 7)."""

@@ -1,0 +1,236 @@
+"""CSV and XLSX files that are safe to open in a spreadsheet, and small enough never to fill memory.
+
+Safety: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a
+formula to Excel, LibreOffice and Google Sheets ("CSV injection"): a volunteer's narrative could
+otherwise run ``=HYPERLINK(...)`` on a coordinator's laptop. CSV cells get a leading apostrophe;
+XLSX cells are written as explicit text cells (data type "s"), so the value stays as typed.
+
+Memory: report-level rows come from the database in batches (``yield_per``: a server-side cursor
+on PostgreSQL) and go out as CSV lines one by one; XLSX uses openpyxl's write-only workbook and is
+spooled to a temporary file, then streamed in chunks.
+
+Privacy: report-level exports leave out the reporter, free text (narratives and descriptions can
+name people) and photos unless the coordinator ticks "personal data". Nothing from an
+accompaniment request is ever selected here.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import String, cast, func, select
+from werkzeug.routing import BuildError
+
+from courtwatch.auth.models import User
+from courtwatch.courts.models import COURT_TYPE_LABELS
+from courtwatch.db import db
+from courtwatch.observations.models import (ACTION_LABELS, AGENCY_LABELS, AGENTS_PRESENT_LABELS, AREA_LABELS,
+                                            ATTIRE_LABELS, OBSERVATION_STATUS_LABELS, TARGET_ROLE_LABELS,
+                                            WARRANT_LABELS, YES_NO_UNKNOWN_LABELS, Observation,
+                                            ObservationAgency, ObservationPhoto)
+from courtwatch.reports.filters import ReportFilter
+from courtwatch.reports.summaries import status_condition
+from courtwatch.reports.tables import Table
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BATCH_SIZE = 2000
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def neutralise(value):
+    """A string a spreadsheet would evaluate gets a leading apostrophe; other values pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+# ---------------------------------------------------------------------------- CSV
+class _Line:
+    """csv.writer needs a file; this one hands back what was written, one row at a time."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text = text
+
+
+def csv_lines(rows: Iterable[list]) -> Iterator[str]:
+    line = _Line()
+    writer = csv.writer(line, lineterminator="\r\n")
+    yield "\ufeff"  # a BOM, so Excel opens UTF-8 accents correctly
+    for row in rows:
+        writer.writerow([neutralise("" if value is None else value) for value in row])
+        yield line.text
+
+
+def tables_as_rows(tables: list[Table], heading: list[list] | None = None) -> Iterator[list]:
+    """All summary tables in one CSV: a title line, the header, the rows, a blank line."""
+    for row in heading or []:
+        yield row
+    for table in tables:
+        yield [table.title]
+        yield table.header()
+        yield from table.rows
+        if table.note:
+            yield [table.note]
+        yield []
+
+
+# ---------------------------------------------------------------------------- XLSX
+def _text_cell(sheet, value):
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"  # never "f": the value is shown, not evaluated
+    return cell
+
+
+def _xlsx_row(sheet, row: list) -> list:
+    return [_text_cell(sheet, value) if isinstance(value, str) else value for value in row]
+
+
+def _sheet_title(text: str, used: set[str]) -> str:
+    title = re.sub(r"[\[\]:*?/\\]", " ", text)[:31] or "Sheet"
+    while title in used:
+        title = title[:28] + f" {len(used)}"
+    used.add(title)
+    return title
+
+
+def write_xlsx(sheets: Iterable[tuple[str, Iterable[list]]]) -> tempfile.SpooledTemporaryFile:
+    """(sheet title, rows) pairs -> a rewound temporary file holding the workbook."""
+    workbook = Workbook(write_only=True)
+    used: set[str] = set()
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(_sheet_title(title, used))
+        for row in rows:
+            sheet.append(_xlsx_row(sheet, ["" if v is None else v for v in row]))
+    if not workbook.worksheets:
+        workbook.create_sheet("Empty")
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    workbook.save(spool)
+    spool.seek(0)
+    return spool
+
+
+def file_chunks(handle, size: int = 64 * 1024) -> Iterator[bytes]:
+    try:
+        while chunk := handle.read(size):
+            yield chunk
+    finally:
+        handle.close()
+
+
+def tables_as_sheets(tables: list[Table], heading: list[list] | None = None):
+    if heading:
+        yield _("Filters"), heading
+    for table in tables:
+        rows = [table.header(), *table.rows]
+        if table.note:
+            rows += [[], [table.note]]
+        yield table.title, rows
+
+
+# ---------------------------------------------------------------------------- report-level rows
+def _resolved(labels: dict) -> dict:
+    """Lazy labels translated once per export, not once per row (a million rows)."""
+    resolved = {str(key): str(label) for key, label in labels.items()}
+    resolved[None] = resolved[""] = ""
+    return resolved
+
+
+def _photo_url_builder():
+    """Absolute links to the observations area's photo page, or None when it has no such page."""
+    adapter = current_app.url_map.bind("localhost", script_name="/")
+    base = current_app.config.get("BASE_URL", "").rstrip("/")
+    try:
+        adapter.build("observations.photo", {"observation_id": 1, "photo_id": 1})
+    except BuildError:
+        return None
+    return lambda observation_id, photo_id: base + adapter.build(
+        "observations.photo", {"observation_id": observation_id, "photo_id": photo_id})
+
+
+def report_header(personal: bool) -> list[str]:
+    header = [_("Report"), _("Incident"), _("Observed (courthouse local time)"), _("Observed (UTC)"),
+              _("Courthouse"), _("County"), _("Court type"), _("Courtroom"), _("Area"),
+              _("Agents present"), _("Number of agents"), _("Agencies"), _("Attire"),
+              _("Identified themselves"), _("Action"), _("Role of the person targeted"), _("Warrant shown"),
+              _("Force used"), _("Nothing observed"), _("Status")]
+    if personal:
+        header += [_("Reporter"), _("Reporter email"), _("Markings"), _("Badges seen"), _("Vehicles"),
+                   _("Court staff involvement"), _("Narrative"), _("Photos"), _("Photo links")]
+    return header
+
+
+def report_query(report_filter: ReportFilter, personal: bool):
+    agencies = select(func.aggregate_strings(ObservationAgency.agency, " ")) \
+        .where(ObservationAgency.observation_id == Observation.id).correlate(Observation).scalar_subquery()
+    columns = [Observation.id, Observation.incident_id, Observation.observed_at, Observation.courthouse_id,
+               Observation.court_type, Observation.courtroom,
+               Observation.area, Observation.agents_present, Observation.agent_count, agencies,
+               Observation.attire, Observation.identified_themselves, Observation.action,
+               Observation.target_role, Observation.warrant, Observation.force_used,
+               Observation.nothing_observed, Observation.status]
+    if personal:
+        photo_ids = select(func.aggregate_strings(cast(ObservationPhoto.id, String), " ")) \
+            .where(ObservationPhoto.observation_id == Observation.id).correlate(Observation).scalar_subquery()
+        columns += [User.name, User.email, Observation.markings, Observation.badges_seen, Observation.vehicles,
+                    Observation.court_staff_involvement, Observation.narrative, photo_ids]
+    start, end = report_filter.overall_bounds()
+    # Read the index on observed_at in order, so rows stream out at once with no sort of the whole
+    # range first: "courthouse_id + 0" keeps the planner off the courthouse/date index (which
+    # returns rows courthouse by courthouse), and there is no join to courthouse (the filter
+    # already holds the few courthouses; a join could become the outer loop).
+    query = select(*columns) \
+        .where(Observation.observed_at >= start, Observation.observed_at < end,
+               report_filter.window(Observation.observed_at, Observation.courthouse_id + 0),
+               status_condition(report_filter)) \
+        .order_by(Observation.observed_at, Observation.id)
+    if report_filter.court_types:
+        query = query.where(Observation.court_type.in_(report_filter.court_types))
+    if personal:
+        query = query.outerjoin(User, User.id == Observation.reporter_id)
+    return query.execution_options(yield_per=BATCH_SIZE)
+
+
+def report_rows(report_filter: ReportFilter, personal: bool) -> Iterator[list]:
+    """The header, then one list per report, fetched in batches; times in the courthouse's zone."""
+    zones = {c.id: ZoneInfo(c.timezone) for c in report_filter.courthouses}
+    places = {c.id: (c.name, c.county) for c in report_filter.courthouses}
+    photo_url = _photo_url_builder() if personal else None
+    yes, no = _("yes"), _("no")
+    court_types, areas, present_labels, agency_labels, attires, answers, actions, roles, warrants, statuses = (
+        _resolved(labels) for labels in (COURT_TYPE_LABELS, AREA_LABELS, AGENTS_PRESENT_LABELS, AGENCY_LABELS,
+                                          ATTIRE_LABELS, YES_NO_UNKNOWN_LABELS, ACTION_LABELS, TARGET_ROLE_LABELS,
+                                          WARRANT_LABELS, OBSERVATION_STATUS_LABELS))
+    yield report_header(personal)
+    result = db.session.execute(report_query(report_filter, personal))
+    for row in result:
+        (report_id, incident_id, observed_at, courthouse_id, court_type, courtroom, area,
+         present, agent_count, agency_codes, attire, identified, action, role, warrant, force, nothing,
+         status, *private) = row
+        courthouse, county = places[courthouse_id]
+        agency_names = "; ".join(agency_labels.get(code, code) for code in sorted((agency_codes or "").split()))
+        values = [report_id, incident_id, observed_at.astimezone(zones[courthouse_id]).strftime("%Y-%m-%d %H:%M"),
+                  observed_at.strftime("%Y-%m-%dT%H:%M:%SZ"), courthouse, county,
+                  court_types.get(court_type, court_type), courtroom, areas.get(area, area),
+                  present_labels.get(present, present), agent_count, agency_names, attires.get(attire, attire),
+                  answers.get(identified, identified), actions.get(action, action), roles.get(role, role),
+                  warrants.get(warrant, warrant), answers.get(force, force), yes if nothing else no,
+                  statuses.get(status, status)]
+        if private:
+            *texts, photo_ids = private
+            ids = (photo_ids or "").split()
+            links = " ".join(photo_url(report_id, int(p)) for p in sorted(ids, key=int)) if photo_url else ""
+            values += [*texts, len(ids), links]
+        yield values

@@ -1,0 +1,310 @@
+"""The campaign's numbers: incidents by action, place, month and kind, and the coverage behind them.
+
+Counting rules (also printed in the report's "Method" section, keep both in step):
+
+* An incident is one ``Incident`` (all the reports a coordinator linked to it count once) or
+  one report that is not linked and whose action is sighting, attempted arrest or arrest.
+  Reports saying "no action" (including "nothing observed") are never incidents.
+* Confirmed only (the default): only reports marked confirmed count; an Incident counts when at
+  least one of its linked reports is confirmed, and only those reports describe it. "All" counts
+  every report except those marked false alarm.
+* An Incident's action is the most serious among its counted reports; its courthouse and month
+  are those of its first counted report in the range (so it is counted once in every table whose
+  rows add up to the total). In the court type, role, warrant and agency tables an Incident is
+  counted once under each value its reports give, so those columns may add up to more.
+* Coverage: observation shifts (not cancelled) starting in the range, "staffed" when at least
+  one volunteer checked in or held a claimed place and was not marked a no-show; volunteer hours
+  observed are summed from check-in to check-out; reports filed count every report of any status,
+  "nothing observed" ones included. Coverage is not split by court type (shifts carry none).
+
+Every figure comes from an aggregate query (GROUP BY, COUNT(DISTINCT ...)); Python only arranges
+the few aggregated rows into tables.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import Float, and_, case, exists, func, or_, select, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from courtwatch.courts.models import COURT_TYPE_LABELS
+from courtwatch.db import db
+from courtwatch.observations.models import (ACTION_LABELS, AGENCY_LABELS, TARGET_ROLE_LABELS,
+                                            WARRANT_LABELS, Action, Observation, ObservationAgency,
+                                            ObservationStatus)
+from courtwatch.reports.filters import ReportFilter
+from courtwatch.reports.tables import HOURS, INCIDENTS, NUMBER, TEXT, Column, Table
+from courtwatch.shifts.models import Shift, ShiftKind, ShiftSignup, ShiftStatus, SignupStatus
+
+INCIDENT_ACTIONS = (Action.SIGHTING, Action.ATTEMPTED_ARREST, Action.ARREST)
+SEVERITY = {Action.SIGHTING: 1, Action.ATTEMPTED_ARREST: 2, Action.ARREST: 3}
+ACTION_BY_SEVERITY = {value: key for key, value in SEVERITY.items()}
+
+
+class hours_between(FunctionElement):  # noqa: N801  (reads like the SQL function it renders)
+    """Hours from the first to the second timestamp; SQLite has no interval arithmetic."""
+
+    type = Float()
+    inherit_cache = True
+    name = "hours_between"
+
+
+@compiles(hours_between)
+def _hours_between_postgresql(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return "(EXTRACT(EPOCH FROM (%s - %s)) / 3600.0)" % (compiler.process(end, **kw),
+                                                         compiler.process(start, **kw))
+
+
+@compiles(hours_between, "sqlite")
+def _hours_between_sqlite(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return "((julianday(%s) - julianday(%s)) * 24.0)" % (compiler.process(end, **kw),
+                                                         compiler.process(start, **kw))
+
+
+def _unindexed(column):
+    # ``column || ''``: the same value, but SQLite's planner no longer picks the one-column status or
+    # action index (most rows share a few values) over the courthouse/date-window index.
+    return column.concat("")
+
+
+def status_condition(report_filter: ReportFilter):
+    if report_filter.confirmed_only:
+        return _unindexed(Observation.status) == ObservationStatus.CONFIRMED.value
+    return _unindexed(Observation.status) != ObservationStatus.FALSE_ALARM.value
+
+
+def incident_report_conditions(report_filter: ReportFilter) -> list:
+    """The reports that can make an incident under this filter."""
+    conditions = [report_filter.window(Observation.observed_at, Observation.courthouse_id),
+                  status_condition(report_filter),
+                  _unindexed(Observation.action).in_([a.value for a in INCIDENT_ACTIONS])]
+    if report_filter.court_types:
+        conditions.append(Observation.court_type.in_(report_filter.court_types))
+    return conditions
+
+
+def _severity():
+    return case(*[(Observation.action == action, level) for action, level in SEVERITY.items()], else_=0)
+
+
+def distinct_incidents(extra_condition=None):
+    """COUNT of incidents among grouped report rows: linked ones once, unlinked ones each."""
+    linked = Observation.incident_id
+    unlinked = Observation.incident_id.is_(None)
+    if extra_condition is not None:
+        linked = case((extra_condition, Observation.incident_id), else_=None)
+        unlinked = and_(unlinked, extra_condition)
+    return func.count(func.distinct(linked)) + func.coalesce(func.sum(case((unlinked, 1), else_=0)), 0)
+
+
+@dataclass
+class Summary:
+    report_filter: ReportFilter
+    tables: list[Table]
+    month_action: dict  # month -> {action: count}, for the chart
+    courthouse_incidents: list[tuple[str, int]]
+    totals: dict
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+# ---------------------------------------------------------------------------- queries
+def incident_cube(report_filter: ReportFilter) -> list[tuple[int, str, int, int]]:
+    """(courthouse_id, month, severity, incidents) with every incident exactly once."""
+    conditions = incident_report_conditions(report_filter)
+    # coalesce(): keeps SQLite on the date-window index rather than the incident_id index,
+    # where "IS NULL" matches almost every row.
+    unlinked = select(Observation.courthouse_id.label("courthouse_id"),
+                      Observation.observed_at.label("at"), _severity().label("severity")) \
+        .where(*conditions, func.coalesce(Observation.incident_id, 0) == 0)
+    linked = select(func.min(Observation.courthouse_id), func.min(Observation.observed_at),
+                    func.max(_severity())) \
+        .where(*conditions, func.coalesce(Observation.incident_id, 0) != 0).group_by(Observation.incident_id)
+    units = union_all(unlinked, linked).subquery()
+    month = report_filter.month_bucket(units.c.at, units.c.courthouse_id)
+    query = select(units.c.courthouse_id, month.label("month"), units.c.severity, func.count()) \
+        .group_by(units.c.courthouse_id, month, units.c.severity)
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def incidents_by(report_filter: ReportFilter, column, join_agency: bool = False) -> dict:
+    """value -> (incidents, of which arrests or attempted arrests) for a many-valued breakdown."""
+    serious = Observation.action.in_((Action.ATTEMPTED_ARREST, Action.ARREST))
+    query = select(column, distinct_incidents(), distinct_incidents(serious)) \
+        .where(*incident_report_conditions(report_filter)).group_by(column)
+    if join_agency:
+        query = query.select_from(Observation).outerjoin(
+            ObservationAgency, ObservationAgency.observation_id == Observation.id)
+    return {value: (int(total), int(serious_count)) for value, total, serious_count in db.session.execute(query)}
+
+
+def report_coverage(report_filter: ReportFilter) -> list[tuple[int, str, int, int]]:
+    """(courthouse_id, month, reports filed, nothing-observed reports), any status."""
+    month = report_filter.month_bucket(Observation.observed_at, Observation.courthouse_id)
+    query = select(Observation.courthouse_id, month, func.count(),
+                   func.coalesce(func.sum(case((Observation.nothing_observed.is_(True), 1), else_=0)), 0)) \
+        .where(report_filter.window(Observation.observed_at, Observation.courthouse_id)) \
+        .group_by(Observation.courthouse_id, month)
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def _present_signup():
+    return and_(ShiftSignup.no_show.is_(False),
+                or_(ShiftSignup.checked_in_at.is_not(None), ShiftSignup.status == SignupStatus.CLAIMED))
+
+
+def shift_coverage(report_filter: ReportFilter) -> list[tuple[int, str, int, int]]:
+    """(courthouse_id, month, observation shifts scheduled, shifts staffed)."""
+    month = report_filter.month_bucket(Shift.starts_at, Shift.courthouse_id)
+    staffed = exists().where(ShiftSignup.shift_id == Shift.id, _present_signup())
+    query = select(Shift.courthouse_id, month, func.count(),
+                   func.coalesce(func.sum(case((staffed, 1), else_=0)), 0)) \
+        .where(Shift.kind == ShiftKind.OBSERVATION, Shift.status != ShiftStatus.CANCELLED,
+               report_filter.window(Shift.starts_at, Shift.courthouse_id)) \
+        .group_by(Shift.courthouse_id, month)
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def hours_coverage(report_filter: ReportFilter) -> list[tuple[int, str, float]]:
+    """(courthouse_id, month, volunteer hours from check-in to check-out) on observation shifts."""
+    month = report_filter.month_bucket(Shift.starts_at, Shift.courthouse_id)
+    query = select(Shift.courthouse_id, month,
+                   func.sum(hours_between(ShiftSignup.checked_in_at, ShiftSignup.checked_out_at))) \
+        .join(Shift, Shift.id == ShiftSignup.shift_id) \
+        .where(Shift.kind == ShiftKind.OBSERVATION, Shift.status != ShiftStatus.CANCELLED,
+               ShiftSignup.no_show.is_(False), ShiftSignup.checked_in_at.is_not(None),
+               ShiftSignup.checked_out_at > ShiftSignup.checked_in_at,
+               report_filter.window(Shift.starts_at, Shift.courthouse_id)) \
+        .group_by(Shift.courthouse_id, month)
+    return [(c, m, float(h or 0)) for c, m, h in db.session.execute(query)]
+
+
+# ---------------------------------------------------------------------------- tables
+def _action_columns() -> list[Column]:
+    return [Column(str(ACTION_LABELS[a]), INCIDENTS) for a in INCIDENT_ACTIONS] + \
+        [Column(_("Incidents"), INCIDENTS)]
+
+
+def _coverage_columns() -> list[Column]:
+    return [Column(_("Shifts scheduled"), NUMBER), Column(_("Shifts staffed"), NUMBER),
+            Column(_("Volunteer hours observed"), HOURS), Column(_("Reports filed"), NUMBER),
+            Column(_("Nothing observed reports"), NUMBER)]
+
+
+def _blank_row():
+    return {"actions": defaultdict(int), "scheduled": 0, "staffed": 0, "hours": 0.0,
+            "filed": 0, "nothing": 0}
+
+
+def _row_values(cell) -> list:
+    counts = [cell["actions"][a] for a in INCIDENT_ACTIONS]
+    return counts + [sum(counts), cell["scheduled"], cell["staffed"], round(cell["hours"], 2),
+                     cell["filed"], cell["nothing"]]
+
+
+def _value_table(key, title, labels: dict, counts: dict) -> Table:
+    table = Table(key, title, [Column(title, TEXT), Column(_("Incidents"), INCIDENTS),
+                               Column(_("of which arrests or attempted arrests"), INCIDENTS)])
+    for value, label in labels.items():
+        total, serious = counts.get(value, (0, 0))
+        table.rows.append([str(label), total, serious])
+    if counts.get(None):
+        table.rows.append([_("Not recorded"), *counts[None]])
+    table.note = _("An incident whose reports give several values is counted under each.")
+    return table
+
+
+def build_summary(report_filter: ReportFilter) -> Summary:
+    by_courthouse = {c.id: _blank_row() for c in report_filter.courthouses}
+    by_month = {m: _blank_row() for m in report_filter.months()}
+    for courthouse_id, month, severity, count in incident_cube(report_filter):
+        action = ACTION_BY_SEVERITY[int(severity)]
+        by_courthouse[courthouse_id]["actions"][action] += count
+        by_month[month]["actions"][action] += count
+    for courthouse_id, month, filed, nothing in report_coverage(report_filter):
+        for cell in (by_courthouse[courthouse_id], by_month[month]):
+            cell["filed"] += filed
+            cell["nothing"] += int(nothing)
+    for courthouse_id, month, scheduled, staffed in shift_coverage(report_filter):
+        for cell in (by_courthouse[courthouse_id], by_month[month]):
+            cell["scheduled"] += scheduled
+            cell["staffed"] += int(staffed)
+    for courthouse_id, month, hours in hours_coverage(report_filter):
+        for cell in (by_courthouse[courthouse_id], by_month[month]):
+            cell["hours"] += hours
+
+    by_county: dict[str, dict] = {}
+    for courthouse in report_filter.courthouses:
+        county = by_county.setdefault(courthouse.county or _("No county"), _blank_row())
+        source = by_courthouse[courthouse.id]
+        for action, count in source["actions"].items():
+            county["actions"][action] += count
+        for name in ("scheduled", "staffed", "hours", "filed", "nothing"):
+            county[name] += source[name]
+    total = _blank_row()
+    for cell in by_courthouse.values():
+        for action, count in cell["actions"].items():
+            total["actions"][action] += count
+        for name in ("scheduled", "staffed", "hours", "filed", "nothing"):
+            total[name] += cell[name]
+
+    tables = [_overview_table(total)]
+    actions = Table("by_action", _("Incidents by action"),
+                    [Column(_("Action"), TEXT), Column(_("Incidents"), INCIDENTS)])
+    actions.rows = [[str(ACTION_LABELS[a]), total["actions"][a]] for a in INCIDENT_ACTIONS]
+    tables.append(actions)
+    month_table = Table("by_month", _("By month"), [Column(_("Month"), TEXT)] + _action_columns()
+                        + _coverage_columns())
+    month_table.rows = [[m] + _row_values(cell) for m, cell in by_month.items()]
+    tables.append(month_table)
+    place = Table("by_courthouse", _("By courthouse"),
+                  [Column(_("Courthouse"), TEXT), Column(_("County"), TEXT)] + _action_columns()
+                  + _coverage_columns())
+    place.rows = [[c.name, c.county] + _row_values(by_courthouse[c.id]) for c in report_filter.courthouses]
+    place.note = _("A courthouse with no incidents and no staffed shifts was not watched: its zero means nothing.")
+    tables.append(place)
+    county_table = Table("by_county", _("By county"), [Column(_("County"), TEXT)] + _action_columns()
+                         + _coverage_columns())
+    county_table.rows = [[name] + _row_values(cell) for name, cell in sorted(by_county.items())]
+    tables.append(county_table)
+    tables.append(_value_table("by_court_type", _("Court type"), COURT_TYPE_LABELS,
+                               incidents_by(report_filter, Observation.court_type)))
+    tables.append(_value_table("by_role", _("Role of the person targeted"), TARGET_ROLE_LABELS,
+                               incidents_by(report_filter, Observation.target_role)))
+    tables.append(_value_table("by_warrant", _("Warrant shown"), WARRANT_LABELS,
+                               incidents_by(report_filter, Observation.warrant)))
+    tables.append(_value_table("by_agency", _("Agency"), AGENCY_LABELS,
+                               incidents_by(report_filter, ObservationAgency.agency, join_agency=True)))
+
+    names = {c.id: c.short_name or c.name for c in report_filter.courthouses}
+    return Summary(
+        report_filter=report_filter, tables=tables,
+        month_action={m: dict(cell["actions"]) for m, cell in by_month.items()},
+        courthouse_incidents=[(names[c], sum(cell["actions"].values())) for c, cell in by_courthouse.items()],
+        totals={"incidents": sum(total["actions"].values()), **{a.value: total["actions"][a] for a in INCIDENT_ACTIONS},
+                "shifts_scheduled": total["scheduled"], "shifts_staffed": total["staffed"],
+                "hours": round(total["hours"], 2), "reports_filed": total["filed"],
+                "nothing_observed": total["nothing"]})
+
+
+def _overview_table(total) -> Table:
+    table = Table("overview", _("Overview"), [Column(_("Figure"), TEXT), Column(_("Value"), NUMBER)])
+    incidents = sum(total["actions"].values())
+    table.rows = [
+        [_("Incidents"), incidents],
+        *[[str(ACTION_LABELS[a]), total["actions"][a]] for a in INCIDENT_ACTIONS],
+        [_("Observation shifts scheduled"), total["scheduled"]],
+        [_("Observation shifts staffed"), total["staffed"]],
+        [_("Volunteer hours observed"), round(total["hours"], 2)],
+        [_("Reports filed (any status)"), total["filed"]],
+        [_("Nothing observed reports"), total["nothing"]],
+    ]
+    table.incident_rows = 1 + len(INCIDENT_ACTIONS)  # coverage lines below stay exact
+    return table
