@@ -29,8 +29,10 @@ run: install
 	-@$(BIN)/flask demo load
 	COURTWATCH_STAFF_TWO_FACTOR=$${COURTWATCH_STAFF_TWO_FACTOR:-0} $(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# Two workers by default (the machines have two cores); each worker gets its own database.
+PYTEST_WORKERS ?= 2
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install-dev
 	$(BIN)/python -m bench.run_all

@@ -153,8 +153,10 @@ def test_method_not_allowed_page(client):
 def test_browser_language_picks_spanish(client):
     html = client.get("/login", headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}).get_data(as_text=True)
     assert '<html lang="es">' in html
+    # The compiled Spanish catalog is really used, not just the lang attribute.
+    assert "Iniciar sesión" in html and "¿Olvidaste tu contraseña?" in html
     html = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
-    assert '<html lang="en">' in html
+    assert '<html lang="en">' in html and "Forgot your password?" in html
 
 
 def test_unsupported_browser_language_falls_back_to_english(client):
