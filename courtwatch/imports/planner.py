@@ -1,14 +1,17 @@
 """Compare what a file says with what a source imported before, and (on commit) write the difference.
 
 One function does both the preview and the commit, so what the coordinator saw is what happens.
-It streams: existing hearings of the source are loaded in one query, rows are compared as they
-arrive, new hearings are inserted in chunks with one executemany each, and only a bounded sample
-of each kind of outcome is kept for the preview page. Changes and cancellations go through the
-ORM one by one (they are few) because each records a HearingChange and tells the hooks.
+It streams in chunks so memory does not grow with the file: for each chunk of incoming rows the
+source's existing hearings with those keys are fetched in one IN query, compared, new hearings are
+inserted with one executemany and changes written; hearings missing from a full import are found
+by streaming the source's scheduled hearings. Only the keys seen, the counts and a bounded sample
+of each kind of outcome live for the whole file. Changes and cancellations go through the ORM one
+by one (they are few) because each records a HearingChange and tells the hooks.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from operator import attrgetter
 from dataclasses import dataclass, field
@@ -83,12 +86,14 @@ class _Existing:
     courtroom: str
 
 
-def _load_existing(source_id: int | None) -> dict[str, _Existing]:
-    if source_id is None:
+def _load_existing(source_id: int | None, keys: list[str]) -> dict[str, _Existing]:
+    """The source's hearings with these keys: one IN query per chunk, on the (source, key) index."""
+    if source_id is None or not keys:
         return {}
     columns = [getattr(Hearing, name) for name in COMPARED]
-    rows = db.session.execute(select(Hearing.id, Hearing.external_key, Hearing.status, *columns)
-                              .where(Hearing.source_id == source_id))
+    # Core on the session's connection: same transaction, without the ORM's per-row result layer.
+    rows = db.session.connection().execute(select(Hearing.id, Hearing.external_key, Hearing.status, *columns)
+                                           .where(Hearing.source_id == source_id, Hearing.external_key.in_(keys)))
     existing = {}
     for row in rows:
         values = tuple(row[3:])
@@ -104,12 +109,19 @@ def _record_values(record: HearingRecord) -> tuple:
 def run_import(records: Iterable[HearingRecord | RowProblem], *, source_id: int | None, apply: bool,
                full: bool, cancel_from: datetime, cancel_until: datetime | None = None,
                summary: ImportSummary | None = None) -> ImportSummary:
-    """Plan (apply=False) or perform (apply=True) an import of ``records`` into a source."""
+    """Plan (apply=False) or perform (apply=True) an import of ``records`` into a source.
+
+    Rows are handled in chunks of CHUNK so memory does not grow with the file: across the whole
+    file only the keys seen (to spot repeated rows and hearings missing from a full import), the
+    counts and the bounded samples are kept.
+    """
     summary = summary or ImportSummary()
-    existing = _load_existing(source_id)
-    seen: dict[str, int] = {}
-    pending_adds: list[dict] = []
-    pending_changes: list[tuple[int, HearingRecord, list[tuple[str, str, str]]]] = []
+    # Hearings missing from the file can only be ones the source held before it; a first import
+    # skips the scan for them (it would only read back the rows just inserted).
+    had_hearings = source_id is not None and db.session.scalar(
+        select(Hearing.id).where(Hearing.source_id == source_id).limit(1)) is not None
+    seen: set[str] = set()
+    chunk: list[HearingRecord] = []
     for record in records:
         if isinstance(record, RowProblem):
             summary.rejected += 1
@@ -119,7 +131,39 @@ def run_import(records: Iterable[HearingRecord | RowProblem], *, source_id: int 
         if record.key in seen:
             summary.duplicates += 1
             continue
-        seen[record.key] = record.line
+        seen.add(record.key)
+        chunk.append(record)
+        if len(chunk) >= CHUNK:
+            _plan_chunk(chunk, source_id, had_hearings, apply, summary)
+            chunk = []
+    if chunk:
+        _plan_chunk(chunk, source_id, had_hearings, apply, summary)
+    if not seen:
+        first = "; ".join(_("line %(line)s: %(reason)s", line=p.line, reason=p.reason) for p in summary.problems[:3])
+        message = _("No usable hearings in this file.")
+        raise DomainError(f"{message} {first}".strip(), field="file")
+    if full:
+        if summary.rejected:
+            summary.notes.append(_("Some rows were rejected, so hearings missing from this file were not "
+                                   "cancelled. Correct the file and import it again."))
+        elif had_hearings:
+            missing = _plan_missing(source_id, seen, cancel_from, cancel_until, summary)
+            if apply:
+                _apply_missing(missing)
+    return summary
+
+
+def _plan_chunk(chunk: list[HearingRecord], source_id: int | None, had_hearings: bool, apply: bool,
+                summary: ImportSummary) -> None:
+    """Compare one chunk of distinct records with what the source holds; write it when applying.
+
+    Writing per chunk (rather than collecting every change until the end of the file) is what keeps
+    a re-import that changes most hearings as flat in memory as one that changes none.
+    """
+    existing = _load_existing(source_id, [record.key for record in chunk]) if had_hearings else {}
+    adds: list[dict] = []
+    changes: list[tuple[int, HearingRecord, list[tuple[str, str, str]]]] = []
+    for record in chunk:
         old = existing.get(record.key)
         if old is None:
             if record.cancelled:
@@ -130,9 +174,7 @@ def run_import(records: Iterable[HearingRecord | RowProblem], *, source_id: int 
                 summary.keep("added", Sample("added", record.courthouse_id, record.title, record.case_number,
                                              record.starts_at, courtroom=record.courtroom, line=record.line))
             if apply:
-                pending_adds.append(_insert_row(record, source_id))
-                if len(pending_adds) >= CHUNK:
-                    _flush_adds(pending_adds)
+                adds.append(_insert_row(record, source_id))
             continue
         kinds = _differences(old, record)
         if not kinds:
@@ -149,30 +191,49 @@ def run_import(records: Iterable[HearingRecord | RowProblem], *, source_id: int 
                                    old_starts_at=old.starts_at, courtroom=record.courtroom,
                                    old_courtroom=old.courtroom, line=record.line))
         if apply:
-            pending_changes.append((old.id, record, kinds))
-    if not seen:
-        first = "; ".join(_("line %(line)s: %(reason)s", line=p.line, reason=p.reason) for p in summary.problems[:3])
-        message = _("No usable hearings in this file.")
-        raise DomainError(f"{message} {first}".strip(), field="file")
-    missing = []
-    if full:
-        if summary.rejected:
-            summary.notes.append(_("Some rows were rejected, so hearings missing from this file were not "
-                                   "cancelled. Correct the file and import it again."))
-        else:
-            missing = [old for key, old in existing.items() if key not in seen
-                       and old.status == HearingStatus.SCHEDULED and old.starts_at >= cancel_from
-                       and (cancel_until is None or old.starts_at <= cancel_until)]
-    for old in missing:
-        summary.cancelled += 1
-        summary.keep("cancelled", Sample("cancelled", old.courthouse_id, old.title, old.case_number,
-                                         old.starts_at, courtroom=old.courtroom))
-    if apply:
-        if pending_adds:
-            _flush_adds(pending_adds)
-        _apply_changes(pending_changes)
-        _apply_missing([old.id for old in missing])
-    return summary
+            changes.append((old.id, record, kinds))
+    if adds:
+        _flush_adds(adds)
+    if changes:
+        _apply_changes(changes)
+
+
+def _plan_missing(source_id: int | None, seen: set[str], cancel_from: datetime, cancel_until: datetime | None,
+                  summary: ImportSummary) -> array:
+    """Count (and sample) the source's scheduled hearings in the window that the file left out.
+
+    One streamed query (yield_per: a server-side cursor on PostgreSQL, stepped rows on SQLite) of
+    ids and keys only, so the source's hearings are never all in memory and no date is decoded for
+    the (usual) hearings that are still there; the few sampled ones are read afterwards. Only the
+    ids to cancel are kept, 8 bytes each in an array. Cancelling happens after the stream is
+    closed, so no row is written while the cursor reading it is still open (undefined on SQLite).
+    """
+    missing = array("q")
+    if source_id is None:
+        return missing
+    query = (select(Hearing.id, Hearing.external_key)
+             .where(Hearing.source_id == source_id, Hearing.status == HearingStatus.SCHEDULED,
+                    Hearing.starts_at >= cancel_from)
+             .execution_options(yield_per=CHUNK))
+    if cancel_until is not None:
+        query = query.where(Hearing.starts_at <= cancel_until)
+    db.session.flush()  # the Core connection below does not autoflush
+    with db.session.connection().execute(query) as result:
+        for hearing_id, key in result:
+            if key not in seen:
+                missing.append(hearing_id)
+    summary.cancelled += len(missing)
+    room = SAMPLE_LIMIT - len(summary.samples["cancelled"])
+    if room > 0 and missing:
+        wanted = missing[:room].tolist()
+        rows = {row.id: row for row in db.session.execute(
+            select(Hearing.id, Hearing.courthouse_id, Hearing.title, Hearing.case_number, Hearing.starts_at,
+                   Hearing.courtroom).where(Hearing.id.in_(wanted)))}
+        for hearing_id in wanted:
+            row = rows[hearing_id]
+            summary.keep("cancelled", Sample("cancelled", row.courthouse_id, row.title, row.case_number,
+                                             row.starts_at, courtroom=row.courtroom))
+    return missing
 
 
 def _insert_row(record: HearingRecord, source_id: int) -> dict:
@@ -184,11 +245,37 @@ def _insert_row(record: HearingRecord, source_id: int) -> dict:
 
 def _flush_adds(rows: list[dict]) -> None:
     now = utcnow()
-    for row in rows:
-        row["created_at"] = row["updated_at"] = now
-    # Core insert on the table: one executemany per chunk, without the ORM's per-row bookkeeping.
-    db.session.execute(insert(Hearing.__table__), rows)
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        _flush_adds_sqlite(connection, rows, now)
+    else:
+        for row in rows:
+            row["created_at"] = row["updated_at"] = now
+        # Core insert on the table: one executemany per chunk, without the ORM's per-row bookkeeping.
+        db.session.execute(insert(Hearing.__table__), rows)
     rows.clear()
+
+
+def _flush_adds_sqlite(connection, rows: list[dict], now: datetime) -> None:
+    """The same insert through the driver's executemany, with each column's own bind processor.
+
+    On SQLite, SQLAlchemy's generic per-row parameter handling was half of a 100,000-row import
+    (bench/README.md). The values are still converted by the columns' types (UTCDateTime included),
+    looked up once per chunk; the two timestamps, equal for the whole chunk, are converted once.
+    """
+    table = Hearing.__table__
+    names = list(rows[0])
+    processors = [table.c[name].type.bind_processor(connection.dialect) for name in names]
+    stamp_processor = table.c.created_at.type.bind_processor(connection.dialect)
+    stamp = stamp_processor(now) if stamp_processor else now
+    sql = (f"INSERT INTO {table.name} ({', '.join(names)}, created_at, updated_at) "
+           f"VALUES ({', '.join('?' for _ in names)}, ?, ?)")
+    parameters = [
+        tuple(value if process is None or value is None else process(value)
+              for value, process in zip(row.values(), processors, strict=True)) + (stamp, stamp)
+        for row in rows
+    ]
+    connection.exec_driver_sql(sql, parameters)
 
 
 def _differences(old: _Existing, record: HearingRecord) -> list[tuple[str, str, str]]:
@@ -249,7 +336,8 @@ def _cancel(hearing: Hearing) -> None:
     notify_hearing_hooks(hearing, "cancelled", change)
 
 
-def _apply_missing(ids: list[int]) -> None:
+def _apply_missing(ids: array) -> None:
     for start in range(0, len(ids), CHUNK):
-        for hearing in db.session.scalars(select(Hearing).where(Hearing.id.in_(ids[start:start + CHUNK]))):
+        batch = ids[start:start + CHUNK].tolist()
+        for hearing in db.session.scalars(select(Hearing).where(Hearing.id.in_(batch))):
             _cancel(hearing)
