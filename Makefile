@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export FLASK_APP := courtwatch
 
-.PHONY: run test test-postgres translations install install-dev bench clean
+.PHONY: run test translations install install-dev messages clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,8 +34,6 @@ PYTEST_WORKERS ?= 2
 test: install-dev
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-bench: install-dev
-	$(BIN)/python -m bench.run_all
 
 # Refresh the message catalogs after adding strings (then translate courtwatch/translations/es).
 messages: $(STAMP)
