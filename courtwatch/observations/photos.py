@@ -25,7 +25,10 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+from courtwatch.db import db
 from courtwatch.errors import DomainError
 from courtwatch.observations.models import Observation, ObservationPhoto
 
@@ -119,6 +122,24 @@ def photo_dir() -> Path:
     return path
 
 
+# Files written in a transaction that later rolls back would belong to no report: they are
+# remembered on the session and deleted if the outermost transaction rolls back.
+FILES_PENDING_COMMIT = "courtwatch.photo_files_pending_commit"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_files(session) -> None:
+    session.info.pop(FILES_PENDING_COMMIT, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _remove_rolled_back_files(session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:
+        return  # a savepoint: the outer transaction may still commit the files' rows
+    for path in session.info.pop(FILES_PENDING_COMMIT, []):
+        path.unlink(missing_ok=True)
+
+
 def store_photos(observation: Observation, processed: list[ProcessedPhoto]) -> list[ObservationPhoto]:
     """Write cleaned photos under random names and attach their rows to the report."""
     rows = []
@@ -129,6 +150,7 @@ def store_photos(observation: Observation, processed: list[ProcessedPhoto]) -> l
         # O_EXCL: never overwrite, even in the astronomically unlikely case of a name clash.
         with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
             handle.write(photo.data)
+        db.session.info.setdefault(FILES_PENDING_COMMIT, []).append(target)
         row = ObservationPhoto(stored_name=name, content_type=photo.content_type, width=photo.width,
                                height=photo.height, size=len(photo.data))
         observation.photos.append(row)

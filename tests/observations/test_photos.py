@@ -139,3 +139,16 @@ def test_other_volunteers_get_404_for_photos_even_by_guessing(login_as, make_use
         assert other.get(url).status_code == 404
     # Not logged in: sent to the login page, never the picture.
     assert client.get(f"/observations/{observation_id}/photos/{photo_id}").status_code == 302
+
+
+def test_photo_files_of_a_rolled_back_report_are_removed(app, volunteer, court):
+    """A report that is not saved leaves no photo behind on disk (nothing half-written)."""
+    from courtwatch.observations.photos import clean_photo, photo_dir, store_photos
+
+    cleaned = clean_photo(jpeg_bytes(), app.config["PHOTO_MAX_PIXELS"])
+    observation = Observation(reporter_id=volunteer.id, courthouse_id=court.id)
+    store_photos(observation, [cleaned])
+    written = list(photo_dir().iterdir())
+    assert len(written) == 1
+    db.session.rollback()
+    assert list(photo_dir().iterdir()) == []
