@@ -6,7 +6,7 @@ from wtforms import DateField, EmailField, PasswordField, SelectField, StringFie
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from courtwatch.auth.languages import language_choices
-from courtwatch.auth.models import Role
+from courtwatch.auth.models import ROLE_LABELS, Role
 from courtwatch.auth.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from courtwatch.forms import MultiCheckboxField
 
@@ -74,4 +74,4 @@ class TrainingForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
+    role = SelectField(_l("Role"), choices=lambda: [(r.value, str(ROLE_LABELS[r])) for r in Role])

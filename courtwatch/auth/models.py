@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,6 +27,11 @@ class AccountStatus(StrEnum):
     ACTIVE = "active"
     REJECTED = "rejected"
     SUSPENDED = "suspended"
+
+
+ROLE_LABELS = {Role.VOLUNTEER: _l("volunteer"), Role.COORDINATOR: _l("coordinator"), Role.ADMIN: _l("admin")}
+STATUS_LABELS = {AccountStatus.PENDING: _l("pending"), AccountStatus.ACTIVE: _l("active"),
+                 AccountStatus.REJECTED: _l("rejected"), AccountStatus.SUSPENDED: _l("suspended")}
 
 
 class User(UserMixin, Base):

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from courtwatch.auth.languages import language_name
+from courtwatch.auth.models import ROLE_LABELS, STATUS_LABELS
 from courtwatch.forms import ActionForm
 
 # (endpoint, label, who sees it). Endpoints that are not registered (yet) are skipped.
@@ -87,4 +88,6 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(get_locale=current_locale, navigation=navigation, language_name=language_name,
                                  local_datetime=local_datetime, local_time=local_time,
                                  local_date=local_date, ActionForm=ActionForm,
-                                 courthouse_actions=courthouse_actions)
+                                 courthouse_actions=courthouse_actions,
+                                 role_label=lambda role: str(ROLE_LABELS.get(role, role)),
+                                 status_label=lambda status: str(STATUS_LABELS.get(status, status)))
