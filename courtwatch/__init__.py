@@ -56,50 +56,42 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # Areas add home cards and demo data as they are imported: shifts first, so a volunteer's
+    # next shift is the first card on the start page.
+    from courtwatch.shifts import coordinator_views as shift_coordinator_views  # isort: skip
+    from courtwatch.shifts import views as shift_views  # isort: skip
     from courtwatch.auth import account_views, people_views
     from courtwatch.auth import views as auth_views
+    from courtwatch.courts import hearing_views
     from courtwatch.courts import views as courts_views
-    from courtwatch.home import views as home_views
-    from courtwatch.privacy import views as privacy_views
-
-    for blueprint in (home_views.bp, auth_views.bp, account_views.bp, people_views.bp,
-                      courts_views.bp, privacy_views.bp):
-        app.register_blueprint(blueprint)
-    from courtwatch.shifts import coordinator_views as shift_coordinator_views
-    from courtwatch.shifts import views as shift_views
-    app.register_blueprint(shift_views.bp)  # shifts area (issue 4)
-    app.register_blueprint(shift_coordinator_views.bp)  # shifts area (issue 4)
     from courtwatch.feeds import link_views as feed_link_views
     from courtwatch.feeds import views as feed_views
-    app.register_blueprint(feed_views.bp)  # calendar feeds (issue 5)
-    app.register_blueprint(feed_link_views.bp)  # calendar feeds (issue 5)
-    from courtwatch.observations import views as observation_views
-    app.register_blueprint(observation_views.bp)  # observations area (issue 6)
-    from courtwatch.courts import hearing_views
+    from courtwatch.home import views as home_views
     from courtwatch.imports import views as import_views
-    app.register_blueprint(hearing_views.bp)  # hearings (issue 3)
-    app.register_blueprint(import_views.bp)  # calendar imports (issue 3)
+    from courtwatch.observations import views as observation_views
+    from courtwatch.privacy import views as privacy_views
     from courtwatch.reports import views as report_views
-    app.register_blueprint(report_views.bp)  # summaries and exports (issue 7)
+
+    for blueprint in (home_views.bp, auth_views.bp, account_views.bp, people_views.bp,
+                      courts_views.bp, hearing_views.bp, import_views.bp, shift_views.bp,
+                      shift_coordinator_views.bp, feed_views.bp, feed_link_views.bp,
+                      observation_views.bp, report_views.bp, privacy_views.bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from courtwatch.auth.cli import users_cli
     from courtwatch.demo.cli import demo_cli
-    from courtwatch.notify.cli import notify_cli
-
-    for group in (users_cli, notify_cli, demo_cli):
-        app.cli.add_command(group)
-    from courtwatch.shifts.cli import shifts_cli
-    app.cli.add_command(shifts_cli)  # shifts area (issue 4)
     from courtwatch.feeds.cli import feeds_cli
-    app.cli.add_command(feeds_cli)  # calendar feeds (issue 5)
     from courtwatch.imports.cli import calendars_cli
+    from courtwatch.notify.cli import notify_cli
     from courtwatch.privacy.cli import privacy_cli
-    app.cli.add_command(calendars_cli)  # calendar imports (issue 3)
-    app.cli.add_command(privacy_cli)  # purge of accompaniment requests (issue 3)
     from courtwatch.reports.cli import reports_cli
-    app.cli.add_command(reports_cli)  # summaries and exports (issue 7)
+    from courtwatch.shifts.cli import shifts_cli
+
+    for group in (users_cli, notify_cli, demo_cli, calendars_cli, privacy_cli, shifts_cli, feeds_cli,
+                  reports_cli):
+        app.cli.add_command(group)
 
 
 def _register_template_helpers(app: Flask) -> None:
