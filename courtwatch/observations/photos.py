@@ -25,6 +25,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -32,8 +33,9 @@ from courtwatch.db import db
 from courtwatch.errors import DomainError
 from courtwatch.observations.models import Observation, ObservationPhoto
 
-# Pillow format names we accept (MPO is how Pillow names many phone JPEGs; HEIF/HEIC only
-# decode when a Pillow plugin for them is installed, otherwise they are refused by content).
+# iPhones save HEIC by default: pillow-heif lets Pillow decode it, and it is stored as JPEG.
+register_heif_opener()
+# Pillow format names we accept (MPO is how Pillow names many phone JPEGs).
 ACCEPTED_FORMATS = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "HEIF": "jpeg", "HEIC": "jpeg"}
 OUTPUT = {"jpeg": ("JPEG", "image/jpeg", ".jpg"), "png": ("PNG", "image/png", ".png")}
 # Larger pictures are scaled down: enough to read a badge or a plate, small enough for phones.

@@ -52,6 +52,21 @@ def test_exif_and_gps_are_stripped_and_orientation_applied(app, volunteer_client
     assert (photo.width, photo.height, photo.size) == (40, 80, len(raw))
 
 
+def test_an_iphone_heic_photo_is_accepted_and_stored_as_jpeg_without_gps(app, volunteer_client, court):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 30, 30)).save(buffer, format="HEIF", exif=_exif_with_gps().tobytes())
+    original = buffer.getvalue()
+    with Image.open(io.BytesIO(original)) as check:  # the test file really is HEIC and carries GPS
+        assert check.format == "HEIF" and check.getexif().get_ifd(GPS_IFD)
+    data = report_form(court, photos=[(io.BytesIO(original), "IMG_0002.HEIC", "image/heic")])
+    response = volunteer_client.post("/observations/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302, form_errors(response.get_data(as_text=True))
+    photo = db.session.scalar(select(ObservationPhoto))
+    with Image.open(_stored_file(app, photo)) as stored:
+        assert stored.format == "JPEG" and photo.content_type == "image/jpeg"
+        assert not stored.getexif().get_ifd(GPS_IFD) and "exif" not in stored.info
+
+
 def test_png_metadata_is_dropped_too(app, volunteer_client, court):
     from PIL.PngImagePlugin import PngInfo
 
