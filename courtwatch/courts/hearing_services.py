@@ -13,8 +13,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing, HearingChange
-from courtwatch.db import db
+from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing, HearingChange, HearingStatus
+from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.privacy.services import record_event
 
@@ -52,6 +52,16 @@ def hearings_on_day(courthouse, day) -> list[Hearing]:
                                    Hearing.starts_at < end)
              .order_by(Hearing.starts_at, Hearing.courtroom, Hearing.id).limit(DAY_LIMIT))
     return list(db.session.scalars(query))
+
+
+def next_scheduled_hearing(courthouse_id: int | None = None, *, after: datetime | None = None) -> Hearing | None:
+    """The soonest scheduled hearing from now on, so the hearings page opens where there is work."""
+    query = (select(Hearing).where(Hearing.status == HearingStatus.SCHEDULED,
+                                   Hearing.starts_at >= (after or utcnow()))
+             .order_by(Hearing.starts_at, Hearing.id).limit(1))
+    if courthouse_id is not None:
+        query = query.where(Hearing.courthouse_id == courthouse_id)
+    return db.session.scalar(query)
 
 
 def hearing_history(hearing: Hearing) -> list[HearingChange]:

@@ -45,24 +45,30 @@ def _hearing_or_404(hearing_id: int):
         abort(404)
 
 
-def _chosen_courthouse(courthouses: list[Courthouse]) -> Courthouse | None:
+def _chosen_courthouse_and_day(courthouses: list[Courthouse]) -> tuple[Courthouse | None, date]:
+    """What the coordinator asked for; otherwise where and when the next scheduled hearing is."""
     wanted = request.args.get("courthouse", type=int)
-    return next((c for c in courthouses if c.id == wanted), courthouses[0] if courthouses else None)
-
-
-def _chosen_day(courthouse: Courthouse | None) -> date:
+    courthouse = next((c for c in courthouses if c.id == wanted), None)
+    upcoming = services.next_scheduled_hearing(courthouse.id if courthouse else None)
+    if courthouse is None:
+        courthouse = next((c for c in courthouses if upcoming and c.id == upcoming.courthouse_id),
+                          courthouses[0] if courthouses else None)
     try:
-        return date.fromisoformat(request.args.get("day", ""))
+        return courthouse, date.fromisoformat(request.args.get("day", ""))
     except ValueError:
-        return courthouse.local(utcnow()).date() if courthouse else utcnow().date()
+        pass
+    if courthouse is None:
+        return None, utcnow().date()
+    if upcoming is not None and upcoming.courthouse_id == courthouse.id:
+        return courthouse, courthouse.local(upcoming.starts_at).date()
+    return courthouse, courthouse.local(utcnow()).date()
 
 
 @bp.route("")
 @coordinator_required
 def index():
     courthouses = list_courthouses(active_only=True)
-    courthouse = _chosen_courthouse(courthouses)
-    day = _chosen_day(courthouse)
+    courthouse, day = _chosen_courthouse_and_day(courthouses)
     hearings = services.hearings_on_day(courthouse, day) if courthouse else []
     return render_template("hearings/index.html", courthouses=courthouses, courthouse=courthouse, day=day,
                            hearings=hearings, previous_day=day - timedelta(days=1),

@@ -102,3 +102,18 @@ def test_volunteers_never_see_requests(volunteer_client, hearing):
     for url in (f"/hearings/{hearing.id}", f"/hearings/{hearing.id}/request"):
         assert volunteer_client.get(url).status_code == 403
     assert volunteer_client.post(f"/hearings/{hearing.id}/accompaniment", data={"needed": "1"}).status_code == 403
+
+
+def test_hearings_page_opens_on_the_next_scheduled_hearing(coordinator_client, make_courthouse):
+    """With no choice made, the page shows where and when the next hearing is, not an empty day."""
+    make_courthouse(name="Aardvark Quiet Court")  # first alphabetically, no hearings
+    busy = make_courthouse(name="Zeta Busy Court", timezone="America/Los_Angeles")
+    soon = datetime.now(UTC) + timedelta(days=9)
+    db.session.add(Hearing(courthouse_id=busy.id, starts_at=soon, title="Status conference",
+                           courtroom="Dept 12", case_number="NEXT-1"))
+    db.session.add(Hearing(courthouse_id=busy.id, starts_at=soon - timedelta(days=30), title="Long past",
+                           courtroom="Dept 1", case_number="PAST-1"))
+    db.session.commit()
+    html = coordinator_client.get("/hearings").get_data(as_text=True)
+    assert "NEXT-1" in html and "PAST-1" not in html
+    assert busy.local(soon).date().isoformat() in html
