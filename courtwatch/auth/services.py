@@ -7,6 +7,7 @@ audit event in the same transaction as the change itself.
 from __future__ import annotations
 
 import re
+import functools
 from datetime import date
 
 from flask_babel import gettext as _
@@ -23,9 +24,14 @@ from courtwatch.privacy.services import record_event
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
-# A fixed hash to check against when the account does not exist, so a login for an unknown
-# email costs as much time as one for a known email (no account enumeration by timing).
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0123", method="scrypt")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check against when the account does not exist, so a login for an unknown email
+    costs as much time as one for a known email (no account enumeration by timing). Made on first
+    use, not at import: every CLI command and worker start would pay for a scrypt hash otherwise."""
+    return generate_password_hash("not-a-real-password-0123", method="scrypt")
 
 
 def normalise_email(email: str) -> str:
@@ -90,7 +96,7 @@ def authenticate(email: str, password: str) -> User | None:
     if len(password) > PASSWORD_MAX_LENGTH:
         return None
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None

@@ -36,13 +36,19 @@ def _two_factor_rate_key() -> str:
     return f"totp:{session.get('pending_user_id', 'none')}"
 
 
-def _start_session(user: User) -> None:
+def _fresh_session(**values) -> None:
+    """Drop everything set before login (session fixation), keeping only where to go next."""
     next_url = session.get("next")
-    session.clear()  # a fresh session at login: nothing set before it survives (fixation)
+    session.clear()
     session.permanent = True
-    login_user(user)
+    session.update(values)
     if next_url:
         session["next"] = next_url
+
+
+def _start_session(user: User) -> None:
+    _fresh_session()
+    login_user(user)
 
 
 def _after_login_redirect():
@@ -65,12 +71,7 @@ def login():
             form.form_errors.append(_(GENERIC_LOGIN_ERROR))
             return render_template("auth/login.html", form=form), 422
         if current_app.config["STAFF_TWO_FACTOR"] and user.totp_secret:
-            next_url = session.get("next")
-            session.clear()
-            session["pending_user_id"] = user.id
-            session["pending_user_version"] = user.session_version
-            if next_url:
-                session["next"] = next_url
+            _fresh_session(pending_user_id=user.id, pending_user_version=user.session_version)
             return redirect(url_for("auth.login_two_factor"))
         _start_session(user)
         return _after_login_redirect()

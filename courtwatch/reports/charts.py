@@ -18,7 +18,7 @@ from matplotlib import rc_context  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from courtwatch.observations.models import ACTION_LABELS  # noqa: E402
-from courtwatch.reports.summaries import INCIDENT_ACTIONS, Summary  # noqa: E402
+from courtwatch.reports.summaries import INCIDENT_ACTIONS, IncidentSeries  # noqa: E402
 
 # Colour-blind-safe (Okabe-Ito), also distinct when printed in grey.
 ACTION_COLOURS = {"sighting": "#E69F00", "attempted_arrest": "#56B4E9", "arrest": "#D55E00"}
@@ -38,7 +38,7 @@ def _integer_axis(axis) -> None:
     axis.set_major_locator(MaxNLocator(integer=True))
 
 
-def incidents_per_month_chart(summary: Summary) -> bytes:
+def incidents_per_month_chart(summary: IncidentSeries) -> bytes:
     months = list(summary.month_action)
     with rc_context(STYLE):
         figure = Figure(figsize=(7.5, 3.2))
@@ -57,7 +57,7 @@ def incidents_per_month_chart(summary: Summary) -> bytes:
         return _svg(figure)
 
 
-def incidents_per_courthouse_chart(summary: Summary) -> bytes:
+def incidents_per_courthouse_chart(summary: IncidentSeries) -> bytes:
     pairs = summary.courthouse_incidents[:40]  # one bar per courthouse; more would be unreadable
     names = [name for name, _count in pairs][::-1]
     counts = [count for _name, count in pairs][::-1]

@@ -104,11 +104,17 @@ def distinct_incidents(extra_condition=None):
 
 
 @dataclass
-class Summary:
+class IncidentSeries:
+    """What the two charts draw; one query (the incident cube), not the whole summary."""
+
+    month_action: dict  # month -> {action: count}
+    courthouse_incidents: list[tuple[str, int]]
+
+
+@dataclass
+class Summary(IncidentSeries):
     report_filter: ReportFilter
     tables: list[Table]
-    month_action: dict  # month -> {action: count}, for the chart
-    courthouse_incidents: list[tuple[str, int]]
     totals: dict
 
     def table(self, key: str) -> Table:
@@ -221,13 +227,31 @@ def _value_table(key, title, labels: dict, counts: dict) -> Table:
     return table
 
 
-def build_summary(report_filter: ReportFilter) -> Summary:
-    by_courthouse = {c.id: _blank_row() for c in report_filter.courthouses}
-    by_month = {m: _blank_row() for m in report_filter.months()}
+def _add_incidents(report_filter: ReportFilter, by_courthouse: dict, by_month: dict) -> None:
     for courthouse_id, month, severity, count in incident_cube(report_filter):
         action = ACTION_BY_SEVERITY[int(severity)]
         by_courthouse[courthouse_id]["actions"][action] += count
         by_month[month]["actions"][action] += count
+
+
+def _series(report_filter: ReportFilter, by_courthouse: dict, by_month: dict) -> dict:
+    names = {c.id: c.short_name or c.name for c in report_filter.courthouses}
+    return {"month_action": {m: dict(cell["actions"]) for m, cell in by_month.items()},
+            "courthouse_incidents": [(names[c], sum(cell["actions"].values()))
+                                     for c, cell in by_courthouse.items()]}
+
+
+def incident_series(report_filter: ReportFilter) -> IncidentSeries:
+    by_courthouse = {c.id: _blank_row() for c in report_filter.courthouses}
+    by_month = {m: _blank_row() for m in report_filter.months()}
+    _add_incidents(report_filter, by_courthouse, by_month)
+    return IncidentSeries(**_series(report_filter, by_courthouse, by_month))
+
+
+def build_summary(report_filter: ReportFilter) -> Summary:
+    by_courthouse = {c.id: _blank_row() for c in report_filter.courthouses}
+    by_month = {m: _blank_row() for m in report_filter.months()}
+    _add_incidents(report_filter, by_courthouse, by_month)
     for courthouse_id, month, filed, nothing in report_coverage(report_filter):
         for cell in (by_courthouse[courthouse_id], by_month[month]):
             cell["filed"] += filed
@@ -283,11 +307,8 @@ def build_summary(report_filter: ReportFilter) -> Summary:
     tables.append(_value_table("by_agency", _("Agency"), AGENCY_LABELS,
                                incidents_by(report_filter, ObservationAgency.agency, join_agency=True)))
 
-    names = {c.id: c.short_name or c.name for c in report_filter.courthouses}
     return Summary(
-        report_filter=report_filter, tables=tables,
-        month_action={m: dict(cell["actions"]) for m, cell in by_month.items()},
-        courthouse_incidents=[(names[c], sum(cell["actions"].values())) for c, cell in by_courthouse.items()],
+        report_filter=report_filter, tables=tables, **_series(report_filter, by_courthouse, by_month),
         totals={"incidents": sum(total["actions"].values()), **{a.value: total["actions"][a] for a in INCIDENT_ACTIONS},
                 "shifts_scheduled": total["scheduled"], "shifts_staffed": total["staffed"],
                 "hours": round(total["hours"], 2), "reports_filed": total["filed"],

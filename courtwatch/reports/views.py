@@ -20,7 +20,7 @@ from courtwatch.reports.filters import default_range, resolve_filter
 from courtwatch.reports.forms import FILTER_FIELDS, ExportForm, FilterForm, HoursExportForm
 from courtwatch.reports.hours import volunteer_hour_tables
 from courtwatch.reports.services import LEVEL_VOLUNTEERS, export_file
-from courtwatch.reports.summaries import build_summary
+from courtwatch.reports.summaries import build_summary, incident_series
 from courtwatch.reports.tables import apply_suppression
 from courtwatch.web import mark_for_rollback
 
@@ -103,7 +103,7 @@ def chart(name: str):
         return Response("", status=422)
     from courtwatch.reports.charts import CHARTS  # matplotlib loads only in processes that draw
 
-    response = Response(CHARTS[name](build_summary(report_filter)), mimetype="image/svg+xml")
+    response = Response(CHARTS[name](incident_series(report_filter)), mimetype="image/svg+xml")
     # matplotlib writes style attributes; this image has no script and loads nothing else.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response.headers["Cache-Control"] = "no-store"

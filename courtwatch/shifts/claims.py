@@ -56,11 +56,6 @@ def overlapping_claim(user_id: int, shift: Shift) -> ShiftSignup | None:
         .order_by(Shift.starts_at).limit(1))
 
 
-def _describe(shift: Shift) -> str:
-    local = shift.courthouse.local(shift.starts_at)
-    return f"{shift.courthouse.short_name or shift.courthouse.name}, {local:%Y-%m-%d %H:%M}"
-
-
 def _check_can_take(user: User, shift: Shift, now: datetime) -> None:
     if not user.is_approved:
         raise DomainError(_("Your account is waiting for approval."))
@@ -73,7 +68,7 @@ def _check_can_take(user: User, shift: Shift, now: datetime) -> None:
                             name=shift.training.name if shift.training else ""))
     other = overlapping_claim(user.id, shift)
     if other is not None:
-        raise DomainError(_("This overlaps another shift you hold: %(other)s.", other=_describe(other.shift)))
+        raise DomainError(_("This overlaps another shift you hold: %(other)s.", other=other.shift.short_title))
 
 
 def claim_shift(user: User, shift_id: int, *, waitlist: bool = False,
@@ -187,7 +182,7 @@ def assign_volunteer(actor: User, shift_id: int, volunteer: User, *, now: dateti
     other = overlapping_claim(volunteer.id, shift)
     if other is not None:
         raise DomainError(_("%(name)s already holds an overlapping shift: %(other)s.",
-                            name=volunteer.name, other=_describe(other.shift)), field="user_id")
+                            name=volunteer.name, other=other.shift.short_title), field="user_id")
     signup = live_signup(shift.id, volunteer.id)
     if signup is not None and signup.status == SignupStatus.CLAIMED:
         return signup

@@ -126,6 +126,12 @@ class Shift(Base):
     def is_understaffed(self) -> bool:
         return self.claimed_count < self.minimum
 
+    @property
+    def short_title(self) -> str:
+        """Courthouse and local start, e.g. "BMC Central, 2026-12-01 08:30" (subjects, messages)."""
+        local = self.courthouse.local(self.starts_at)
+        return f"{self.courthouse.short_name or self.courthouse.name}, {local:%Y-%m-%d %H:%M}"
+
     def __repr__(self) -> str:
         return f"<Shift {self.id} {self.kind} {self.starts_at:%Y-%m-%d %H:%M}Z {self.status}>"
 

@@ -43,11 +43,6 @@ def describe_shift(shift: Shift) -> str:
     return "\n".join(lines)
 
 
-def _shift_title(shift: Shift) -> str:
-    local = shift.courthouse.local(shift.starts_at)
-    return f"{shift.courthouse.short_name or shift.courthouse.name} {local:%Y-%m-%d %H:%M}"
-
-
 def _calendar_attachment(shift: Shift) -> list[Attachment]:
     from courtwatch.feeds.builders import single_shift_calendar  # written by the feeds area
 
@@ -70,7 +65,7 @@ def queue_claim_confirmation(signup: ShiftSignup, user: User, assigned: bool = F
     def compose():
         intro = (_("A coordinator put you on this shift.") if assigned
                  else _("You claimed this shift. Thank you!"))
-        return (_("Shift confirmed: %(title)s", title=_shift_title(shift)),
+        return (_("Shift confirmed: %(title)s", title=shift.short_title),
                 f"{intro}\n\n{describe_shift(shift)}\n\n"
                 + _("The attached file adds it to your calendar. If you cannot go, release it "
                     "from the shift page as early as you can."))
@@ -83,7 +78,7 @@ def queue_promotion_notice(signup: ShiftSignup) -> None:
     user = db.session.get(User, signup.user_id)
 
     def compose():
-        return (_("You are in: %(title)s", title=_shift_title(shift)),
+        return (_("You are in: %(title)s", title=shift.short_title),
                 _("A place freed up and you were next on the waitlist, so the shift is now yours.")
                 + f"\n\n{describe_shift(shift)}\n\n"
                 + _("If you cannot go, release it from the shift page so the next person gets it."))
@@ -96,7 +91,7 @@ def queue_removal_notice(signup: ShiftSignup) -> None:
     user = db.session.get(User, signup.user_id)
 
     def compose():
-        return (_("You were taken off a shift: %(title)s", title=_shift_title(shift)),
+        return (_("You were taken off a shift: %(title)s", title=shift.short_title),
                 _("A coordinator took you off this shift. You do not need to go.")
                 + f"\n\n{describe_shift(shift)}")
 
@@ -113,7 +108,7 @@ def queue_change_notices(shift: Shift, reason: str) -> None:
     """Time, place or status changed: everyone claimed or waiting hears it (keyed by SEQUENCE)."""
     for signup, user in _people_on(shift):
         def compose(user=user):
-            return (_("Shift changed: %(title)s", title=_shift_title(shift)),
+            return (_("Shift changed: %(title)s", title=shift.short_title),
                     f"{reason}\n\n" + _("The shift now is:") + f"\n{describe_shift(shift)}")
 
         _send(user, f"shift-change-{shift.id}-{shift.sequence}-{user.id}", compose, urgent=True)
@@ -122,7 +117,7 @@ def queue_change_notices(shift: Shift, reason: str) -> None:
 def queue_cancel_notices(shift: Shift, reason: str = "") -> None:
     for signup, user in _people_on(shift):
         def compose(user=user):
-            return (_("Shift cancelled: %(title)s", title=_shift_title(shift)),
+            return (_("Shift cancelled: %(title)s", title=shift.short_title),
                     _("This shift is cancelled. You do not need to go.")
                     + (f"\n{reason}" if reason else "") + f"\n\n{describe_shift(shift)}")
 
@@ -135,7 +130,7 @@ def queue_reminder(signup: ShiftSignup, user: User, hours: int) -> bool:
     key = f"shift-reminder-{signup.id}-{hours}h-{shift.starts_at:%Y%m%dT%H%M}"
 
     def compose():
-        return (_("Reminder: %(title)s", title=_shift_title(shift)),
+        return (_("Reminder: %(title)s", title=shift.short_title),
                 _("Your shift starts in about %(hours)s hours.", hours=hours)
                 + f"\n\n{describe_shift(shift)}\n\n"
                 + _("On the day, tap \u201cI'm here\u201d on the shift page when you arrive."))
@@ -150,7 +145,7 @@ def queue_release_request(signup: ShiftSignup, user: User) -> None:
     base = current_app.config["BASE_URL"].rstrip("/")
     for coordinator in coordinators():
         def compose():
-            return (_("Release request: %(title)s", title=_shift_title(shift)),
+            return (_("Release request: %(title)s", title=shift.short_title),
                     _("%(name)s (%(email)s) holds this shift but cannot go, and it is too close to "
                       "the start to release it themselves.", name=user.name, email=user.email)
                     + f"\n\n{describe_shift(shift)}\n\n"
