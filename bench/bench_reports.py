@@ -9,7 +9,7 @@ Two steps, each in its own process so the measurement's peak RSS is not the gene
             N reports over 2021-2025 (60 % no action, half of those "nothing observed"; sightings,
             attempted arrests, arrests; 2 % of incident reports linked into Incidents; one or two
             agencies each), ~26,000 observation shifts with sign-ups and check-ins. Bulk insert:
-            Core executemany in chunks of 20,000 rows.
+            Core executemany in chunks of 20,000 rows; then the daily counts are rebuilt (timed).
   measure   as a logged-in coordinator through the WSGI app (Flask test client):
             GET /reports for 12 months and for the full 60 months (cold, then the median of 3),
             POST /reports/export (one row per report, all 60 months, all statuses but false alarms,
@@ -157,6 +157,18 @@ def generate(url: str, rows: int) -> None:
             connection.execute(ShiftSignup.__table__.insert(), signups[start:start + CHUNK])
         db.session.commit()
         print(f"shifts: {len(shifts):,}, sign-ups: {len(signups):,}")
+        recount(url)
+
+
+def recount(url: str) -> None:
+    """The bulk insert above bypasses the daily counts' upkeep: rebuild them, as `flask reports recount` does."""
+    from courtwatch.reports.counts import recount_all
+
+    with _app(url).app_context():
+        started = time.perf_counter()
+        written = recount_all(db.session.connection())
+        db.session.commit()
+        print(f"daily counts: {written:,} rows recounted in {time.perf_counter() - started:.1f} s")
 
 
 def _rss_mb() -> float:
@@ -240,10 +252,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--keep", default=None, help="SQLite file to create (kept afterwards)")
-    parser.add_argument("--step", choices=("generate", "measure"), default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--step", choices=("generate", "recount", "measure"), default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step == "generate":
         return generate(args.database_url, args.rows)
+    if args.step == "recount":
+        return recount(args.database_url)
     if args.step == "measure":
         return measure(args.database_url)
     workdir = tempfile.mkdtemp(prefix="bench-reports-")

@@ -14,5 +14,5 @@ from courtwatch.notify.models import OutboxAttachment, OutboxMessage  # noqa: F4
 from courtwatch.observations.models import (Incident, Observation, ObservationAgency,  # noqa: F401
                                             ObservationPhoto, ObservationRevision)
 from courtwatch.privacy.models import AuditEvent  # noqa: F401
-from courtwatch.reports.models import REPORT_SUMMARY_INDEX  # noqa: F401  (summaries, issue 7)
+from courtwatch.reports.models import LINKED_REPORT_INDEX, report_day_count  # noqa: F401  (summaries)
 from courtwatch.shifts.models import Shift, ShiftPattern, ShiftSignup  # noqa: F401

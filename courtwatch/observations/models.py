@@ -200,10 +200,12 @@ class Observation(Base):
     # Nullable + SET NULL: a deleted volunteer's reports stay in the statistics, unattributed.
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"),
                                                     index=True)
-    courthouse_id: Mapped[int] = mapped_column(ForeignKey("courthouse.id"), index=True)
+    # active_history: a move to another courthouse or time must recount the day it left
+    # (reports/counts.py reads the old value at flush, even when it was not loaded before).
+    courthouse_id: Mapped[int] = mapped_column(ForeignKey("courthouse.id"), index=True, active_history=True)
     shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id", ondelete="SET NULL"),
                                                  index=True)
-    observed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, active_history=True)
 
     courtroom: Mapped[str] = mapped_column(String(100), default="")
     area: Mapped[str | None] = mapped_column(String(30))  # Area

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from courtwatch.commands import CommandError, transactional
 from courtwatch.courts.models import Courthouse
 from courtwatch.db import db
+from courtwatch.reports.counts import recount_all
 from courtwatch.reports.filters import SCOPE_ALL, SCOPE_CONFIRMED, parse_date, resolve_filter
 from courtwatch.reports.services import FORMATS, LEVELS, export_file
 
@@ -66,6 +67,14 @@ def export_command(fmt, date_from, date_to, out_path, level, all_reports, slugs,
     except OSError as error:
         raise CommandError(f"cannot write {out_path}: {error.strerror}") from None
     click.echo(f"wrote {out_path}")
+
+
+@reports_cli.command("recount")
+@transactional
+def recount_command():
+    """Rebuild the daily report counts from the reports (after a bulk load or a restore)."""
+    rows = recount_all(db.session.connection())
+    click.echo(f"counted {rows} courthouse-day rows")
 
 
 def _missing(option: str):

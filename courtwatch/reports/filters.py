@@ -52,9 +52,7 @@ class ReportFilter:
     def bounds(self, zone_name: str) -> tuple[datetime, datetime]:
         """UTC instants of local midnight at the start of date_from and after date_to."""
         zone = ZoneInfo(zone_name)
-        start = datetime.combine(self.date_from, time(0), zone).astimezone(UTC)
-        end = datetime.combine(self.date_to + timedelta(days=1), time(0), zone).astimezone(UTC)
-        return start, end
+        return local_midnight(self.date_from, zone), local_midnight(self.date_to + timedelta(days=1), zone)
 
     def overall_bounds(self) -> tuple[datetime, datetime]:
         """The earliest start and latest end over every zone: lets an index on the moment alone serve."""
@@ -90,23 +88,12 @@ class ReportFilter:
         return labels
 
     def month_bucket(self, moment_column, courthouse_column):
-        """'YYYY-MM' of the moment in its courthouse's zone (rows are already inside the window).
-
-        A balanced tree of comparisons with each month's first instant: about log2(months)
-        comparisons a row instead of one per month, which matters over a million rows.
-        """
+        """'YYYY-MM' of the moment in its courthouse's zone (rows are already inside the window)."""
         labels = self.months()
-        month_starts = [date.fromisoformat(label + "-01") for label in labels]
-
-        def tree(zone, low, high):
-            if low == high:
-                return literal(labels[low])
-            middle = (low + high) // 2
-            boundary = datetime.combine(month_starts[middle + 1], time(0), zone).astimezone(UTC)
-            return case((moment_column < boundary, tree(zone, low, middle)),
-                        else_=tree(zone, middle + 1, high))
-
-        per_zone = [(courthouse_column.in_(ids), tree(ZoneInfo(zone_name), 0, len(labels) - 1))
+        month_starts = [date.fromisoformat(label + "-01") for label in labels[1:]]
+        per_zone = [(courthouse_column.in_(ids),
+                     bucket(moment_column, [local_midnight(day, ZoneInfo(zone_name)) for day in month_starts],
+                            [literal(label) for label in labels]))
                     for zone_name, ids in self.zone_groups().items()]
         if not per_zone:
             return literal("")
@@ -137,6 +124,26 @@ class ReportFilter:
             (_("Reports counted"), _("confirmed only") if self.confirmed_only
              else _("all except false alarms")),
         ]
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The UTC instant at which this calendar day begins in the zone."""
+    return datetime.combine(day, time(0), zone).astimezone(UTC)
+
+
+def bucket(moment_column, boundaries: list[datetime], labels: list):
+    """Which of ``labels`` the moment falls in, ``boundaries[i]`` being where ``labels[i + 1]`` starts.
+
+    A balanced tree of comparisons: about log2(len(labels)) comparisons a row instead of one per
+    label, which matters over a million rows. Rows must already be inside the first and last bucket.
+    """
+    def tree(low, high):
+        if low == high:
+            return labels[low]
+        middle = (low + high) // 2
+        return case((moment_column < boundaries[middle], tree(low, middle)), else_=tree(middle + 1, high))
+
+    return tree(0, len(labels) - 1)
 
 
 def default_range(today: date | None = None) -> tuple[date, date]:

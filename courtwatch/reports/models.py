@@ -1,16 +1,18 @@
-"""An index the summaries need on the observations area's table (declared here, owned by this area).
+"""The summaries' own storage: daily report counts, and an index for the reports they count live.
 
-Summaries read a million reports by courthouse and date window and group by status, action and
-the breakdown columns. With this covering index SQLite and PostgreSQL answer from the index alone
-instead of fetching every report row at random (measured: bench/README.md, "Summaries and exports").
+``report_day_count`` (counts.py) answers most of the summary. The reports linked to an Incident
+are counted from the reports table itself (an Incident's action and month depend on the filter);
+they are a small share of all reports, and this partial index holds just them, with every column
+the summary reads, so those queries read a small index and never the table.
 """
 
 from sqlalchemy import Index
 
 from courtwatch.observations.models import Observation
+from courtwatch.reports.counts import report_day_count  # noqa: F401  (registers the table and its upkeep)
 
-REPORT_SUMMARY_INDEX = Index(
-    "ix_observation_report_summary",
-    Observation.courthouse_id, Observation.observed_at, Observation.status, Observation.action,
-    Observation.incident_id, Observation.nothing_observed, Observation.court_type, Observation.target_role,
-    Observation.warrant)
+LINKED_REPORT_INDEX = Index(
+    "ix_observation_linked_report",
+    Observation.courthouse_id, Observation.observed_at, Observation.incident_id, Observation.status,
+    Observation.action, Observation.court_type, Observation.target_role, Observation.warrant,
+    sqlite_where=Observation.incident_id.is_not(None), postgresql_where=Observation.incident_id.is_not(None))

@@ -17,8 +17,10 @@ Counting rules (also printed in the report's "Method" section, keep both in step
   observed are summed from check-in to check-out; reports filed count every report of any status,
   "nothing observed" ones included. Coverage is not split by court type (shifts carry none).
 
-Every figure comes from an aggregate query (GROUP BY, COUNT(DISTINCT ...)); Python only arranges
-the few aggregated rows into tables.
+Every figure comes from an aggregate query; Python only arranges the few aggregated rows into
+tables. Reports not linked to an Incident are read from the daily counts (counts.py: a year is a
+few thousand grouped rows, whatever the number of reports); Incidents from their linked reports,
+whose share is small and which a partial index holds (models.py).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Float, and_, case, exists, func, or_, select, union_all
+from sqlalchemy import Float, and_, case, exists, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -36,11 +38,12 @@ from courtwatch.db import db
 from courtwatch.observations.models import (ACTION_LABELS, AGENCY_LABELS, TARGET_ROLE_LABELS,
                                             WARRANT_LABELS, Action, Observation, ObservationAgency,
                                             ObservationStatus)
+from courtwatch.reports.counts import (ACTION_COLUMNS, COUNT_COLUMNS, DIMENSIONS, INCIDENT_ACTIONS, SERIOUS_ACTIONS,
+                                      report_day_count, value_column)
 from courtwatch.reports.filters import ReportFilter
 from courtwatch.reports.tables import HOURS, INCIDENTS, NUMBER, TEXT, Column, Table
 from courtwatch.shifts.models import Shift, ShiftKind, ShiftSignup, ShiftStatus, SignupStatus
 
-INCIDENT_ACTIONS = (Action.SIGHTING, Action.ATTEMPTED_ARREST, Action.ARREST)
 SEVERITY = {Action.SIGHTING: 1, Action.ATTEMPTED_ARREST: 2, Action.ARREST: 3}
 ACTION_BY_SEVERITY = {value: key for key, value in SEVERITY.items()}
 
@@ -93,19 +96,14 @@ def _severity():
     return case(*[(Observation.action == action, level) for action, level in SEVERITY.items()], else_=0)
 
 
-def distinct_incidents(extra_condition=None):
-    """COUNT of incidents among grouped report rows: linked ones once, unlinked ones each."""
-    linked = Observation.incident_id
-    unlinked = Observation.incident_id.is_(None)
-    if extra_condition is not None:
-        linked = case((extra_condition, Observation.incident_id), else_=None)
-        unlinked = and_(unlinked, extra_condition)
-    return func.count(func.distinct(linked)) + func.coalesce(func.sum(case((unlinked, 1), else_=0)), 0)
+def _linked_conditions(report_filter: ReportFilter) -> list:
+    # "IS NOT NULL" written out: it lets SQLite and PostgreSQL use the partial index of linked reports.
+    return [*incident_report_conditions(report_filter), Observation.incident_id.is_not(None)]
 
 
 @dataclass
 class IncidentSeries:
-    """What the two charts draw; one query (the incident cube), not the whole summary."""
+    """What the two charts draw; the day counts and the linked reports, not the whole summary."""
 
     month_action: dict  # month -> {action: count}
     courthouse_incidents: list[tuple[str, int]]
@@ -122,43 +120,52 @@ class Summary(IncidentSeries):
 
 
 # ---------------------------------------------------------------------------- queries
-def incident_cube(report_filter: ReportFilter) -> list[tuple[int, str, int, int]]:
-    """(courthouse_id, month, severity, incidents) with every incident exactly once."""
-    conditions = incident_report_conditions(report_filter)
-    # coalesce(): keeps SQLite on the date-window index rather than the incident_id index,
-    # where "IS NULL" matches almost every row.
-    unlinked = select(Observation.courthouse_id.label("courthouse_id"),
-                      Observation.observed_at.label("at"), _severity().label("severity")) \
-        .where(*conditions, func.coalesce(Observation.incident_id, 0) == 0)
-    linked = select(func.min(Observation.courthouse_id), func.min(Observation.observed_at),
-                    func.max(_severity())) \
-        .where(*conditions, func.coalesce(Observation.incident_id, 0) != 0).group_by(Observation.incident_id)
-    units = union_all(unlinked, linked).subquery()
-    month = report_filter.month_bucket(units.c.at, units.c.courthouse_id)
-    query = select(units.c.courthouse_id, month.label("month"), units.c.severity, func.count()) \
-        .group_by(units.c.courthouse_id, month, units.c.severity)
+def day_counts(report_filter: ReportFilter) -> list[tuple[int, str, str, str, dict]]:
+    """(courthouse_id, month, court type, status, {count column: sum}) from the daily counts.
+
+    The days are the courthouses' own local days already, so the range needs no time-zone bounds.
+    """
+    table = report_day_count
+    keys = (table.c.courthouse_id, table.c.month, table.c.court_type, table.c.status)
+    query = select(*keys, *[func.sum(table.c[name]) for name in COUNT_COLUMNS]) \
+        .where(table.c.courthouse_id.in_([c.id for c in report_filter.courthouses]),
+               table.c.month.between(report_filter.date_from.strftime("%Y-%m"), report_filter.date_to.strftime("%Y-%m")),
+               table.c.day >= report_filter.date_from, table.c.day <= report_filter.date_to) \
+        .group_by(*keys)
+    return [(courthouse_id, month, court_type, status, dict(zip(COUNT_COLUMNS, (int(n) for n in counts), strict=True)))
+            for courthouse_id, month, court_type, status, *counts in db.session.execute(query)]
+
+
+def counted_for_incidents(report_filter: ReportFilter, court_type: str, status: str) -> bool:
+    """Whether a group of day counts passes the filter's scope and court types."""
+    if report_filter.court_types and court_type not in report_filter.court_types:
+        return False
+    if report_filter.confirmed_only:
+        return status == ObservationStatus.CONFIRMED
+    return status != ObservationStatus.FALSE_ALARM
+
+
+def linked_incident_cube(report_filter: ReportFilter) -> list[tuple[int, str, int, int]]:
+    """(courthouse_id, month, severity, Incidents): each Incident once, at its first counted report."""
+    per_incident = select(func.min(Observation.courthouse_id).label("courthouse_id"),
+                          func.min(Observation.observed_at).label("at"), func.max(_severity()).label("severity")) \
+        .where(*_linked_conditions(report_filter)).group_by(Observation.incident_id).subquery()
+    month = report_filter.month_bucket(per_incident.c.at, per_incident.c.courthouse_id)
+    query = select(per_incident.c.courthouse_id, month.label("month"), per_incident.c.severity, func.count()) \
+        .group_by(per_incident.c.courthouse_id, month, per_incident.c.severity)
     return [tuple(row) for row in db.session.execute(query)]
 
 
-def incidents_by(report_filter: ReportFilter, column, join_agency: bool = False) -> dict:
-    """value -> (incidents, of which arrests or attempted arrests) for a many-valued breakdown."""
+def linked_incidents_by(report_filter: ReportFilter, column, join_agency: bool = False) -> dict:
+    """value -> (Incidents, of which with an arrest or attempt) among linked reports."""
     serious = Observation.action.in_((Action.ATTEMPTED_ARREST, Action.ARREST))
-    query = select(column, distinct_incidents(), distinct_incidents(serious)) \
-        .where(*incident_report_conditions(report_filter)).group_by(column)
+    query = select(column, func.count(func.distinct(Observation.incident_id)),
+                   func.count(func.distinct(case((serious, Observation.incident_id), else_=None)))) \
+        .where(*_linked_conditions(report_filter)).group_by(column)
     if join_agency:
         query = query.select_from(Observation).outerjoin(
             ObservationAgency, ObservationAgency.observation_id == Observation.id)
     return {value: (int(total), int(serious_count)) for value, total, serious_count in db.session.execute(query)}
-
-
-def report_coverage(report_filter: ReportFilter) -> list[tuple[int, str, int, int]]:
-    """(courthouse_id, month, reports filed, nothing-observed reports), any status."""
-    month = report_filter.month_bucket(Observation.observed_at, Observation.courthouse_id)
-    query = select(Observation.courthouse_id, month, func.count(),
-                   func.coalesce(func.sum(case((Observation.nothing_observed.is_(True), 1), else_=0)), 0)) \
-        .where(report_filter.window(Observation.observed_at, Observation.courthouse_id)) \
-        .group_by(Observation.courthouse_id, month)
-    return [tuple(row) for row in db.session.execute(query)]
 
 
 def _present_signup():
@@ -221,17 +228,56 @@ def _value_table(key, title, labels: dict, counts: dict) -> Table:
     for value, label in labels.items():
         total, serious = counts.get(value, (0, 0))
         table.rows.append([str(label), total, serious])
-    if counts.get(None):
+    if counts.get(None, (0, 0))[0]:
         table.rows.append([_("Not recorded"), *counts[None]])
     table.note = _("An incident whose reports give several values is counted under each.")
     return table
 
 
-def _add_incidents(report_filter: ReportFilter, by_courthouse: dict, by_month: dict) -> None:
-    for courthouse_id, month, severity, count in incident_cube(report_filter):
+def _breakdowns() -> dict:
+    return {name: defaultdict(lambda: [0, 0]) for name in ("court_type", *DIMENSIONS)}
+
+
+def _add_linked_breakdowns(report_filter: ReportFilter, breakdowns: dict) -> None:
+    columns = {"court_type": Observation.court_type, "role": Observation.target_role, "warrant": Observation.warrant}
+    for name, values in breakdowns.items():
+        linked = linked_incidents_by(report_filter, columns[name]) if name in columns else \
+            linked_incidents_by(report_filter, ObservationAgency.agency, join_agency=True)
+        for value, (total, serious) in linked.items():
+            values[value][0] += total
+            values[value][1] += serious
+
+
+def _gather(report_filter: ReportFilter, by_courthouse: dict, by_month: dict, breakdowns: dict | None = None) -> None:
+    """Incidents and filed reports into the courthouse and month cells; value breakdowns if asked.
+
+    Unlinked reports come from the daily counts (one incident each); Incidents from their linked reports.
+    """
+    for courthouse_id, month, court_type, status, counts in day_counts(report_filter):
+        cells = (by_courthouse[courthouse_id], by_month[month])
+        for cell in cells:
+            cell["filed"] += counts["reports"]
+            cell["nothing"] += counts["nothing_observed"]
+        if not counted_for_incidents(report_filter, court_type, status):
+            continue
+        for action, name in ACTION_COLUMNS.items():
+            for cell in cells:
+                cell["actions"][action] += counts[name]
+        if breakdowns is None:
+            continue
+        by_type = breakdowns["court_type"][court_type or None]
+        by_type[0] += sum(counts[name] for name in ACTION_COLUMNS.values())
+        by_type[1] += sum(counts[ACTION_COLUMNS[action]] for action in SERIOUS_ACTIONS)
+        for dimension, values in DIMENSIONS.items():
+            for value in [*values, None]:
+                breakdowns[dimension][value][0] += counts[value_column(dimension, value)]
+                breakdowns[dimension][value][1] += counts[value_column(dimension, value, serious=True)]
+    for courthouse_id, month, severity, count in linked_incident_cube(report_filter):
         action = ACTION_BY_SEVERITY[int(severity)]
         by_courthouse[courthouse_id]["actions"][action] += count
         by_month[month]["actions"][action] += count
+    if breakdowns is not None:
+        _add_linked_breakdowns(report_filter, breakdowns)
 
 
 def _series(report_filter: ReportFilter, by_courthouse: dict, by_month: dict) -> dict:
@@ -244,18 +290,15 @@ def _series(report_filter: ReportFilter, by_courthouse: dict, by_month: dict) ->
 def incident_series(report_filter: ReportFilter) -> IncidentSeries:
     by_courthouse = {c.id: _blank_row() for c in report_filter.courthouses}
     by_month = {m: _blank_row() for m in report_filter.months()}
-    _add_incidents(report_filter, by_courthouse, by_month)
+    _gather(report_filter, by_courthouse, by_month)
     return IncidentSeries(**_series(report_filter, by_courthouse, by_month))
 
 
 def build_summary(report_filter: ReportFilter) -> Summary:
     by_courthouse = {c.id: _blank_row() for c in report_filter.courthouses}
     by_month = {m: _blank_row() for m in report_filter.months()}
-    _add_incidents(report_filter, by_courthouse, by_month)
-    for courthouse_id, month, filed, nothing in report_coverage(report_filter):
-        for cell in (by_courthouse[courthouse_id], by_month[month]):
-            cell["filed"] += filed
-            cell["nothing"] += int(nothing)
+    breakdowns = _breakdowns()
+    _gather(report_filter, by_courthouse, by_month, breakdowns)
     for courthouse_id, month, scheduled, staffed in shift_coverage(report_filter):
         for cell in (by_courthouse[courthouse_id], by_month[month]):
             cell["scheduled"] += scheduled
@@ -298,14 +341,10 @@ def build_summary(report_filter: ReportFilter) -> Summary:
                          + _coverage_columns())
     county_table.rows = [[name] + _row_values(cell) for name, cell in sorted(by_county.items())]
     tables.append(county_table)
-    tables.append(_value_table("by_court_type", _("Court type"), COURT_TYPE_LABELS,
-                               incidents_by(report_filter, Observation.court_type)))
-    tables.append(_value_table("by_role", _("Role of the person targeted"), TARGET_ROLE_LABELS,
-                               incidents_by(report_filter, Observation.target_role)))
-    tables.append(_value_table("by_warrant", _("Warrant shown"), WARRANT_LABELS,
-                               incidents_by(report_filter, Observation.warrant)))
-    tables.append(_value_table("by_agency", _("Agency"), AGENCY_LABELS,
-                               incidents_by(report_filter, ObservationAgency.agency, join_agency=True)))
+    tables.append(_value_table("by_court_type", _("Court type"), COURT_TYPE_LABELS, breakdowns["court_type"]))
+    tables.append(_value_table("by_role", _("Role of the person targeted"), TARGET_ROLE_LABELS, breakdowns["role"]))
+    tables.append(_value_table("by_warrant", _("Warrant shown"), WARRANT_LABELS, breakdowns["warrant"]))
+    tables.append(_value_table("by_agency", _("Agency"), AGENCY_LABELS, breakdowns["agency"]))
 
     return Summary(
         report_filter=report_filter, tables=tables, **_series(report_filter, by_courthouse, by_month),
