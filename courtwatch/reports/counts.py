@@ -69,6 +69,17 @@ report_day_count = Table(
     *[Column(name, Integer, nullable=False, default=0) for name in COUNT_COLUMNS],
 )
 
+# The same counts summed per month: a range of whole months (five years: 60 x courthouses x a
+# dozen rows) reads these; only the partial months at its ends read day rows.
+report_month_count = Table(
+    "report_month_count", Base.metadata,
+    Column("courthouse_id", ForeignKey("courthouse.id"), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("court_type", String(40), primary_key=True),
+    Column("status", String(20), primary_key=True),
+    *[Column(name, Integer, nullable=False, default=0) for name in COUNT_COLUMNS],
+)
+
 
 # ---------------------------------------------------------------------------- counting
 def _count_if(condition):
@@ -114,7 +125,20 @@ def recount(connection: Connection, courthouse_id: int, zone: ZoneInfo, first_da
         report_day_count.c.day >= first_day, report_day_count.c.day <= last_day))
     if rows:
         connection.execute(report_day_count.insert(), rows)
+    _sum_months(connection, courthouse_id, sorted({day.strftime("%Y-%m") for day in days}))
     return len(rows)
+
+
+def _sum_months(connection: Connection, courthouse_id: int, months: list[str]) -> None:
+    """Rewrite the courthouse's month rows from its day rows."""
+    day, month = report_day_count.c, report_month_count.c
+    connection.execute(delete(report_month_count).where(month.courthouse_id == courthouse_id,
+                                                        month.month.in_(months)))
+    keys = (day.courthouse_id, day.month, day.court_type, day.status)
+    connection.execute(report_month_count.insert().from_select(
+        [*(key.name for key in keys), *COUNT_COLUMNS],
+        select(*keys, *[func.sum(day[name]) for name in COUNT_COLUMNS])
+        .where(day.courthouse_id == courthouse_id, day.month.in_(months)).group_by(*keys)))
 
 
 def _months(first: date, last: date):
@@ -127,7 +151,8 @@ def _months(first: date, last: date):
 
 def recount_courthouse(connection: Connection, courthouse_id: int, zone: ZoneInfo) -> int:
     """Every day of one courthouse, a month at a time (e.g. after its time zone changed)."""
-    connection.execute(delete(report_day_count).where(report_day_count.c.courthouse_id == courthouse_id))
+    for table in (report_day_count, report_month_count):
+        connection.execute(delete(table).where(table.c.courthouse_id == courthouse_id))
     earliest, latest = connection.execute(select(func.min(Observation.observed_at), func.max(Observation.observed_at))
                                           .where(Observation.courthouse_id == courthouse_id)).one()
     if earliest is None:
@@ -139,6 +164,7 @@ def recount_courthouse(connection: Connection, courthouse_id: int, zone: ZoneInf
 def recount_all(connection: Connection) -> int:
     """Rebuild the whole table from the reports; returns the rows written."""
     connection.execute(delete(report_day_count))
+    connection.execute(delete(report_month_count))
     return sum(recount_courthouse(connection, courthouse_id, ZoneInfo(zone_name))
                for courthouse_id, zone_name in connection.execute(select(Courthouse.id, Courthouse.timezone)))
 
@@ -154,6 +180,11 @@ def _changed(instance, names) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
+def _before_and_now(instance, name: str) -> set:
+    history = inspect(instance).attrs[name].history
+    return {value for value in (*history.deleted, getattr(instance, name)) if value is not None}
+
+
 def _touched(session: Session) -> tuple[set, set, set]:
     """(courthouse_id, UTC moment) pairs, report ids whose agencies changed, re-zoned courthouses."""
     moments, report_ids, courthouses = set(), set(), set()
@@ -161,15 +192,9 @@ def _touched(session: Session) -> tuple[set, set, set]:
         if isinstance(instance, Observation):
             if instance in session.dirty and not _changed(instance, COUNTED_ATTRIBUTES):
                 continue
-            state = inspect(instance)
-            for name in ("courthouse_id", "observed_at"):
-                history = state.attrs[name].history
-                for old in history.deleted:
-                    if old is not None and name == "observed_at":
-                        moments.add((instance.courthouse_id, old))
-                    elif old is not None:
-                        moments.add((old, instance.observed_at))
-            moments.add((instance.courthouse_id, instance.observed_at))
+            # Where the report was before this flush and where it is now (the same place, mostly).
+            places, times = (_before_and_now(instance, name) for name in ("courthouse_id", "observed_at"))
+            moments.update((place, moment) for place in places for moment in times)
         elif isinstance(instance, ObservationAgency):
             report_ids.add(instance.observation_id)
         elif isinstance(instance, Courthouse) and instance in session.dirty and _changed(instance, ("timezone",)):

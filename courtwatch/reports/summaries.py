@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import Float, and_, case, exists, func, or_, select
@@ -39,7 +40,7 @@ from courtwatch.observations.models import (ACTION_LABELS, AGENCY_LABELS, TARGET
                                             WARRANT_LABELS, Action, Observation, ObservationAgency,
                                             ObservationStatus)
 from courtwatch.reports.counts import (ACTION_COLUMNS, COUNT_COLUMNS, DIMENSIONS, INCIDENT_ACTIONS, SERIOUS_ACTIONS,
-                                      report_day_count, value_column)
+                                      report_day_count, report_month_count, value_column)
 from courtwatch.reports.filters import ReportFilter
 from courtwatch.reports.tables import HOURS, INCIDENTS, NUMBER, TEXT, Column, Table
 from courtwatch.shifts.models import Shift, ShiftKind, ShiftSignup, ShiftStatus, SignupStatus
@@ -121,17 +122,33 @@ class Summary(IncidentSeries):
 
 # ---------------------------------------------------------------------------- queries
 def day_counts(report_filter: ReportFilter) -> list[tuple[int, str, str, str, dict]]:
-    """(courthouse_id, month, court type, status, {count column: sum}) from the daily counts.
+    """(courthouse_id, month, court type, status, {count column: sum}) from the stored counts.
 
-    The days are the courthouses' own local days already, so the range needs no time-zone bounds.
+    The days there are the courthouses' own local days, so the range needs no time-zone bounds.
+    Months wholly inside the range come from the month rows, the partial ones at its ends from
+    the day rows.
     """
-    table = report_day_count
+    ids = [c.id for c in report_filter.courthouses]
+    whole, partial = [], []
+    for month in report_filter.months():
+        first = date.fromisoformat(month + "-01")
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        inside = report_filter.date_from <= first and last <= report_filter.date_to
+        (whole if inside else partial).append(month)
+    results = []
+    if whole:
+        months = report_month_count.c
+        results += _summed(report_month_count, months.courthouse_id.in_(ids), months.month.in_(whole))
+    if partial:
+        days = report_day_count.c
+        results += _summed(report_day_count, days.courthouse_id.in_(ids), days.month.in_(partial),
+                           days.day >= report_filter.date_from, days.day <= report_filter.date_to)
+    return results
+
+
+def _summed(table, *conditions) -> list[tuple[int, str, str, str, dict]]:
     keys = (table.c.courthouse_id, table.c.month, table.c.court_type, table.c.status)
-    query = select(*keys, *[func.sum(table.c[name]) for name in COUNT_COLUMNS]) \
-        .where(table.c.courthouse_id.in_([c.id for c in report_filter.courthouses]),
-               table.c.month.between(report_filter.date_from.strftime("%Y-%m"), report_filter.date_to.strftime("%Y-%m")),
-               table.c.day >= report_filter.date_from, table.c.day <= report_filter.date_to) \
-        .group_by(*keys)
+    query = select(*keys, *[func.sum(table.c[name]) for name in COUNT_COLUMNS]).where(*conditions).group_by(*keys)
     return [(courthouse_id, month, court_type, status, dict(zip(COUNT_COLUMNS, (int(n) for n in counts), strict=True)))
             for courthouse_id, month, court_type, status, *counts in db.session.execute(query)]
 

@@ -1,6 +1,6 @@
 """report day counts
 
-Daily report counts for the summary page (courtwatch/reports/counts.py), filled from the reports
+Daily and monthly report counts for the summary page (courtwatch/reports/counts.py), filled from the reports
 already stored; the covering index the old summary queries scanned gives way to a partial index
 of the reports linked to an Incident, the only ones the summary still reads one by one.
 
@@ -75,6 +75,57 @@ def upgrade():
     sa.ForeignKeyConstraint(['courthouse_id'], ['courthouse.id'], name=op.f('fk_report_day_count_courthouse_id_courthouse')),
     sa.PrimaryKeyConstraint('courthouse_id', 'month', 'court_type', 'status', 'day', name=op.f('pk_report_day_count'))
     )
+    op.create_table('report_month_count',
+    sa.Column('courthouse_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('court_type', sa.String(length=40), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('reports', sa.Integer(), nullable=False),
+    sa.Column('nothing_observed', sa.Integer(), nullable=False),
+    sa.Column('sightings', sa.Integer(), nullable=False),
+    sa.Column('attempted_arrests', sa.Integer(), nullable=False),
+    sa.Column('arrests', sa.Integer(), nullable=False),
+    sa.Column('role_defendant', sa.Integer(), nullable=False),
+    sa.Column('role_defendant_serious', sa.Integer(), nullable=False),
+    sa.Column('role_victim_survivor', sa.Integer(), nullable=False),
+    sa.Column('role_victim_survivor_serious', sa.Integer(), nullable=False),
+    sa.Column('role_witness', sa.Integer(), nullable=False),
+    sa.Column('role_witness_serious', sa.Integer(), nullable=False),
+    sa.Column('role_family_litigant', sa.Integer(), nullable=False),
+    sa.Column('role_family_litigant_serious', sa.Integer(), nullable=False),
+    sa.Column('role_family_member', sa.Integer(), nullable=False),
+    sa.Column('role_family_member_serious', sa.Integer(), nullable=False),
+    sa.Column('role_other', sa.Integer(), nullable=False),
+    sa.Column('role_other_serious', sa.Integer(), nullable=False),
+    sa.Column('role_unknown', sa.Integer(), nullable=False),
+    sa.Column('role_unknown_serious', sa.Integer(), nullable=False),
+    sa.Column('role_unrecorded', sa.Integer(), nullable=False),
+    sa.Column('role_unrecorded_serious', sa.Integer(), nullable=False),
+    sa.Column('warrant_judicial', sa.Integer(), nullable=False),
+    sa.Column('warrant_judicial_serious', sa.Integer(), nullable=False),
+    sa.Column('warrant_administrative', sa.Integer(), nullable=False),
+    sa.Column('warrant_administrative_serious', sa.Integer(), nullable=False),
+    sa.Column('warrant_none_shown', sa.Integer(), nullable=False),
+    sa.Column('warrant_none_shown_serious', sa.Integer(), nullable=False),
+    sa.Column('warrant_unknown', sa.Integer(), nullable=False),
+    sa.Column('warrant_unknown_serious', sa.Integer(), nullable=False),
+    sa.Column('warrant_unrecorded', sa.Integer(), nullable=False),
+    sa.Column('warrant_unrecorded_serious', sa.Integer(), nullable=False),
+    sa.Column('agency_ice_ero', sa.Integer(), nullable=False),
+    sa.Column('agency_ice_ero_serious', sa.Integer(), nullable=False),
+    sa.Column('agency_hsi', sa.Integer(), nullable=False),
+    sa.Column('agency_hsi_serious', sa.Integer(), nullable=False),
+    sa.Column('agency_cbp', sa.Integer(), nullable=False),
+    sa.Column('agency_cbp_serious', sa.Integer(), nullable=False),
+    sa.Column('agency_local_police', sa.Integer(), nullable=False),
+    sa.Column('agency_local_police_serious', sa.Integer(), nullable=False),
+    sa.Column('agency_other_unknown', sa.Integer(), nullable=False),
+    sa.Column('agency_other_unknown_serious', sa.Integer(), nullable=False),
+    sa.Column('agency_unrecorded', sa.Integer(), nullable=False),
+    sa.Column('agency_unrecorded_serious', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['courthouse_id'], ['courthouse.id'], name=op.f('fk_report_month_count_courthouse_id_courthouse')),
+    sa.PrimaryKeyConstraint('courthouse_id', 'month', 'court_type', 'status', name=op.f('pk_report_month_count'))
+    )
     with op.batch_alter_table('observation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_observation_report_summary'))
         batch_op.create_index('ix_observation_linked_report', ['courthouse_id', 'observed_at', 'incident_id', 'status', 'action', 'court_type', 'target_role', 'warrant'], unique=False, sqlite_where=sa.text('incident_id IS NOT NULL'), postgresql_where=sa.text('incident_id IS NOT NULL'))
@@ -93,5 +144,6 @@ def downgrade():
         batch_op.drop_index('ix_observation_linked_report', sqlite_where=sa.text('incident_id IS NOT NULL'), postgresql_where=sa.text('incident_id IS NOT NULL'))
         batch_op.create_index(batch_op.f('ix_observation_report_summary'), ['courthouse_id', 'observed_at', 'status', 'action', 'incident_id', 'nothing_observed', 'court_type', 'target_role', 'warrant'], unique=False)
 
+    op.drop_table('report_month_count')
     op.drop_table('report_day_count')
     # ### end Alembic commands ###

@@ -20,14 +20,16 @@ from courtwatch.courts import services as court_services
 from courtwatch.db import db
 from courtwatch.observations import verification
 from courtwatch.observations.models import ObservationAgency
-from courtwatch.reports.counts import recount_all, report_day_count
+from courtwatch.reports.counts import recount_all, report_day_count, report_month_count
+from courtwatch.reports.filters import resolve_filter
+from courtwatch.reports.summaries import build_summary
 from tests.reports import dataset
 from tests.reports.dataset import at
 
 
-def table_rows() -> list[tuple]:
-    table = report_day_count
-    return sorted(tuple(row) for row in db.session.execute(select(table)))
+def table_rows() -> list[list[tuple]]:
+    return [sorted(tuple(row) for row in db.session.execute(select(table)))
+            for table in (report_day_count, report_month_count)]
 
 
 def assert_counts_exact() -> None:
@@ -106,6 +108,14 @@ def test_every_kind_of_change_leaves_the_counts_exact(places):
     db.session.flush()
     assert day_row(boston, date(2025, 2, 4), court_type="") is None
     assert day_row(la, date(2025, 2, 4), court_type="")["nothing_observed"] == 1
+    assert_counts_exact()
+
+    # Place and time at once: the day it left, at the courthouse it left, is emptied too.
+    third.courthouse_id = boston.id
+    third.observed_at = at("2025-02-10T09:00")
+    db.session.flush()
+    assert day_row(la, date(2025, 2, 4), court_type="") is None
+    assert day_row(boston, date(2025, 2, 10), court_type="")["reports"] == 1
     assert_counts_exact()
 
 
@@ -192,3 +202,18 @@ def test_recount_command_restores_counts_after_a_bulk_load(places, runner):
     assert "counted 1 courthouse-day rows" in result.output
     db.session.expire_all()
     assert day_row(boston, date(2025, 2, 3))["arrests"] == 1
+
+
+def test_ranges_cut_inside_months_add_up(app, make_courthouse, make_user):
+    """Whole months come from month rows, the cut ones from day rows; the figures must agree."""
+    dataset.build(make_courthouse, make_user)
+
+    def filed(start, end):
+        totals = build_summary(resolve_filter(date_from=start, date_to=end)).totals
+        return totals["reports_filed"], totals["nothing_observed"]
+
+    whole = filed(date(2025, 1, 10), date(2025, 3, 31))
+    parts = [filed(date(2025, 1, 10), date(2025, 1, 31)), filed(date(2025, 2, 1), date(2025, 3, 31))]
+    assert whole == tuple(map(sum, zip(*parts))) and whole[0] > 0
+    month_rows = db.session.execute(select(report_month_count)).all()
+    assert month_rows, "the month rows are filled as reports are filed"
