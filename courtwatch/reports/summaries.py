@@ -39,7 +39,7 @@ from courtwatch.db import db
 from courtwatch.observations.models import (ACTION_LABELS, AGENCY_LABELS, TARGET_ROLE_LABELS,
                                             WARRANT_LABELS, Action, Observation, ObservationAgency,
                                             ObservationStatus)
-from courtwatch.reports.counts import (ACTION_COLUMNS, COUNT_COLUMNS, DIMENSIONS, INCIDENT_ACTIONS, SERIOUS_ACTIONS,
+from courtwatch.reports.counts import (ACTION_COLUMNS, DIMENSIONS, INCIDENT_ACTIONS, SERIOUS_ACTIONS,
                                       report_day_count, report_month_count, value_column)
 from courtwatch.reports.filters import ReportFilter
 from courtwatch.reports.tables import HOURS, INCIDENTS, NUMBER, TEXT, Column, Table
@@ -121,45 +121,36 @@ class Summary(IncidentSeries):
 
 
 # ---------------------------------------------------------------------------- queries
-def day_counts(report_filter: ReportFilter) -> list[tuple[int, str, str, str, dict]]:
-    """(courthouse_id, month, court type, status, {count column: sum}) from the stored counts.
+def stored_counts(report_filter: ReportFilter, keys: list[str], columns: list[str],
+                  counted_only: bool) -> list[tuple]:
+    """(*keys, *sums of columns) from the stored counts, for reports not linked to an Incident.
 
-    The days there are the courthouses' own local days, so the range needs no time-zone bounds.
-    Months wholly inside the range come from the month rows, the partial ones at its ends from
-    the day rows.
+    The stored days are the courthouses' own local days, so the range needs no time-zone bounds.
+    Months wholly inside the range read the month rows, the cut months at its ends the day rows;
+    a key may so come back twice (the caller adds up). ``counted_only``: only the scope's statuses
+    and the chosen court types (incident figures); otherwise every report (reports filed).
     """
-    ids = [c.id for c in report_filter.courthouses]
-    whole, partial = [], []
+    whole, cut = [], []
     for month in report_filter.months():
         first = date.fromisoformat(month + "-01")
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        inside = report_filter.date_from <= first and last <= report_filter.date_to
-        (whole if inside else partial).append(month)
-    results = []
-    if whole:
-        months = report_month_count.c
-        results += _summed(report_month_count, months.courthouse_id.in_(ids), months.month.in_(whole))
-    if partial:
-        days = report_day_count.c
-        results += _summed(report_day_count, days.courthouse_id.in_(ids), days.month.in_(partial),
-                           days.day >= report_filter.date_from, days.day <= report_filter.date_to)
-    return results
-
-
-def _summed(table, *conditions) -> list[tuple[int, str, str, str, dict]]:
-    keys = (table.c.courthouse_id, table.c.month, table.c.court_type, table.c.status)
-    query = select(*keys, *[func.sum(table.c[name]) for name in COUNT_COLUMNS]).where(*conditions).group_by(*keys)
-    return [(courthouse_id, month, court_type, status, dict(zip(COUNT_COLUMNS, (int(n) for n in counts), strict=True)))
-            for courthouse_id, month, court_type, status, *counts in db.session.execute(query)]
-
-
-def counted_for_incidents(report_filter: ReportFilter, court_type: str, status: str) -> bool:
-    """Whether a group of day counts passes the filter's scope and court types."""
-    if report_filter.court_types and court_type not in report_filter.court_types:
-        return False
-    if report_filter.confirmed_only:
-        return status == ObservationStatus.CONFIRMED
-    return status != ObservationStatus.FALSE_ALARM
+        (whole if report_filter.date_from <= first and last <= report_filter.date_to else cut).append(month)
+    rows = []
+    for table, months in ((report_month_count, whole), (report_day_count, cut)):
+        if not months:
+            continue
+        conditions = [table.c.courthouse_id.in_([c.id for c in report_filter.courthouses]), table.c.month.in_(months)]
+        if table is report_day_count:
+            conditions += [table.c.day >= report_filter.date_from, table.c.day <= report_filter.date_to]
+        if counted_only:
+            conditions.append(table.c.status == ObservationStatus.CONFIRMED if report_filter.confirmed_only
+                              else table.c.status != ObservationStatus.FALSE_ALARM)
+            if report_filter.court_types:
+                conditions.append(table.c.court_type.in_(report_filter.court_types))
+        group = [table.c[key] for key in keys]
+        query = select(*group, *[func.sum(table.c[name]) for name in columns]).where(*conditions).group_by(*group)
+        rows += [(*row[:len(keys)], *(int(n) for n in row[len(keys):])) for row in db.session.execute(query)]
+    return rows
 
 
 def linked_incident_cube(report_filter: ReportFilter) -> list[tuple[int, str, int, int]]:
@@ -268,33 +259,40 @@ def _add_linked_breakdowns(report_filter: ReportFilter, breakdowns: dict) -> Non
 def _gather(report_filter: ReportFilter, by_courthouse: dict, by_month: dict, breakdowns: dict | None = None) -> None:
     """Incidents and filed reports into the courthouse and month cells; value breakdowns if asked.
 
-    Unlinked reports come from the daily counts (one incident each); Incidents from their linked reports.
+    Unlinked reports come from the stored counts (one incident each); Incidents from their linked
+    reports. Each query returns at most a row per courthouse and month: Python adds up little.
     """
-    for courthouse_id, month, court_type, status, counts in day_counts(report_filter):
-        cells = (by_courthouse[courthouse_id], by_month[month])
-        for cell in cells:
-            cell["filed"] += counts["reports"]
-            cell["nothing"] += counts["nothing_observed"]
-        if not counted_for_incidents(report_filter, court_type, status):
-            continue
-        for action, name in ACTION_COLUMNS.items():
-            for cell in cells:
-                cell["actions"][action] += counts[name]
-        if breakdowns is None:
-            continue
-        by_type = breakdowns["court_type"][court_type or None]
-        by_type[0] += sum(counts[name] for name in ACTION_COLUMNS.values())
-        by_type[1] += sum(counts[ACTION_COLUMNS[action]] for action in SERIOUS_ACTIONS)
-        for dimension, values in DIMENSIONS.items():
-            for value in [*values, None]:
-                breakdowns[dimension][value][0] += counts[value_column(dimension, value)]
-                breakdowns[dimension][value][1] += counts[value_column(dimension, value, serious=True)]
+    for courthouse_id, month, filed, nothing in stored_counts(
+            report_filter, ["courthouse_id", "month"], ["reports", "nothing_observed"], counted_only=False):
+        for cell in (by_courthouse[courthouse_id], by_month[month]):
+            cell["filed"] += filed
+            cell["nothing"] += nothing
+    for courthouse_id, month, *counts in stored_counts(
+            report_filter, ["courthouse_id", "month"], list(ACTION_COLUMNS.values()), counted_only=True):
+        for cell in (by_courthouse[courthouse_id], by_month[month]):
+            for action, count in zip(ACTION_COLUMNS, counts, strict=True):
+                cell["actions"][action] += count
     for courthouse_id, month, severity, count in linked_incident_cube(report_filter):
         action = ACTION_BY_SEVERITY[int(severity)]
         by_courthouse[courthouse_id]["actions"][action] += count
         by_month[month]["actions"][action] += count
     if breakdowns is not None:
-        _add_linked_breakdowns(report_filter, breakdowns)
+        _add_breakdowns(report_filter, breakdowns)
+
+
+def _add_breakdowns(report_filter: ReportFilter, breakdowns: dict) -> None:
+    value_columns = [(dimension, value) for dimension, values in DIMENSIONS.items() for value in [*values, None]]
+    columns = [*ACTION_COLUMNS.values()] + [value_column(d, v, serious) for d, v in value_columns
+                                           for serious in (False, True)]
+    for court_type, *counts in stored_counts(report_filter, ["court_type"], columns, counted_only=True):
+        sums = dict(zip(columns, counts, strict=True))
+        by_type = breakdowns["court_type"][court_type or None]
+        by_type[0] += sum(sums[name] for name in ACTION_COLUMNS.values())
+        by_type[1] += sum(sums[ACTION_COLUMNS[action]] for action in SERIOUS_ACTIONS)
+        for dimension, value in value_columns:
+            breakdowns[dimension][value][0] += sums[value_column(dimension, value)]
+            breakdowns[dimension][value][1] += sums[value_column(dimension, value, serious=True)]
+    _add_linked_breakdowns(report_filter, breakdowns)
 
 
 def _series(report_filter: ReportFilter, by_courthouse: dict, by_month: dict) -> dict:
