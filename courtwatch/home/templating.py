@@ -1,12 +1,21 @@
-"""Template helpers: local times in the courthouse's zone, and the navigation for each role."""
+"""Template helpers: local times in the courthouse's zone, and the navigation for each role.
+
+Local times are formatted by a memoised pure function keyed by (wall-clock time, format, locale,
+Babel's time zone): a list page shows the same few times over and over (every shift starts at
+8:30 or 13:30), and Babel's formatter costs tens of microseconds a call. The key holds everything
+the text depends on, so a Spanish page never gets an English time, nor Chicago a Boston one: the
+zone is applied before the lookup, the wall-clock time is the key.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import dates
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -58,25 +67,50 @@ def navigation() -> list[tuple[str, str]]:
     return items
 
 
+@lru_cache(maxsize=8192)
+def format_wall_clock(kind: str, wall: datetime | date, fmt: str, locale, tzinfo) -> str:
+    """What flask_babel's format_* give for a naive wall-clock time (tzinfo is Babel's zone, UTC
+    here, so the time is shown as it is); pure, hence safe to memoise."""
+    if kind == "date":
+        return dates.format_date(wall, fmt, locale=locale)
+    formatter = dates.format_time if kind == "time" else dates.format_datetime
+    return formatter(wall, fmt, locale=locale, tzinfo=tzinfo)
+
+
+_FALLBACK = {"date": format_date, "time": format_time, "datetime": format_datetime}
+
+
+def _format_local(kind: str, wall: datetime | date, fmt: str) -> str:
+    locale = get_locale()
+    if locale is None:  # no app context: let flask_babel pick its defaults, as before
+        return _FALLBACK[kind](wall, fmt)
+    return format_wall_clock(kind, wall, fmt, locale, get_timezone())
+
+
 def local_datetime(moment: datetime | None, zone: str | ZoneInfo, fmt: str = "medium") -> str:
     if moment is None:
         return ""
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
-    return format_datetime(moment.astimezone(zone).replace(tzinfo=None), fmt)
+    return _format_local("datetime", moment.astimezone(zone).replace(tzinfo=None), fmt)
 
 
 def local_time(moment: datetime | None, zone: str | ZoneInfo) -> str:
     if moment is None:
         return ""
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
-    return format_time(moment.astimezone(zone).replace(tzinfo=None), "short")
+    return _format_local("time", moment.astimezone(zone).replace(tzinfo=None), "short")
 
 
 def local_date(moment: datetime | None, zone: str | ZoneInfo, fmt: str = "full") -> str:
     if moment is None:
         return ""
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
-    return format_date(moment.astimezone(zone).date(), fmt)
+    return _format_local("date", moment.astimezone(zone).date(), fmt)
+
+
+def day_heading(day: date, fmt: str = "full") -> str:
+    """A calendar date (already local) as a heading, e.g. "Monday, December 1, 2026"."""
+    return _format_local("date", day, fmt)
 
 
 def current_locale() -> str:
