@@ -12,13 +12,14 @@ from __future__ import annotations
 from itertools import groupby
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from courtwatch.db import utcnow
 from courtwatch.errors import DomainError, NotFound
+from courtwatch.home.templating import day_heading
 from courtwatch.shifts import claims, services
+from courtwatch.shifts.cards import CardKit
 from courtwatch.shifts.forms import ShiftFilterForm
 from courtwatch.shifts.models import ShiftKind, SignupStatus
 from courtwatch.web import safe_next
@@ -39,7 +40,7 @@ def _trained_ids() -> set[int]:
 def _card_context(shift) -> dict:
     signup = claims.live_signup(shift.id, current_user.id)
     return {"shift": shift, "signup": signup, "trained": _trained_ids(),
-            "my_languages": set(current_user.language_codes)}
+            "my_languages": set(current_user.language_codes), "card_kit": CardKit()}
 
 
 @bp.route("/shifts")
@@ -58,13 +59,13 @@ def index():
     for day, group in groupby(shifts, key=lambda s: s.courthouse.local(s.starts_at).date()):
         # Within a day, shifts asking for a language I speak come first.
         items = sorted(group, key=lambda s: (not (s.language and s.language in languages), s.starts_at))
-        days.append((format_date(day, "full"), items))
+        days.append((day_heading(day), items))
     later = None
     if more and shifts:
         args = {k: v for k, v in request.args.items() if k != "after"}
         later = url_for("shifts.index", **args, after=max(shifts, key=lambda s: (s.starts_at, s.id)).id)
     return render_template("shifts/index.html", form=form, days=days, mine=mine, later=later,
-                           trained=_trained_ids(), my_languages=languages)
+                           trained=_trained_ids(), my_languages=languages, card_kit=CardKit())
 
 
 def _shift_or_404(shift_id: int):
