@@ -50,21 +50,19 @@ def courthouse_actions(courthouse) -> list[tuple[str, str]]:
 
 
 def navigation() -> list[tuple[str, str]]:
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # one proxy lookup, not five per menu item
+    if not user.is_authenticated:
         return []
-    items = []
-    for endpoint, label, audience in NAVIGATION:
-        if endpoint not in current_app.view_functions:
-            continue
-        allowed = {
-            "user": True,
-            "approved": current_user.is_approved,
-            "staff": current_user.is_approved and current_user.is_staff,
-            "admin": current_user.is_approved and current_user.role == "admin",
-        }[audience]
-        if allowed:
-            items.append((endpoint, str(label)))
-    return items
+    approved = user.is_approved
+    allowed = {
+        "user": True,
+        "approved": approved,
+        "staff": approved and user.is_staff,
+        "admin": approved and user.role == "admin",
+    }
+    view_functions = current_app.view_functions
+    return [(endpoint, str(label)) for endpoint, label, audience in NAVIGATION
+            if endpoint in view_functions and allowed[audience]]
 
 
 @lru_cache(maxsize=8192)
