@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from courtwatch.auth.languages import language_choices
 from courtwatch.auth.services import list_trainings
 from courtwatch.courts.services import list_courthouses
-from courtwatch.forms import MultiCheckboxField
+from courtwatch.forms import MultiCheckboxField, WTFormsTranslations
 
 WEEKDAYS = [("1", _l("Monday")), ("2", _l("Tuesday")), ("3", _l("Wednesday")), ("4", _l("Thursday")),
             ("5", _l("Friday")), ("6", _l("Saturday")), ("7", _l("Sunday"))]
@@ -37,6 +37,10 @@ class ShiftFilterForm(FlaskForm):
 
     class Meta:
         csrf = False
+
+        def get_translations(self, form):
+            # Shown on every request to /shifts: see WTFormsTranslations for why not flask_wtf's.
+            return WTFormsTranslations()
 
     courthouse = SelectField(_l("Courthouse"), coerce=_optional_int, validators=[Optional()])
     day = DateField(_l("Day"), validators=[Optional()])

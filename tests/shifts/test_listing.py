@@ -94,6 +94,19 @@ def test_filters_courthouse_day_kind_and_language(volunteer, volunteer_client, m
     assert "you speak it" in html
 
 
+def test_filter_errors_come_in_the_reader_language(make_user, login_as):
+    # WTForms' own messages come from catalogs read once per process: each language its own.
+    english = make_user()
+    spanish = make_user()
+    spanish.locale = "es"
+    db.session.commit()
+    clients = {"en": login_as(english), "es": login_as(spanish)}
+    expected = {"en": "Not a valid date value.", "es": "No es una fecha válida."}
+    for language in ("es", "en", "es", "en"):
+        html = clients[language].get("/shifts?day=not-a-day").get_data(as_text=True)
+        assert expected[language] in html
+
+
 def _accompaniment(make_courthouse):
     courthouse = make_courthouse()
     starts = utcnow().replace(microsecond=0) + timedelta(days=3)
