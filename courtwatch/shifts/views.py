@@ -15,6 +15,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from courtwatch.auth import services as auth_services
 from courtwatch.db import utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.home.templating import day_heading
@@ -33,13 +34,17 @@ def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def _trained_ids() -> set[int]:
-    return {t.training_id for t in current_user.trainings}
+def _trained_ids(shifts) -> set[int]:
+    """The volunteer's trainings, looked up only when one of these shifts asks for a training:
+    the cards consult them for nothing else."""
+    if not any(shift.training_id for shift in shifts):
+        return set()
+    return auth_services.completed_training_ids(current_user)
 
 
 def _card_context(shift) -> dict:
     signup = claims.live_signup(shift.id, current_user.id)
-    return {"shift": shift, "signup": signup, "trained": _trained_ids(),
+    return {"shift": shift, "signup": signup, "trained": _trained_ids([shift]),
             "my_languages": set(current_user.language_codes), "card_kit": CardKit()}
 
 
@@ -65,7 +70,7 @@ def index():
         args = {k: v for k, v in request.args.items() if k != "after"}
         later = url_for("shifts.index", **args, after=max(shifts, key=lambda s: (s.starts_at, s.id)).id)
     return render_template("shifts/index.html", form=form, days=days, mine=mine, later=later,
-                           trained=_trained_ids(), my_languages=languages, card_kit=CardKit())
+                           trained=_trained_ids(shifts), my_languages=languages, card_kit=CardKit())
 
 
 def _shift_or_404(shift_id: int):
