@@ -20,7 +20,7 @@ from courtwatch.db import utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.home.templating import day_heading
 from courtwatch.shifts import claims, services
-from courtwatch.shifts.cards import CardKit
+from courtwatch.shifts.page_kit import ShiftPageKit
 from courtwatch.shifts.forms import ShiftFilterForm
 from courtwatch.shifts.models import ShiftKind, SignupStatus
 from courtwatch.web import safe_next
@@ -45,7 +45,7 @@ def _trained_ids(shifts) -> set[int]:
 def _card_context(shift) -> dict:
     signup = claims.live_signup(shift.id, current_user.id)
     return {"shift": shift, "signup": signup, "trained": _trained_ids([shift]),
-            "my_languages": set(current_user.language_codes), "card_kit": CardKit()}
+            "my_languages": set(current_user.language_codes), "kit": ShiftPageKit()}
 
 
 @bp.route("/shifts")
@@ -70,7 +70,7 @@ def index():
         args = {k: v for k, v in request.args.items() if k != "after"}
         later = url_for("shifts.index", **args, after=max(shifts, key=lambda s: (s.starts_at, s.id)).id)
     return render_template("shifts/index.html", form=form, days=days, mine=mine, later=later,
-                           trained=_trained_ids(shifts), my_languages=languages, card_kit=CardKit())
+                           trained=_trained_ids(shifts), my_languages=languages, kit=ShiftPageKit())
 
 
 def _shift_or_404(shift_id: int):
@@ -177,4 +177,4 @@ def my_shifts():
     upcoming = services.list_my_signups(current_user, past=False)
     past = services.list_my_signups(current_user, past=True, limit=50)
     return render_template("shifts/mine.html", upcoming=upcoming, past=past,
-                           hours=services.hours_served(current_user))
+                           hours=services.hours_served(current_user), kit=ShiftPageKit())

@@ -1,12 +1,13 @@
-"""What every shift card on a page shares, worked out once per page instead of once per card.
+"""What every shift card or row on a page shares, worked out once per page instead of per shift.
 
-``shifts/_card.html`` is drawn up to ``services.PAGE_SIZE`` times on /shifts, and alone on a
-shift's page and in the JSON answers ``shifts.js`` swaps in. Drawn the plain way, each card called
-url_for two or three times, gettext four or five times, Babel's time formatter twice and
-csrf_token once; at 10-40 µs a call on our servers, that was most of the page's CPU time. A
-``CardKit`` is made once per render and handed to the template: URL patterns taken from one
-url_for call per route, the card's fixed strings translated once (on first use), the CSRF token
-once, and times formatted through the memoised formatter with the locale looked up once.
+/shifts draws up to ``services.PAGE_SIZE`` cards (``shifts/_macros.html``) and /me/shifts up to
+150 rows; the shift's page and the JSON answers ``shifts.js`` swaps in draw one card. Drawn the
+plain way, each card called url_for two or three times, gettext four or five times, Babel's time
+formatter twice and csrf_token once; at 10-40 µs a call on our servers, that was most of the
+page's CPU time. A ``ShiftPageKit`` is made once per render and handed to the template as ``kit``:
+URL patterns taken from one url_for call per route, the fixed wording translated once (on first
+use), the CSRF token once, and times formatted by the memoised formatter with the locale looked
+up once.
 
 Nothing in a kit depends on a shift, a sign-up or a count, so it cannot show a stale roster or
 another volunteer's state; and it lives for one render only, so it never outlives the request's
@@ -26,11 +27,11 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from courtwatch.auth.languages import language_name
-from courtwatch.home.templating import format_wall_clock, local_time
+from courtwatch.home import templating
 
-# The card's fixed wording. Kept here rather than in the template so each string is translated
-# once per page, not once per card; the template marks up which one goes where.
-CARD_TEXT = {
+# The fixed wording of cards and rows. Kept here rather than in the templates so each string is
+# translated once per page, not once per shift; the templates mark up which one goes where.
+SHIFT_TEXT = {
     "accompaniment": _l("Accompaniment"),
     "court_watch": _l("Court watch"),
     "cancelled": _l("Cancelled"),
@@ -47,24 +48,29 @@ CARD_TEXT = {
     "needs_training": _l("Needs the training “%(name)s”"),
     "join_waitlist": _l("Join the waitlist"),
     "claim": _l("Claim"),
+    # rows of /me/shifts
+    "waitlist": _l("Waitlist"),
+    "claimed": _l("Claimed"),
+    "no_show": _l("no-show"),
+    "hours": _l("%(h)s h"),
 }
 
 # A shift id no row will have; its digits mark where the id goes in a URL made by url_for.
 _PLACEHOLDER_ID = 987_654_321_012_345
 
 
-class CardText:
-    """The card's strings in this request's language, each translated on first use.
+class ShiftText:
+    """The wording in this request's language, each string translated on first use.
 
     Values are Markup, as the template's ``_()`` gave them: the translation itself is trusted,
-    and the ``%(n)s`` placeholders are filled with the template's ``format`` filter, which
-    escapes what goes in.
+    and ``%(n)s`` placeholders are filled with the template's ``format`` filter, which escapes
+    what goes in.
     """
 
     def __getattr__(self, name: str) -> Markup:
-        if name not in CARD_TEXT:
+        if name not in SHIFT_TEXT:
             raise AttributeError(name)
-        value = Markup(str(CARD_TEXT[name]))
+        value = Markup(str(SHIFT_TEXT[name]))
         setattr(self, name, value)
         return value
 
@@ -85,11 +91,11 @@ class ShiftUrl:
         return f"{self.parts[0]}{int(shift_id)}{self.parts[1]}"
 
 
-class CardKit:
-    """Made by the view for each render that draws cards; the template gets it as ``card_kit``."""
+class ShiftPageKit:
+    """Made by the view for each render that draws shift cards or rows."""
 
     def __init__(self):
-        self.text = CardText()
+        self.text = ShiftText()
         self.detail_url = ShiftUrl("shifts.detail")
         self.claim_url = ShiftUrl("shifts.claim")
         self.release_url = ShiftUrl("shifts.release")
@@ -107,12 +113,19 @@ class CardKit:
     def here(self, shift_id: int) -> str:
         return self.page_path if self.page_path is not None else self.detail_url(shift_id)
 
-    def time(self, moment: datetime, zone: ZoneInfo) -> str:
-        """local_time() without looking the locale up again for every card."""
+    def local_time(self, moment: datetime, zone: ZoneInfo) -> str:
+        """templating.local_time() without looking the locale up again for every shift."""
         if self._locale is None:
-            return local_time(moment, zone)
+            return templating.local_time(moment, zone)
         wall = moment.astimezone(zone).replace(tzinfo=None)
-        return format_wall_clock("time", wall, "short", self._locale, self._timezone)
+        return templating.format_wall_clock("time", wall, "short", self._locale, self._timezone)
+
+    def local_datetime(self, moment: datetime, zone: ZoneInfo, fmt: str = "medium") -> str:
+        """templating.local_datetime() without looking the locale up again for every shift."""
+        if self._locale is None:
+            return templating.local_datetime(moment, zone, fmt)
+        wall = moment.astimezone(zone).replace(tzinfo=None)
+        return templating.format_wall_clock("datetime", wall, fmt, self._locale, self._timezone)
 
     def language_wanted(self, code: str) -> Markup:
         """ "Spanish wanted", the language name escaped as the template's _() escaped it."""
