@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel import support
+from flask import current_app
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -84,7 +85,7 @@ class WTFormsTranslations:
     parses it again in every request that asks for one message, and a select left at its blank
     choice asks on every GET (the error is raised, then cleared by ``Optional()``).
 
-    Use it from a form's Meta: ``def get_translations(self, form): return WTFormsTranslations()``.
+    A form's Meta uses it through ``wtforms_translations()``.
     """
 
     def gettext(self, string: str) -> str:
@@ -92,3 +93,11 @@ class WTFormsTranslations:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return _wtforms_catalog(str(get_locale())).ungettext(singular, plural, n)
+
+
+def wtforms_translations() -> WTFormsTranslations | None:
+    """For a form Meta's ``get_translations``; None (WTForms' English) when the app turns
+    WTForms translation off, as flask_wtf does."""
+    if not current_app.config.get("WTF_I18N_ENABLED", True):
+        return None
+    return WTFormsTranslations()
