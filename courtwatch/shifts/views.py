@@ -20,9 +20,9 @@ from courtwatch.db import utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.home.templating import day_heading
 from courtwatch.shifts import claims, services
-from courtwatch.shifts.page_kit import ShiftPageKit
 from courtwatch.shifts.forms import ShiftFilterForm
 from courtwatch.shifts.models import ShiftKind, SignupStatus
+from courtwatch.shifts.page_kit import ShiftPageKit
 from courtwatch.web import safe_next
 
 bp = Blueprint("shifts", __name__)
