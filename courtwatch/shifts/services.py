@@ -24,7 +24,10 @@ from courtwatch.shifts.models import (LIVE_SIGNUP_STATUSES, Shift, ShiftKind, Sh
                                       ShiftStatus, SignupStatus)
 
 LIST_WINDOW_DAYS = 28
-PAGE_SIZE = 40  # a phone screen's worth of cards, times a few; later ones are a tap away
+# A phone screen shows three cards: 25 is eight screens, and later ones are a tap away. Each card
+# costs the page about a tenth of a millisecond of CPU (load and draw), so the page size is most of
+# the list's cost; it was 40 until the 50 ms p95 target under load.
+PAGE_SIZE = 25
 
 
 def get_shift(shift_id: int) -> Shift:
