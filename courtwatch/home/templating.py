@@ -66,9 +66,10 @@ def navigation() -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=8192)
-def format_wall_clock(kind: str, wall: datetime | date, fmt: str, locale, tzinfo) -> str:
-    """What flask_babel's format_* give for a naive wall-clock time (tzinfo is Babel's zone, UTC
-    here, so the time is shown as it is); pure, hence safe to memoise."""
+def format_wall_clock(kind: str, wall: datetime | date, fmt: str, locale: str, tzinfo) -> str:
+    """What flask_babel's format_* give for a naive wall-clock time in the locale named by
+    ``locale`` (tzinfo is Babel's zone, UTC here, so the time is shown as it is). Pure, hence
+    safe to memoise; the locale is keyed by its name, which compares faster than a Locale."""
     if kind == "date":
         return dates.format_date(wall, fmt, locale=locale)
     formatter = dates.format_time if kind == "time" else dates.format_datetime
@@ -82,7 +83,7 @@ def _format_local(kind: str, wall: datetime | date, fmt: str) -> str:
     locale = get_locale()
     if locale is None:  # no app context: let flask_babel pick its defaults, as before
         return _FALLBACK[kind](wall, fmt)
-    return format_wall_clock(kind, wall, fmt, locale, get_timezone())
+    return format_wall_clock(kind, wall, fmt, str(locale), get_timezone())
 
 
 def local_datetime(moment: datetime | None, zone: str | ZoneInfo, fmt: str = "medium") -> str:

@@ -102,7 +102,8 @@ class ShiftPageKit:
         self.ask_release_url = ShiftUrl("shifts.ask_release")
         # A card on a page links its forms back to that page; one in a JSON answer to the shift.
         self.page_path = request.path if request.method == "GET" else None
-        self._locale = get_locale()
+        locale = get_locale()
+        self._locale = str(locale) if locale is not None else None
         self._timezone = get_timezone()
         self._wanted: dict[str, Markup] = {}
 
@@ -126,6 +127,12 @@ class ShiftPageKit:
             return templating.local_datetime(moment, zone, fmt)
         wall = moment.astimezone(zone).replace(tzinfo=None)
         return templating.format_wall_clock("datetime", wall, fmt, self._locale, self._timezone)
+
+    def places(self, taken: int, capacity: int) -> Markup:
+        """ "3 of 5 places taken", or "Full (5 of 5)". The counts are integers, so plain %
+        gives what the template's escaping % gave, at a fraction of the cost."""
+        pattern = self.text.full if taken >= capacity else self.text.places_taken
+        return Markup(str(pattern) % {"n": int(taken), "c": int(capacity)})
 
     def language_wanted(self, code: str) -> Markup:
         """ "Spanish wanted", the language name escaped as the template's _() escaped it."""
