@@ -1,10 +1,19 @@
-"""Form pieces shared by every area: a multi-checkbox field and attaching service errors to fields."""
+"""Form pieces shared by every area: a multi-checkbox field, a select that remembers its HTML,
+attaching service errors to fields, and WTForms' own messages translated without re-reading their
+catalog on every request."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel import support
+from flask import current_app
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import SelectMultipleField
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.i18n import messages_path
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from courtwatch.errors import DomainError
 
@@ -14,6 +23,42 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class RememberedSelect(Select):
+    """A <select> whose HTML is remembered by everything it is drawn from: name, id, flags and
+    each option's value, text (in the request's language) and selection. A filter drawn on every
+    request (the shift list's courthouses) costs WTForms ~25 µs an option; the key costs a
+    fraction of that and cannot go stale, since a renamed courthouse is a new key.
+    Anything unusual (attributes from the template, option groups, per-option attributes) is
+    drawn by WTForms as usual.
+    """
+
+    MAX_REMEMBERED = 256
+
+    def __init__(self, multiple: bool = False):
+        super().__init__(multiple)
+        self._remembered: dict[tuple, Markup] = {}
+
+    def __call__(self, field, **kwargs):
+        if kwargs or self.multiple or field.has_groups():
+            return super().__call__(field, **kwargs)
+        choices = list(field.iter_choices())
+        if any(choice.render_kw for choice in choices):
+            return super().__call__(field)
+        flags = field.flags
+        key = (field.name, field.id, flags.required, flags.disabled,
+               tuple((choice.value, str(choice.label), choice.selected) for choice in choices))
+        try:
+            html = self._remembered.get(key)
+        except TypeError:  # an option value that cannot be a key
+            return super().__call__(field)
+        if html is None:
+            html = super().__call__(field)
+            if len(self._remembered) >= self.MAX_REMEMBERED:
+                self._remembered.clear()
+            self._remembered[key] = html
+        return html
 
 
 class ActionForm(FlaskForm):
@@ -27,3 +72,32 @@ def attach_error(form: FlaskForm, error: DomainError) -> None:
         field.errors = list(field.errors or []) + [error.message]
     else:
         form.form_errors.append(error.message)
+
+
+@lru_cache(maxsize=None)
+def _wtforms_catalog(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class WTFormsTranslations:
+    """WTForms' built-in messages ("Not a valid choice.") in the request's language, as flask_wtf
+    gives them, but each language's catalog read from disk once per process. flask_wtf reads and
+    parses it again in every request that asks for one message, and a select left at its blank
+    choice asks on every GET (the error is raised, then cleared by ``Optional()``).
+
+    A form's Meta uses it through ``wtforms_translations()``.
+    """
+
+    def gettext(self, string: str) -> str:
+        return _wtforms_catalog(str(get_locale())).ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalog(str(get_locale())).ungettext(singular, plural, n)
+
+
+def wtforms_translations() -> WTFormsTranslations | None:
+    """For a form Meta's ``get_translations``; None (WTForms' English) when the app turns
+    WTForms translation off, as flask_wtf does."""
+    if not current_app.config.get("WTF_I18N_ENABLED", True):
+        return None
+    return WTFormsTranslations()

@@ -231,3 +231,9 @@ def has_training(user: User, training_id: int | None) -> bool:
     if training_id is None:
         return True
     return any(t.training_id == training_id for t in user.trainings)
+
+
+def completed_training_ids(user: User) -> set[int]:
+    """The trainings this user has done, as ids: what shift lists check cards against, without
+    loading the training records themselves."""
+    return set(db.session.scalars(select(UserTraining.training_id).where(UserTraining.user_id == user.id)))

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from courtwatch.auth.languages import language_choices
 from courtwatch.auth.services import list_trainings
 from courtwatch.courts.services import list_courthouses
-from courtwatch.forms import MultiCheckboxField
+from courtwatch.forms import MultiCheckboxField, RememberedSelect, wtforms_translations
 
 WEEKDAYS = [("1", _l("Monday")), ("2", _l("Tuesday")), ("3", _l("Wednesday")), ("4", _l("Thursday")),
             ("5", _l("Friday")), ("6", _l("Saturday")), ("7", _l("Sunday"))]
@@ -38,9 +38,15 @@ class ShiftFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    courthouse = SelectField(_l("Courthouse"), coerce=_optional_int, validators=[Optional()])
+        def get_translations(self, form):
+            # Shown on every request to /shifts: see WTFormsTranslations for why not flask_wtf's.
+            return wtforms_translations()
+
+    # Drawn on every request to /shifts with the same options: see RememberedSelect.
+    courthouse = SelectField(_l("Courthouse"), coerce=_optional_int, validators=[Optional()],
+                             widget=RememberedSelect())
     day = DateField(_l("Day"), validators=[Optional()])
-    kind = SelectField(_l("Kind"), validators=[Optional()],
+    kind = SelectField(_l("Kind"), validators=[Optional()], widget=RememberedSelect(),
                        choices=[("", _l("Any kind")), ("observation", _l("Court watch")),
                                 ("accompaniment", _l("Accompaniment"))])
     language = BooleanField(_l("Needs my language"))

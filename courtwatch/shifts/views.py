@@ -12,15 +12,17 @@ from __future__ import annotations
 from itertools import groupby
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from courtwatch.auth import services as auth_services
 from courtwatch.db import utcnow
 from courtwatch.errors import DomainError, NotFound
+from courtwatch.home.templating import day_heading
 from courtwatch.shifts import claims, services
 from courtwatch.shifts.forms import ShiftFilterForm
 from courtwatch.shifts.models import ShiftKind, SignupStatus
+from courtwatch.shifts.page_kit import ShiftPageKit
 from courtwatch.web import safe_next
 
 bp = Blueprint("shifts", __name__)
@@ -32,14 +34,18 @@ def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def _trained_ids() -> set[int]:
-    return {t.training_id for t in current_user.trainings}
+def _trained_ids(shifts) -> set[int]:
+    """The volunteer's trainings, looked up only when one of these shifts asks for a training:
+    the cards consult them for nothing else."""
+    if not any(shift.training_id for shift in shifts):
+        return set()
+    return auth_services.completed_training_ids(current_user)
 
 
 def _card_context(shift) -> dict:
     signup = claims.live_signup(shift.id, current_user.id)
-    return {"shift": shift, "signup": signup, "trained": _trained_ids(),
-            "my_languages": set(current_user.language_codes)}
+    return {"shift": shift, "signup": signup, "trained": _trained_ids([shift]),
+            "my_languages": set(current_user.language_codes), "kit": ShiftPageKit()}
 
 
 @bp.route("/shifts")
@@ -58,13 +64,13 @@ def index():
     for day, group in groupby(shifts, key=lambda s: s.courthouse.local(s.starts_at).date()):
         # Within a day, shifts asking for a language I speak come first.
         items = sorted(group, key=lambda s: (not (s.language and s.language in languages), s.starts_at))
-        days.append((format_date(day, "full"), items))
+        days.append((day_heading(day), items))
     later = None
     if more and shifts:
         args = {k: v for k, v in request.args.items() if k != "after"}
         later = url_for("shifts.index", **args, after=max(shifts, key=lambda s: (s.starts_at, s.id)).id)
     return render_template("shifts/index.html", form=form, days=days, mine=mine, later=later,
-                           trained=_trained_ids(), my_languages=languages)
+                           trained=_trained_ids(shifts), my_languages=languages, kit=ShiftPageKit())
 
 
 def _shift_or_404(shift_id: int):
@@ -171,4 +177,4 @@ def my_shifts():
     upcoming = services.list_my_signups(current_user, past=False)
     past = services.list_my_signups(current_user, past=True, limit=50)
     return render_template("shifts/mine.html", upcoming=upcoming, past=past,
-                           hours=services.hours_served(current_user))
+                           hours=services.hours_served(current_user), kit=ShiftPageKit())

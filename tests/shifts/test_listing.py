@@ -45,6 +45,37 @@ def test_soonest_first_grouped_by_local_day(volunteer_client, make_courthouse):
     assert re.search(r"(9|10):00\W*PM", html) and not re.search(r">5:00\W*AM", html)
 
 
+def _card_times(html):
+    return dict((int(i), t) for i, t in re.findall(r'href="/shifts/(\d+)">([^<]+)</a>', html))
+
+
+def test_card_times_follow_each_courthouse_zone_and_the_reader_language(make_user, login_as, make_courthouse):
+    # Card times come from a formatter memoised across requests: a Spanish page must not get the
+    # English text cached by the page before it, nor Los Angeles the Boston time of the same instant.
+    boston = make_courthouse(name="Boston Court", timezone="America/New_York")
+    la = make_courthouse(name="LA Court", timezone="America/Los_Angeles")
+    starts = (utcnow() + timedelta(days=2)).replace(hour=18, minute=0, second=0, microsecond=0)
+    shifts = {c.id: services.create_shift(None, courthouse=c, kind="observation", starts_at=starts,
+                                          ends_at=starts + timedelta(hours=2)) for c in (boston, la)}
+    english = make_user(languages=("en",))
+    spanish = make_user(languages=("es",))
+    spanish.locale = "es"
+    db.session.commit()
+    clients = {"en": login_as(english), "es": login_as(spanish)}
+
+    def expected(courthouse, language):
+        start, end = (moment.astimezone(courthouse.zone).hour for moment in (starts, starts + timedelta(hours=2)))
+        if language == "es":
+            return f"{start}:00–{end}:00"
+        twelve = [f"{(h % 12) or 12}:00\u202f{'AM' if h < 12 else 'PM'}" for h in (start, end)]
+        return "–".join(twelve)
+
+    for language in ("en", "es", "en", "es"):
+        times = _card_times(clients[language].get("/shifts").get_data(as_text=True))
+        for courthouse in (boston, la):
+            assert times[shifts[courthouse.id].id] == expected(courthouse, language), language
+
+
 def test_filters_courthouse_day_kind_and_language(volunteer, volunteer_client, make_shift, make_courthouse):
     other = make_courthouse(name="Other Court")
     a = make_shift(hours_ahead=30)
@@ -61,6 +92,19 @@ def test_filters_courthouse_day_kind_and_language(volunteer, volunteer_client, m
     assert volunteer_client.get("/shifts?day=not-a-day").status_code == 200
     html = volunteer_client.get("/shifts").get_data(as_text=True)
     assert "you speak it" in html
+
+
+def test_filter_errors_come_in_the_reader_language(make_user, login_as):
+    # WTForms' own messages come from catalogs read once per process: each language its own.
+    english = make_user()
+    spanish = make_user()
+    spanish.locale = "es"
+    db.session.commit()
+    clients = {"en": login_as(english), "es": login_as(spanish)}
+    expected = {"en": "Not a valid date value.", "es": "No es una fecha válida."}
+    for language in ("es", "en", "es", "en"):
+        html = clients[language].get("/shifts?day=not-a-day").get_data(as_text=True)
+        assert expected[language] in html
 
 
 def _accompaniment(make_courthouse):
