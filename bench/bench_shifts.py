@@ -2,18 +2,24 @@
 
     .venv/bin/python bench/load_shifts.py --database-url URL      # once
     .venv/bin/python bench/bench_shifts.py --database-url URL [--clients 16] [--seconds 20] [--workers 4]
+                                           [--tool python|wrk] [--think SECONDS]
 
 Starts gunicorn on 127.0.0.1 against the generated database, logs 16 volunteers in over HTTP
-(each client has its own session, like 16 phones), then for each path runs 16 client threads
-for the given time, each issuing requests back to back, and prints p50/p95 latency and requests
-per second. The load client is Python (threads + requests, keep-alive off as gunicorn's sync
-workers close connections); its own overhead is included in every figure, the floor too.
+(each client has its own session, like 16 phones), then for each path runs 16 clients for the
+given time and prints p50/p95 latency and requests per second. Two ways to load it:
+
+* ``--tool wrk``: wrk with 16 connections back to back (closed loop, no pause), each request with
+  the next volunteer's cookie: the saturating test. With 16 requests always in flight on 2 cores,
+  latency there is 16 / throughput (Little's law), so its p95 says how much CPU a request costs.
+* ``--tool python`` (default): 16 threads with ``requests`` (its own overhead is in every figure);
+  ``--think S`` makes each client pause a random 0-2S seconds between requests, as people do.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import socket
 import statistics
@@ -72,7 +78,7 @@ def log_in(url: str, number: int) -> requests.Session:
     return session
 
 
-def run(url: str, sessions: list[requests.Session], path: str, seconds: float) -> dict:
+def run(url: str, sessions: list[requests.Session], path: str, seconds: float, think: float = 0.0) -> dict:
     for session in sessions[:2]:  # warm every worker's caches a little
         for _ in range(5):
             session.get(url + path)
@@ -91,6 +97,8 @@ def run(url: str, sessions: list[requests.Session], path: str, seconds: float) -
             mine.append(time.perf_counter() - began)
             if response.status_code != 200:
                 errors[0] += 1
+            if think:  # a person reading the page before the next tap (0 = back to back)
+                time.sleep(random.uniform(0, 2 * think))
         with lock:
             latencies.extend(mine)
 
@@ -153,13 +161,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--tool", choices=("python", "wrk"), default="python",
                         help="load client: Python threads (default) or wrk (apt install wrk)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="Python client only: mean pause in seconds between a client's requests")
     args = parser.parse_args()
-    measure = run_wrk if args.tool == "wrk" else run
+    if args.tool == "wrk":
+        measure = run_wrk
+    else:
+        def measure(url, sessions, path, seconds):
+            return run(url, sessions, path, seconds, args.think)
     process, url = start_server(args.database_url, args.workers)
     try:
         sessions = [log_in(url, 1 + number * 37) for number in range(args.clients)]
         print(f"{args.clients} clients, {args.workers} gunicorn workers, {os.cpu_count()} CPUs, "
-              f"{args.seconds:.0f} s per path, {args.database_url.split(':')[0]}, client: {args.tool}")
+              f"{args.seconds:.0f} s per path, {args.database_url.split(':')[0]}, client: {args.tool}, think {args.think} s")
         print(f"{'path':<12} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8}")
         for path in ("/healthz", "/shifts", "/me/shifts"):
             r = measure(url, sessions, path, args.seconds)
