@@ -78,10 +78,14 @@ def log_in(url: str, number: int) -> requests.Session:
     return session
 
 
-def run(url: str, sessions: list[requests.Session], path: str, seconds: float, think: float = 0.0) -> dict:
+def _warm(url: str, sessions: list[requests.Session], path: str) -> None:
     for session in sessions[:2]:  # warm every worker's caches a little
         for _ in range(5):
             session.get(url + path)
+
+
+def run(url: str, sessions: list[requests.Session], path: str, seconds: float, think: float = 0.0) -> dict:
+    _warm(url, sessions, path)
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -138,9 +142,7 @@ end
 
 def run_wrk(url: str, sessions: list[requests.Session], path: str, seconds: float) -> dict:
     """The same load from wrk (C, two threads): far less client overhead than Python threads."""
-    for session in sessions[:2]:
-        for _ in range(5):
-            session.get(url + path)
+    _warm(url, sessions, path)
     workdir = Path(tempfile.mkdtemp(prefix="bench-wrk-"))
     (workdir / "cookies").write_text("\n".join("; ".join(f"{k}={v}" for k, v in s.cookies.items())
                                                for s in sessions) + "\n")

@@ -79,37 +79,44 @@ def format_wall_clock(kind: str, wall: datetime | date, fmt: str, locale: str, t
 _FALLBACK = {"date": format_date, "time": format_time, "datetime": format_datetime}
 
 
-def _format_local(kind: str, wall: datetime | date, fmt: str) -> str:
+def locale_key() -> tuple[str, object] | None:
+    """(locale name, Babel's zone) of this request, None outside one: what format_wall_clock is
+    keyed by. A page drawing many times can look it up once and pass it to the helpers below."""
     locale = get_locale()
-    if locale is None:  # no app context: let flask_babel pick its defaults, as before
+    return None if locale is None else (str(locale), get_timezone())
+
+
+def _format_local(kind: str, wall: datetime | date, fmt: str, key: tuple | None) -> str:
+    key = key or locale_key()
+    if key is None:  # no app context: let flask_babel pick its defaults, as before
         return _FALLBACK[kind](wall, fmt)
-    return format_wall_clock(kind, wall, fmt, str(locale), get_timezone())
+    return format_wall_clock(kind, wall, fmt, *key)
 
 
-def local_datetime(moment: datetime | None, zone: str | ZoneInfo, fmt: str = "medium") -> str:
+def local_datetime(moment: datetime | None, zone: str | ZoneInfo, fmt: str = "medium", key: tuple | None = None) -> str:
     if moment is None:
         return ""
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
-    return _format_local("datetime", moment.astimezone(zone).replace(tzinfo=None), fmt)
+    return _format_local("datetime", moment.astimezone(zone).replace(tzinfo=None), fmt, key)
 
 
-def local_time(moment: datetime | None, zone: str | ZoneInfo) -> str:
+def local_time(moment: datetime | None, zone: str | ZoneInfo, key: tuple | None = None) -> str:
     if moment is None:
         return ""
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
-    return _format_local("time", moment.astimezone(zone).replace(tzinfo=None), "short")
+    return _format_local("time", moment.astimezone(zone).replace(tzinfo=None), "short", key)
 
 
 def local_date(moment: datetime | None, zone: str | ZoneInfo, fmt: str = "full") -> str:
     if moment is None:
         return ""
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
-    return _format_local("date", moment.astimezone(zone).date(), fmt)
+    return _format_local("date", moment.astimezone(zone).date(), fmt, None)
 
 
 def day_heading(day: date, fmt: str = "full") -> str:
     """A calendar date (already local) as a heading, e.g. "Monday, December 1, 2026"."""
-    return _format_local("date", day, fmt)
+    return _format_local("date", day, fmt, None)
 
 
 def current_locale() -> str:

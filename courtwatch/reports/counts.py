@@ -20,21 +20,22 @@ time already). ``flask reports recount`` rebuilds the whole table, e.g. after a 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (Column, Date, ForeignKey, Integer, String, Table, and_, case, delete, event, exists,
-                        func, inspect, literal, select)
+                        func, inspect, literal, select, type_coerce)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from courtwatch.courts.models import Courthouse
-from courtwatch.db import Base
-from courtwatch.observations.models import Action, Agency, Observation, ObservationAgency, TargetRole, Warrant
-from courtwatch.reports.filters import bucket, local_midnight
+from courtwatch.db import Base, UTCDateTime
+from courtwatch.observations.models import (URGENT_ACTIONS, Action, Agency, Observation, ObservationAgency,
+                                            TargetRole, Warrant)
+from courtwatch.reports.filters import bucket, local_midnight, month_spans
 
 INCIDENT_ACTIONS = (Action.SIGHTING, Action.ATTEMPTED_ARREST, Action.ARREST)
-SERIOUS_ACTIONS = (Action.ATTEMPTED_ARREST, Action.ARREST)
+SERIOUS_ACTIONS = URGENT_ACTIONS  # arrests and attempted arrests: the "of which" columns
 ACTION_COLUMNS = {Action.SIGHTING: "sightings", Action.ATTEMPTED_ARREST: "attempted_arrests",
                   Action.ARREST: "arrests"}
 # The many-valued breakdowns: one column a value (None: "not recorded") and one for the serious part.
@@ -57,28 +58,24 @@ def _dimension_columns() -> list[str]:
 
 COUNT_COLUMNS = ["reports", "nothing_observed", *ACTION_COLUMNS.values(), *_dimension_columns()]
 
-# The key's order is the summary's GROUP BY (courthouse, month, court type, status) then the day:
-# the database sums the rows in index order instead of sorting ~60,000 wide rows first.
-report_day_count = Table(
-    "report_day_count", Base.metadata,
-    Column("courthouse_id", ForeignKey("courthouse.id"), primary_key=True),
-    Column("month", String(7), primary_key=True),  # "YYYY-MM" of day: what "by month" groups on
-    Column("court_type", String(40), primary_key=True),  # "" when the report gives none
-    Column("status", String(20), primary_key=True),
-    Column("day", Date, primary_key=True),  # the courthouse's local calendar day
-    *[Column(name, Integer, nullable=False, default=0) for name in COUNT_COLUMNS],
-)
+def _counts_table(name: str, *day_column: Column) -> Table:
+    # The key's order is the summary's GROUP BY (courthouse, month, court type, status), then the
+    # day: the database sums the rows in index order instead of sorting thousands of wide rows first.
+    return Table(
+        name, Base.metadata,
+        Column("courthouse_id", ForeignKey("courthouse.id"), primary_key=True),
+        Column("month", String(7), primary_key=True),  # "YYYY-MM": what "by month" groups on
+        Column("court_type", String(40), primary_key=True),  # "" when the report gives none
+        Column("status", String(20), primary_key=True),
+        *day_column,
+        *[Column(column, Integer, nullable=False, default=0) for column in COUNT_COLUMNS],
+    )
 
+
+report_day_count = _counts_table("report_day_count", Column("day", Date, primary_key=True))  # courthouse's local day
 # The same counts summed per month: a range of whole months (five years: 60 x courthouses x a
-# dozen rows) reads these; only the partial months at its ends read day rows.
-report_month_count = Table(
-    "report_month_count", Base.metadata,
-    Column("courthouse_id", ForeignKey("courthouse.id"), primary_key=True),
-    Column("month", String(7), primary_key=True),
-    Column("court_type", String(40), primary_key=True),
-    Column("status", String(20), primary_key=True),
-    *[Column(name, Integer, nullable=False, default=0) for name in COUNT_COLUMNS],
-)
+# dozen rows) reads these; only the cut months at its ends read day rows.
+report_month_count = _counts_table("report_month_count")
 
 
 # ---------------------------------------------------------------------------- counting
@@ -141,24 +138,19 @@ def _sum_months(connection: Connection, courthouse_id: int, months: list[str]) -
         .where(day.courthouse_id == courthouse_id, day.month.in_(months)).group_by(*keys)))
 
 
-def _months(first: date, last: date):
-    cursor = first.replace(day=1)
-    while cursor <= last:
-        following = (cursor + timedelta(days=32)).replace(day=1)
-        yield cursor, following - timedelta(days=1)
-        cursor = following
-
-
 def recount_courthouse(connection: Connection, courthouse_id: int, zone: ZoneInfo) -> int:
     """Every day of one courthouse, a month at a time (e.g. after its time zone changed)."""
     for table in (report_day_count, report_month_count):
         connection.execute(delete(table).where(table.c.courthouse_id == courthouse_id))
-    earliest, latest = connection.execute(select(func.min(Observation.observed_at), func.max(Observation.observed_at))
-                                          .where(Observation.courthouse_id == courthouse_id)).one()
+    # type_coerce: MIN/MAX keep the column's UTC type, so SQLite's naive text comes back aware.
+    earliest, latest = connection.execute(
+        select(type_coerce(func.min(Observation.observed_at), UTCDateTime),
+               type_coerce(func.max(Observation.observed_at), UTCDateTime))
+        .where(Observation.courthouse_id == courthouse_id)).one()
     if earliest is None:
         return 0
-    first, last = (_as_utc(moment).astimezone(zone).date() for moment in (earliest, latest))
-    return sum(recount(connection, courthouse_id, zone, start, end) for start, end in _months(first, last))
+    first, last = (moment.astimezone(zone).date() for moment in (earliest, latest))
+    return sum(recount(connection, courthouse_id, zone, start, end) for start, end in month_spans(first, last))
 
 
 def recount_all(connection: Connection) -> int:
@@ -167,11 +159,6 @@ def recount_all(connection: Connection) -> int:
     connection.execute(delete(report_month_count))
     return sum(recount_courthouse(connection, courthouse_id, ZoneInfo(zone_name))
                for courthouse_id, zone_name in connection.execute(select(Courthouse.id, Courthouse.timezone)))
-
-
-def _as_utc(moment: datetime) -> datetime:
-    # Aggregates (MIN/MAX) skip the column type, so SQLite hands back a naive UTC value.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 # ---------------------------------------------------------------------------- keeping it exact
@@ -222,7 +209,7 @@ def _recount_after_flush(session: Session, _flush_context) -> None:
     days = defaultdict(set)
     for courthouse_id, moment in moments:
         if courthouse_id not in rezoned and moment is not None:
-            days[courthouse_id].add(_as_utc(moment).astimezone(zones[courthouse_id]).date())
+            days[courthouse_id].add(moment.astimezone(zones[courthouse_id]).date())
     for courthouse_id, local_days in sorted(days.items()):
         for day in sorted(local_days):
             recount(connection, courthouse_id, zones[courthouse_id], day, day)

@@ -81,11 +81,7 @@ class ReportFilter:
                     moment_column >= start, moment_column < end, exact)
 
     def months(self) -> list[str]:
-        labels, cursor = [], self.date_from.replace(day=1)
-        while cursor <= self.date_to:
-            labels.append(cursor.strftime("%Y-%m"))
-            cursor = (cursor + timedelta(days=32)).replace(day=1)
-        return labels
+        return [first.strftime("%Y-%m") for first, _last in month_spans(self.date_from, self.date_to)]
 
     def month_bucket(self, moment_column, courthouse_column):
         """'YYYY-MM' of the moment in its courthouse's zone (rows are already inside the window)."""
@@ -124,6 +120,15 @@ class ReportFilter:
             (_("Reports counted"), _("confirmed only") if self.confirmed_only
              else _("all except false alarms")),
         ]
+
+
+def month_spans(first: date, last: date):
+    """(first day, last day) of every calendar month from first's month to last's, whole months."""
+    cursor = first.replace(day=1)
+    while cursor <= last:
+        following = (cursor + timedelta(days=32)).replace(day=1)
+        yield cursor, following - timedelta(days=1)
+        cursor = following
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:

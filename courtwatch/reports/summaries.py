@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import Float, and_, case, exists, func, or_, select
@@ -36,16 +35,16 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from courtwatch.courts.models import COURT_TYPE_LABELS
 from courtwatch.db import db
-from courtwatch.observations.models import (ACTION_LABELS, AGENCY_LABELS, TARGET_ROLE_LABELS,
-                                            WARRANT_LABELS, Action, Observation, ObservationAgency,
+from courtwatch.observations.models import (ACTION_LABELS, ACTION_SEVERITY, AGENCY_LABELS, TARGET_ROLE_LABELS,
+                                            WARRANT_LABELS, Observation, ObservationAgency,
                                             ObservationStatus)
 from courtwatch.reports.counts import (ACTION_COLUMNS, DIMENSIONS, INCIDENT_ACTIONS, SERIOUS_ACTIONS,
                                       report_day_count, report_month_count, value_column)
-from courtwatch.reports.filters import ReportFilter
+from courtwatch.reports.filters import ReportFilter, month_spans
 from courtwatch.reports.tables import HOURS, INCIDENTS, NUMBER, TEXT, Column, Table
 from courtwatch.shifts.models import Shift, ShiftKind, ShiftSignup, ShiftStatus, SignupStatus
 
-SEVERITY = {Action.SIGHTING: 1, Action.ATTEMPTED_ARREST: 2, Action.ARREST: 3}
+SEVERITY = {action: ACTION_SEVERITY[action] for action in INCIDENT_ACTIONS}
 ACTION_BY_SEVERITY = {value: key for key, value in SEVERITY.items()}
 
 
@@ -131,10 +130,9 @@ def stored_counts(report_filter: ReportFilter, keys: list[str], columns: list[st
     and the chosen court types (incident figures); otherwise every report (reports filed).
     """
     whole, cut = [], []
-    for month in report_filter.months():
-        first = date.fromisoformat(month + "-01")
-        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        (whole if report_filter.date_from <= first and last <= report_filter.date_to else cut).append(month)
+    for first, last in month_spans(report_filter.date_from, report_filter.date_to):
+        inside = report_filter.date_from <= first and last <= report_filter.date_to
+        (whole if inside else cut).append(first.strftime("%Y-%m"))
     rows = []
     for table, months in ((report_month_count, whole), (report_day_count, cut)):
         if not months:
@@ -166,7 +164,7 @@ def linked_incident_cube(report_filter: ReportFilter) -> list[tuple[int, str, in
 
 def linked_incidents_by(report_filter: ReportFilter, column, join_agency: bool = False) -> dict:
     """value -> (Incidents, of which with an arrest or attempt) among linked reports."""
-    serious = Observation.action.in_((Action.ATTEMPTED_ARREST, Action.ARREST))
+    serious = Observation.action.in_(SERIOUS_ACTIONS)
     query = select(column, func.count(func.distinct(Observation.incident_id)),
                    func.count(func.distinct(case((serious, Observation.incident_id), else_=None)))) \
         .where(*_linked_conditions(report_filter)).group_by(column)

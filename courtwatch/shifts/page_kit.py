@@ -21,7 +21,6 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from flask import request, url_for
-from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -102,9 +101,7 @@ class ShiftPageKit:
         self.ask_release_url = ShiftUrl("shifts.ask_release")
         # A card on a page links its forms back to that page; one in a JSON answer to the shift.
         self.page_path = request.path if request.method == "GET" else None
-        locale = get_locale()
-        self._locale = str(locale) if locale is not None else None
-        self._timezone = get_timezone()
+        self._locale_key = templating.locale_key()  # looked up once, not for every time shown
         self._wanted: dict[str, Markup] = {}
 
     @cached_property
@@ -115,18 +112,10 @@ class ShiftPageKit:
         return self.page_path if self.page_path is not None else self.detail_url(shift_id)
 
     def local_time(self, moment: datetime, zone: ZoneInfo) -> str:
-        """templating.local_time() without looking the locale up again for every shift."""
-        if self._locale is None:
-            return templating.local_time(moment, zone)
-        wall = moment.astimezone(zone).replace(tzinfo=None)
-        return templating.format_wall_clock("time", wall, "short", self._locale, self._timezone)
+        return templating.local_time(moment, zone, self._locale_key)
 
     def local_datetime(self, moment: datetime, zone: ZoneInfo, fmt: str = "medium") -> str:
-        """templating.local_datetime() without looking the locale up again for every shift."""
-        if self._locale is None:
-            return templating.local_datetime(moment, zone, fmt)
-        wall = moment.astimezone(zone).replace(tzinfo=None)
-        return templating.format_wall_clock("datetime", wall, fmt, self._locale, self._timezone)
+        return templating.local_datetime(moment, zone, fmt, self._locale_key)
 
     def places(self, taken: int, capacity: int) -> Markup:
         """ "3 of 5 places taken", or "Full (5 of 5)". The counts are integers, so plain %

@@ -155,10 +155,12 @@ def test_reports_filed_at_once_at_one_courthouse_are_both_counted(places):
 
     thread = threading.Thread(target=file_second)
     thread.start()
-    _wait_until_blocked(engine, thread)
-    first.commit()
-    first.close()
-    thread.join(30)
+    try:
+        _wait_until_blocked(engine, thread)
+        first.commit()
+    finally:
+        first.close()  # on failure too: a rollback frees the lock, so neither thread nor teardown hangs
+        thread.join(30)
     assert not thread.is_alive() and not errors, errors
     db.session.expire_all()
     assert day_row(boston, date(2025, 7, 1))["sightings"] == 2
@@ -186,6 +188,7 @@ def _wait_until_blocked(engine, thread, seconds: float = 10) -> None:
                 "AND wait_event_type = 'Lock'")).scalar()
             if waiting:
                 return
+            connection.rollback()  # pg_stat_activity is a snapshot per transaction: take a fresh one
             time.sleep(0.05)
     raise AssertionError("the second transaction never waited for the first")
 
