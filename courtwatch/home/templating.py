@@ -125,7 +125,10 @@ def current_locale() -> str:
 
 
 def init_templating(app: Flask) -> None:
+    from courtwatch.home.assets import static_url
+
     app.jinja_env.globals.update(get_locale=current_locale, navigation=navigation, language_name=language_name,
+                                 static_url=static_url,
                                  local_datetime=local_datetime, local_time=local_time,
                                  local_date=local_date, ActionForm=ActionForm,
                                  courthouse_actions=courthouse_actions,
