@@ -11,6 +11,7 @@ from courtwatch.db import Base, db  # noqa: F401
 from courtwatch.feeds.models import FeedToken  # noqa: F401
 from courtwatch.imports.models import CalendarSource, ImportRun  # noqa: F401
 from courtwatch.notify.models import OutboxAttachment, OutboxMessage  # noqa: F401
+from courtwatch.opendata.models import ApiToken, OpenDataSettings  # noqa: F401
 from courtwatch.observations.models import (Incident, Observation, ObservationAgency,  # noqa: F401
                                             ObservationPhoto, ObservationRevision)
 from courtwatch.privacy.models import AuditEvent  # noqa: F401
