@@ -28,8 +28,8 @@ def _property(kind: str, description: str, values) -> dict:
 
 def _parameters(*extra: dict) -> list[dict]:
     return [
-        {"name": "from", "in": "query", "required": False, "description": "First month (YYYY-MM), in each "
-         "courthouse's local time. Default: eleven months before `to`.", "schema": {"type": "string",
+        {"name": "from", "in": "query", "required": False, "description": "First month (YYYY-MM, 1900-01 or later), in "
+         "each courthouse's local time. Default: eleven months before `to`.", "schema": {"type": "string",
                                                                                     "pattern": MONTH_PATTERN}},
         {"name": "to", "in": "query", "required": False, "description": "Last month (YYYY-MM), included. "
          "Default: the current month.", "schema": {"type": "string", "pattern": MONTH_PATTERN}},

@@ -43,6 +43,7 @@ VALUE_TABLES = {"court_type": COURT_TYPE_LABELS, "target_role": TARGET_ROLE_LABE
                 "agency": AGENCY_LABELS}
 STORED_DIMENSION = {"target_role": "role", "warrant": "warrant", "agency": "agency"}
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+EARLIEST_MONTH = "1900-01"  # "0000-01" is a well-formed month, but no date type can hold a year before 1
 
 
 @dataclass
@@ -94,7 +95,7 @@ class Publication:
 def _month(value: str | None, name: str) -> str | None:
     if value is None or not value.strip():
         return None
-    if not MONTH.match(value.strip()):
+    if not MONTH.match(value.strip()) or value.strip() < EARLIEST_MONTH:
         raise DomainError(_("Enter a month as YYYY-MM (got %(value)s).", value=value[:20]), field=name)
     return value.strip()
 
@@ -110,7 +111,7 @@ def resolve_period(settings: OpenDataSettings, first: str | None, last: str | No
     this_month = (today or date.today()).strftime("%Y-%m")
     first, last = _month(first, "from"), _month(last, "to")
     last = last or this_month
-    first = first or _shift_month(last, -11)
+    first = first or max(_shift_month(last, -11), EARLIEST_MONTH)
     if settings.published_from and first < settings.published_from:
         first = settings.published_from
     if last > this_month:
