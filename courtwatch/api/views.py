@@ -20,7 +20,8 @@ from courtwatch.api.tokens import authenticate, bearer_token, rate_key
 from courtwatch.auth.access import public
 from courtwatch.errors import DomainError
 from courtwatch.extensions import csrf, limiter
-from courtwatch.opendata.publication import ACTIONS, COVERAGE_COLUMNS, TABLES, build_publication, resolve_period
+from courtwatch.opendata.cache import published_numbers
+from courtwatch.opendata.publication import ACTIONS, COVERAGE_COLUMNS, TABLES, resolve_period
 from courtwatch.opendata.settings import publication_settings
 from courtwatch.reports.exports import CSV_CONTENT_TYPE, csv_lines
 
@@ -91,7 +92,7 @@ def _summary():
     except DomainError as error:
         return None, http.json_error(400, error.message, error.field)
     with force_locale("en"):  # stable English labels, whatever the caller's browser says
-        publication = build_publication(settings, period)
+        publication = published_numbers(settings, period)
     return publication, publication.tables[TABLE_FOR[by]]
 
 

@@ -21,7 +21,8 @@ from courtwatch.errors import DomainError
 from courtwatch.extensions import limiter
 from courtwatch.forms import attach_error
 from courtwatch.opendata.forms import SECTION_LABELS, SettingsForm, TokenForm
-from courtwatch.opendata.publication import build_publication, resolve_period
+from courtwatch.opendata.cache import published_numbers
+from courtwatch.opendata.publication import resolve_period
 from courtwatch.opendata.settings import publication_settings, update_settings
 from courtwatch.web import mark_for_rollback
 
@@ -45,7 +46,7 @@ def _publication(settings):
         period = resolve_period(settings, request.args.get("from"), request.args.get("to"))
     except DomainError as error:
         return None, error
-    return build_publication(settings, period), None
+    return published_numbers(settings, period), None
 
 
 def _framed(response: Response, settings, *, shared_cache: bool) -> Response:
