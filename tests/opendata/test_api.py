@@ -45,7 +45,7 @@ def test_csv_holds_the_same_figures_as_json(client, published, by):
     assert response.mimetype == "text/csv"
     lines = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert [line["key"] for line in lines[:-1]] == [row["key"] for row in json_rows]
-    for line, row in zip(lines, json_rows):
+    for line, row in zip(lines[:-1], json_rows, strict=True):
         assert line["incidents"] == ("" if row["incidents"] is None else str(row["incidents"]))
         assert line["suppressed"] == ";".join(row["suppressed"])
     assert lines[-1]["label"] == "All courthouses"
