@@ -117,7 +117,7 @@ def _incident_rows(report_filter, cursor: Cursor | None, limit: int, horizon: da
         query = query.having(cursor.after(first, INCIDENT_KIND, Observation.incident_id))
     if horizon is not None:
         query = query.having(first <= horizon)
-    firsts = list(db.session.execute(query).tuples())
+    firsts = [tuple(row) for row in db.session.execute(query)]
     if not firsts:
         return []
     # By incident id (its index), then the period's bounds in Python: with the time window in SQL the
