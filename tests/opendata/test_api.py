@@ -113,3 +113,23 @@ def test_openapi_document_describes_the_interface(client, published):
     dictionary = client.get("/api/v1/dictionary.json").get_json()
     assert {f["name"] for f in dictionary["incident_row"]} == set(
         document["components"]["schemas"]["IncidentRow"]["properties"])
+
+
+def test_a_settings_change_shows_at_once_despite_the_memory_of_publications(client, published):
+    before = client.get(SUMMARY, query_string={**PERIOD, "by": "courthouse"}).get_json()
+    assert before["rows"][1]["sighting"] == 5  # Beta
+    update_settings(None, threshold=6)
+    db.session.commit()
+    after = client.get(SUMMARY, query_string={**PERIOD, "by": "courthouse"}).get_json()
+    assert after["threshold"] == 6 and after["rows"][1]["sighting"] is None
+
+
+def test_with_no_memory_a_newly_confirmed_report_counts_at_once(app, test_config, published):
+    from courtwatch import create_app
+    from tests.opendata.conftest import at, report
+
+    fresh = create_app({**test_config, "OPENDATA_CACHE_SECONDS": 0}).test_client()
+    first = fresh.get(SUMMARY, query_string={**PERIOD, "by": "month"}).get_json()["totals"]["incidents"]
+    report(published["gamma"], at("2025-02-20 10:00"), "sighting")
+    db.session.commit()
+    assert fresh.get(SUMMARY, query_string={**PERIOD, "by": "month"}).get_json()["totals"]["incidents"] == first + 1
