@@ -6,8 +6,8 @@ audit event in the same transaction as the change itself.
 
 from __future__ import annotations
 
-import re
 import functools
+import re
 from datetime import date
 
 from flask_babel import gettext as _

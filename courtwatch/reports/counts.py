@@ -23,15 +23,38 @@ from collections import defaultdict
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (Column, Date, ForeignKey, Integer, String, Table, and_, case, delete, event, exists,
-                        func, inspect, literal, select, type_coerce)
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    and_,
+    case,
+    delete,
+    event,
+    exists,
+    func,
+    inspect,
+    literal,
+    select,
+    type_coerce,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from courtwatch.courts.models import Courthouse
 from courtwatch.db import Base, UTCDateTime
-from courtwatch.observations.models import (URGENT_ACTIONS, Action, Agency, Observation, ObservationAgency,
-                                            TargetRole, Warrant)
+from courtwatch.observations.models import (
+    URGENT_ACTIONS,
+    Action,
+    Agency,
+    Observation,
+    ObservationAgency,
+    TargetRole,
+    Warrant,
+)
 from courtwatch.reports.filters import bucket, local_midnight, month_spans
 
 INCIDENT_ACTIONS = (Action.SIGHTING, Action.ATTEMPTED_ARREST, Action.ARREST)

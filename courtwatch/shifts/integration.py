@@ -11,7 +11,8 @@ from markupsafe import Markup
 
 from courtwatch.auth import services as auth_services
 from courtwatch.courts import hearing_services
-from courtwatch.home import templating, views as home_views
+from courtwatch.home import templating
+from courtwatch.home import views as home_views
 from courtwatch.shifts import claims, services
 from courtwatch.shifts.hearing_hooks import on_hearing_event
 

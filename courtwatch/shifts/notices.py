@@ -106,7 +106,7 @@ def _people_on(shift: Shift) -> list[tuple[ShiftSignup, User]]:
 
 def queue_change_notices(shift: Shift, reason: str) -> None:
     """Time, place or status changed: everyone claimed or waiting hears it (keyed by SEQUENCE)."""
-    for signup, user in _people_on(shift):
+    for _signup, user in _people_on(shift):
         def compose(user=user):
             return (_("Shift changed: %(title)s", title=shift.short_title),
                     f"{reason}\n\n" + _("The shift now is:") + f"\n{describe_shift(shift)}")
@@ -115,7 +115,7 @@ def queue_change_notices(shift: Shift, reason: str) -> None:
 
 
 def queue_cancel_notices(shift: Shift, reason: str = "") -> None:
-    for signup, user in _people_on(shift):
+    for _signup, user in _people_on(shift):
         def compose(user=user):
             return (_("Shift cancelled: %(title)s", title=shift.short_title),
                     _("This shift is cancelled. You do not need to go.")

@@ -20,8 +20,7 @@ from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.privacy.services import record_event
 from courtwatch.shifts import notices
-from courtwatch.shifts.models import (LIVE_SIGNUP_STATUSES, Shift, ShiftKind, ShiftSignup,
-                                      ShiftStatus, SignupStatus)
+from courtwatch.shifts.models import LIVE_SIGNUP_STATUSES, Shift, ShiftKind, ShiftSignup, ShiftStatus, SignupStatus
 
 LIST_WINDOW_DAYS = 28
 # A phone screen shows three cards: 25 is eight screens, and later ones are a tap away. Each card

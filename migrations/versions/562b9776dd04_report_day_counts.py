@@ -9,10 +9,8 @@ Revises: c4362d5526eb
 Create Date: 2026-11-23 01:26:16.196891
 
 """
-from alembic import op
 import sqlalchemy as sa
-import courtwatch.db
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '562b9776dd04'

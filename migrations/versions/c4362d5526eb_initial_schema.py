@@ -1,14 +1,14 @@
 """initial schema
 
 Revision ID: c4362d5526eb
-Revises: 
+Revises:
 Create Date: 2026-11-23 00:18:38.252790
 
 """
-from alembic import op
 import sqlalchemy as sa
-import courtwatch.db
+from alembic import op
 
+import courtwatch.db
 
 # revision identifiers, used by Alembic.
 revision = 'c4362d5526eb'
