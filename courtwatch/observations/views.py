@@ -196,6 +196,3 @@ def photo(observation_id: int, photo_id: int):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-from courtwatch.observations import hooks, review_views  # noqa: E402,F401  (routes and extension points)
