@@ -26,6 +26,7 @@ from courtwatch.observations import models as labels
 from courtwatch.observations import photos, services, verification
 from courtwatch.observations.forms import LinkForm, ObservationForm, VerifyForm
 from courtwatch.observations.models import ObservationPhoto
+from courtwatch.shifts.models import Shift
 
 bp = Blueprint("observations", __name__)
 
@@ -46,15 +47,9 @@ def _courthouse_choices(form: ObservationForm) -> None:
 
 
 def _shift_from_query():
-    """The shift named by ?shift=, if the shifts area exists and the shift does."""
+    """The shift named by ?shift=, if it exists."""
     raw = request.args.get("shift", "")
-    if not raw.isdigit():
-        return None
-    try:
-        from courtwatch.shifts.models import Shift
-    except ImportError:
-        return None
-    return db.session.get(Shift, int(raw))
+    return db.session.get(Shift, int(raw)) if raw.isdigit() else None
 
 
 def _prefill(form: ObservationForm) -> None:
