@@ -70,10 +70,18 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
+
     def make_app():
-        return create_app({"DATABASE_URL": args.database_url, "SECRET_KEY": SECRET, "ENV_NAME": "testing",
-                           "RATELIMIT_STORAGE_URL": "memory://", "OPENDATA_RATE_LIMIT": "100000 per minute",
-                           "PARTNER_RATE_LIMIT": "100000 per minute"})
+        return create_app(
+            {
+                "DATABASE_URL": args.database_url,
+                "SECRET_KEY": SECRET,
+                "ENV_NAME": "testing",
+                "RATELIMIT_STORAGE_URL": "memory://",
+                "OPENDATA_RATE_LIMIT": "100000 per minute",
+                "PARTNER_RATE_LIMIT": "100000 per minute",
+            }
+        )
 
     app = make_app()
     with app.app_context():

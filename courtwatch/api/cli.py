@@ -15,7 +15,7 @@ api_cli.add_command(token_cli)
 
 
 @token_cli.command("create")
-@click.option("--label", required=True, help="Who the token is for (e.g. \"Immigrant Defense Coalition\").")
+@click.option("--label", required=True, help='Who the token is for (e.g. "Immigrant Defense Coalition").')
 @click.option("--scope", required=True, help=f"What it opens: {', '.join(TOKEN_SCOPES)}.")
 @transactional
 def create_command(label: str, scope: str) -> None:
@@ -29,10 +29,19 @@ def create_command(label: str, scope: str) -> None:
 def list_command() -> None:
     """Every token: id, prefix, scope, label, created, last used, revoked."""
     for token in tokens.list_tokens():
-        click.echo("\t".join([str(token.id), token.prefix + "…", token.scope, token.label,
-                              token.created_at.date().isoformat(),
-                              token.last_used_at.date().isoformat() if token.last_used_at else "never used",
-                              "revoked " + token.revoked_at.date().isoformat() if token.revoked_at else "live"]))
+        click.echo(
+            "\t".join(
+                [
+                    str(token.id),
+                    token.prefix + "…",
+                    token.scope,
+                    token.label,
+                    token.created_at.date().isoformat(),
+                    token.last_used_at.date().isoformat() if token.last_used_at else "never used",
+                    "revoked " + token.revoked_at.date().isoformat() if token.revoked_at else "live",
+                ]
+            )
+        )
 
 
 @token_cli.command("revoke")

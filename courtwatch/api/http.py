@@ -37,7 +37,8 @@ def frame_policy(response: Response, origins: list[str]) -> Response:
     ancestors = " ".join(["'self'", *origins])
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
-        f"base-uri 'none'; frame-ancestors {ancestors}; form-action 'self'")
+        f"base-uri 'none'; frame-ancestors {ancestors}; form-action 'self'"
+    )
     return response
 
 

@@ -36,11 +36,18 @@ def create_token(actor, *, label: str, scope: str) -> tuple[ApiToken, str]:
     if len(label) > LABEL_MAX_LENGTH:
         raise DomainError(_("Use at most %(n)d characters.", n=LABEL_MAX_LENGTH), field="label")
     if scope not in TOKEN_SCOPES:
-        raise DomainError(_("Unknown scope: %(value)s (choose %(choices)s).", value=scope,
-                            choices=", ".join(TOKEN_SCOPES)), field="scope")
+        raise DomainError(
+            _("Unknown scope: %(value)s (choose %(choices)s).", value=scope, choices=", ".join(TOKEN_SCOPES)),
+            field="scope",
+        )
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(label=label, scope=scope, token_hash=_hash(plaintext), prefix=plaintext[:10],
-                     created_by_id=getattr(actor, "id", None))
+    token = ApiToken(
+        label=label,
+        scope=scope,
+        token_hash=_hash(plaintext),
+        prefix=plaintext[:10],
+        created_by_id=getattr(actor, "id", None),
+    )
     db.session.add(token)
     db.session.flush()
     record_event(actor, "api_token.created", token, label=label, scope=scope, prefix=token.prefix)
@@ -59,14 +66,17 @@ def revoke_token(actor, token_id: int) -> ApiToken:
 
 
 def list_tokens() -> list[ApiToken]:
-    return list(db.session.scalars(select(ApiToken).order_by(ApiToken.revoked_at.is_not(None),
-                                                              ApiToken.created_at.desc(), ApiToken.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
 
 
 def bearer_token(header: str | None) -> str | None:
     if not header or not header.startswith("Bearer "):
         return None
-    value = header[len("Bearer "):].strip()
+    value = header[len("Bearer ") :].strip()
     return value if value.startswith(TOKEN_PREFIX) and len(value) < 200 else None
 
 

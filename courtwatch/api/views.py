@@ -104,11 +104,19 @@ def summary():
     if publication is None:
         return table
     totals_columns = ("sighting", "attempted_arrest", "arrest", "incidents")
-    return http.conditional(jsonify({
-        "schema_version": SCHEMA_VERSION, "from": publication.period.first_month,
-        "to": publication.period.last_month, "by": table.dimension, "threshold": publication.threshold,
-        "rows": [_summary_row(row, table.columns) for row in table.rows],
-        "totals": _summary_row(publication.totals, totals_columns)}))
+    return http.conditional(
+        jsonify(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "from": publication.period.first_month,
+                "to": publication.period.last_month,
+                "by": table.dimension,
+                "threshold": publication.threshold,
+                "rows": [_summary_row(row, table.columns) for row in table.rows],
+                "totals": _summary_row(publication.totals, totals_columns),
+            }
+        )
+    )
 
 
 @bp.route("/incidents/summary.csv")
@@ -142,8 +150,9 @@ def _partner_page():
         limit = request.args.get("limit", str(DEFAULT_LIMIT))
         if not limit.isdigit():
             raise DomainError(_("Choose a limit from 1 to %(n)d.", n=5000), field="limit")
-        rows, next_cursor = incident_page(period, settings.date_precision, limit=int(limit),
-                                          after=request.args.get("after"))
+        rows, next_cursor = incident_page(
+            period, settings.date_precision, limit=int(limit), after=request.args.get("after")
+        )
     except DomainError as error:
         return None, http.json_error(400, error.message, error.field)
     return (period, rows, next_cursor), None
@@ -158,22 +167,31 @@ def _next_link(response: Response, endpoint: str, next_cursor: str | None) -> Re
 
 @bp.route("/incidents")
 @public
-@limiter.limit(partner_limit, key_func=lambda: rate_key(bearer_token(request.headers.get("Authorization"))),
-               scope="partner")
+@limiter.limit(
+    partner_limit, key_func=lambda: rate_key(bearer_token(request.headers.get("Authorization"))), scope="partner"
+)
 def incidents():
     page, error = _partner_page()
     if error is not None:
         return error
     period, rows, next_cursor = page
-    response = jsonify({"schema_version": SCHEMA_VERSION, "from": period.first_month, "to": period.last_month,
-                        "rows": rows, "next": next_cursor})
+    response = jsonify(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "from": period.first_month,
+            "to": period.last_month,
+            "rows": rows,
+            "next": next_cursor,
+        }
+    )
     return http.conditional(_next_link(response, "api.incidents", next_cursor), public=False)
 
 
 @bp.route("/incidents.csv")
 @public
-@limiter.limit(partner_limit, key_func=lambda: rate_key(bearer_token(request.headers.get("Authorization"))),
-               scope="partner")
+@limiter.limit(
+    partner_limit, key_func=lambda: rate_key(bearer_token(request.headers.get("Authorization"))), scope="partner"
+)
 def incidents_csv():
     page, error = _partner_page()
     if error is not None:
@@ -181,6 +199,7 @@ def incidents_csv():
     period, rows, next_cursor = page
     lines = [ROW_COLUMNS, *([";".join(row[c]) if c == "agencies" else row[c] for c in ROW_COLUMNS] for row in rows)]
     response = Response("".join(csv_lines(lines)), mimetype=CSV_CONTENT_TYPE)
-    response.headers["Content-Disposition"] = \
+    response.headers["Content-Disposition"] = (
         f'attachment; filename="courtwatch-incidents-{period.first_month}-{period.last_month}.csv"'
+    )
     return http.conditional(_next_link(response, "api.incidents_csv", next_cursor), public=False)

@@ -47,8 +47,14 @@ def published_numbers(settings: OpenDataSettings, period: Period) -> Publication
     if seconds <= 0:
         return build_publication(settings, period)
     memory = current_app.extensions.setdefault("opendata_publications", PublicationMemory())
-    key = (period.first_month, period.last_month, str(get_locale()), settings.sections, settings.threshold,
-           settings.published_from)
+    key = (
+        period.first_month,
+        period.last_month,
+        str(get_locale()),
+        settings.sections,
+        settings.threshold,
+        settings.published_from,
+    )
     publication = memory.get(key, seconds)
     if publication is None:
         publication = build_publication(settings, period)

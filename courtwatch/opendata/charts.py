@@ -21,8 +21,13 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from courtwatch.opendata.publication import PublishedTable  # noqa: E402
 
-STYLE = {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
-         "svg.hashsalt": "courtwatch-opendata"}
+STYLE = {
+    "svg.fonttype": "none",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.hashsalt": "courtwatch-opendata",
+}
 BAR_COLOUR = "#0b5cad"  # the site's link blue: readable in grey print too
 MAX_BARS = 60
 
@@ -30,8 +35,7 @@ MAX_BARS = 60
 def table_chart(table: PublishedTable, title: str) -> bytes:
     """Incidents per row: vertical bars for months, horizontal bars (long names) otherwise."""
     rows = table.rows[:MAX_BARS]
-    labels = [row.label if row.counts["incidents"] is not None else f"{row.label} ({_('suppressed')})"
-              for row in rows]
+    labels = [row.label if row.counts["incidents"] is not None else f"{row.label} ({_('suppressed')})" for row in rows]
     values = [row.counts["incidents"] or 0 for row in rows]
     with rc_context(STYLE):
         if table.dimension == "month":

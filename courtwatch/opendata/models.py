@@ -18,8 +18,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from courtwatch.auth.models import User
 from courtwatch.db import Base, UTCDateTime, utcnow
 
-SECTIONS = ("by_month", "by_courthouse", "by_county", "by_action", "by_court_type", "by_target_role",
-            "by_warrant", "by_agency")
+SECTIONS = (
+    "by_month",
+    "by_courthouse",
+    "by_county",
+    "by_action",
+    "by_court_type",
+    "by_target_role",
+    "by_warrant",
+    "by_agency",
+)
 DEFAULT_THRESHOLD = 3
 DATE_PRECISIONS = ("day", "week")
 TOKEN_SCOPES = ("incidents",)

@@ -22,25 +22,48 @@ from flask_babel import gettext as _
 
 from courtwatch.courts.models import COURT_TYPE_LABELS
 from courtwatch.errors import DomainError
-from courtwatch.observations.models import (ACTION_LABELS, AGENCY_LABELS, TARGET_ROLE_LABELS, WARRANT_LABELS,
-                                            Observation, ObservationAgency)
+from courtwatch.observations.models import (
+    ACTION_LABELS,
+    AGENCY_LABELS,
+    TARGET_ROLE_LABELS,
+    WARRANT_LABELS,
+    Observation,
+    ObservationAgency,
+)
 from courtwatch.opendata.models import OpenDataSettings
 from courtwatch.opendata.suppression import Relation, suppress
 from courtwatch.reports.counts import ACTION_COLUMNS, DIMENSIONS, value_column
 from courtwatch.reports.filters import MAX_MONTHS, SCOPE_CONFIRMED, resolve_filter
-from courtwatch.reports.summaries import (ACTION_BY_SEVERITY, hours_coverage, linked_incident_cube,
-                                          linked_incidents_by, shift_coverage, stored_counts)
+from courtwatch.reports.summaries import (
+    ACTION_BY_SEVERITY,
+    hours_coverage,
+    linked_incident_cube,
+    linked_incidents_by,
+    shift_coverage,
+    stored_counts,
+)
 
 ACTIONS = tuple(action.value for action in ACTION_COLUMNS)  # sighting, attempted_arrest, arrest
 COUNT_COLUMNS = (*ACTIONS, "incidents")
 COVERAGE_COLUMNS = ("shifts_scheduled", "shifts_staffed", "hours_observed")
 UNRECORDED = "unrecorded"
 # table key -> (dimension named in the API's ``by``, whether rows carry coverage)
-TABLES = {"by_month": "month", "by_courthouse": "courthouse", "by_county": "county", "by_action": "action",
-          "by_court_type": "court_type", "by_target_role": "target_role", "by_warrant": "warrant",
-          "by_agency": "agency"}
-VALUE_TABLES = {"court_type": COURT_TYPE_LABELS, "target_role": TARGET_ROLE_LABELS, "warrant": WARRANT_LABELS,
-                "agency": AGENCY_LABELS}
+TABLES = {
+    "by_month": "month",
+    "by_courthouse": "courthouse",
+    "by_county": "county",
+    "by_action": "action",
+    "by_court_type": "court_type",
+    "by_target_role": "target_role",
+    "by_warrant": "warrant",
+    "by_agency": "agency",
+}
+VALUE_TABLES = {
+    "court_type": COURT_TYPE_LABELS,
+    "target_role": TARGET_ROLE_LABELS,
+    "warrant": WARRANT_LABELS,
+    "agency": AGENCY_LABELS,
+}
 STORED_DIMENSION = {"target_role": "role", "warrant": "warrant", "agency": "agency"}
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 EARLIEST_MONTH = "1900-01"  # "0000-01" is a well-formed month, but no date type can hold a year before 1
@@ -105,8 +128,9 @@ def _shift_month(month: str, delta: int) -> str:
     return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
 
 
-def resolve_period(settings: OpenDataSettings, first: str | None, last: str | None,
-                   today: date | None = None) -> Period:
+def resolve_period(
+    settings: OpenDataSettings, first: str | None, last: str | None, today: date | None = None
+) -> Period:
     """The months asked for, within what the campaign publishes; the last twelve by default."""
     this_month = (today or date.today()).strftime("%Y-%m")
     first, last = _month(first, "from"), _month(last, "to")
@@ -131,8 +155,9 @@ def _blank_counts() -> dict:
 def _gather(report_filter):
     """(incidents per (courthouse id, month) and action, coverage per (courthouse id, month), value tables)."""
     cube = defaultdict(_blank_counts)
-    for courthouse_id, month, *counts in stored_counts(report_filter, ["courthouse_id", "month"],
-                                                       list(ACTION_COLUMNS.values()), counted_only=True):
+    for courthouse_id, month, *counts in stored_counts(
+        report_filter, ["courthouse_id", "month"], list(ACTION_COLUMNS.values()), counted_only=True
+    ):
         for action, count in zip(ACTIONS, counts, strict=True):
             cube[courthouse_id, month][action] += count
     for courthouse_id, month, severity, count in linked_incident_cube(report_filter):
@@ -157,11 +182,17 @@ def _value_counts(report_filter) -> dict:
         for public_name, stored_name in STORED_DIMENSION.items():
             for option in [*DIMENSIONS[stored_name], None]:
                 values[public_name][option or UNRECORDED] += sums[value_column(stored_name, option)]
-    linked_columns = {"court_type": Observation.court_type, "target_role": Observation.target_role,
-                      "warrant": Observation.warrant}
+    linked_columns = {
+        "court_type": Observation.court_type,
+        "target_role": Observation.target_role,
+        "warrant": Observation.warrant,
+    }
     for dimension in VALUE_TABLES:
-        linked = linked_incidents_by(report_filter, ObservationAgency.agency, join_agency=True) \
-            if dimension == "agency" else linked_incidents_by(report_filter, linked_columns[dimension])
+        linked = (
+            linked_incidents_by(report_filter, ObservationAgency.agency, join_agency=True)
+            if dimension == "agency"
+            else linked_incidents_by(report_filter, linked_columns[dimension])
+        )
         for value, (total, _serious) in linked.items():
             values[dimension][value or UNRECORDED] += total
     return values
@@ -173,15 +204,20 @@ def _add(target: dict, source: dict) -> None:
 
 
 # ---------------------------------------------------------------------------- building
-def build_publication(settings: OpenDataSettings, period: Period) -> Publication:
-    report_filter = resolve_filter(date_from=period.first_day, date_to=period.last_day, scope=SCOPE_CONFIRMED)
-    cube, coverage, value_counts = _gather(report_filter)
-    months = report_filter.months()
-    courthouses = report_filter.courthouses
-    rows = {"all": {"": _blank_counts()}, "month": {m: _blank_counts() for m in months},
-            "courthouse": {c.slug: _blank_counts() for c in courthouses}, "county": {}}
-    cover = {"all": {"": {}}, "month": {m: {} for m in months}, "courthouse": {c.slug: {} for c in courthouses},
-             "county": {}}
+def _place_rows(courthouses, months: list[str], cube: dict, coverage: dict) -> tuple[dict, dict, dict]:
+    """Counts and coverage per (kind, key): the whole period, each month, courthouse and county."""
+    rows = {
+        "all": {"": _blank_counts()},
+        "month": {m: _blank_counts() for m in months},
+        "courthouse": {c.slug: _blank_counts() for c in courthouses},
+        "county": {},
+    }
+    cover = {
+        "all": {"": {}},
+        "month": {m: {} for m in months},
+        "courthouse": {c.slug: {} for c in courthouses},
+        "county": {},
+    }
     county_of = {c.slug: c.county or "" for c in courthouses}
     for county in sorted(set(county_of.values())):
         rows["county"][county], cover["county"][county] = _blank_counts(), {}
@@ -189,14 +225,31 @@ def build_publication(settings: OpenDataSettings, period: Period) -> Publication
         for month in months:
             counts = dict(cube.get((courthouse.id, month), {}))
             counts["incidents"] = sum(counts.get(action, 0) for action in ACTIONS)
-            places = (("all", ""), ("month", month), ("courthouse", courthouse.slug),
-                      ("county", county_of[courthouse.slug]))
+            places = (
+                ("all", ""),
+                ("month", month),
+                ("courthouse", courthouse.slug),
+                ("county", county_of[courthouse.slug]),
+            )
             for kind, key in places:
                 _add(rows[kind][key], counts)
                 _add(cover[kind][key], coverage.get((courthouse.id, month), dict.fromkeys(COVERAGE_COLUMNS, 0)))
+    return rows, cover, county_of
 
-    values = {(kind, key, column): count for kind, keyed in rows.items() for key, counts in keyed.items()
-              for column, count in counts.items()}
+
+def build_publication(settings: OpenDataSettings, period: Period) -> Publication:
+    report_filter = resolve_filter(date_from=period.first_day, date_to=period.last_day, scope=SCOPE_CONFIRMED)
+    cube, coverage, value_counts = _gather(report_filter)
+    months = report_filter.months()
+    courthouses = report_filter.courthouses
+    rows, cover, county_of = _place_rows(courthouses, months, cube, coverage)
+
+    values = {
+        (kind, key, column): count
+        for kind, keyed in rows.items()
+        for key, counts in keyed.items()
+        for column, count in counts.items()
+    }
     for dimension, labels in VALUE_TABLES.items():
         for option in [*labels, UNRECORDED]:
             values[dimension, str(option), "incidents"] = value_counts[dimension].get(str(option), 0)
@@ -212,12 +265,21 @@ def build_publication(settings: OpenDataSettings, period: Period) -> Publication
     def row(kind, key, label, **extra) -> Row:
         counts = {column: shown((kind, key, column)) for column in COUNT_COLUMNS}
         hours = cover[kind][key]
-        return Row(key, label, counts, {"shifts_scheduled": int(hours.get("shifts_scheduled", 0)),
-                                        "shifts_staffed": int(hours.get("shifts_staffed", 0)),
-                                        "hours_observed": round(float(hours.get("hours_observed", 0)), 1)}, **extra)
+        return Row(
+            key,
+            label,
+            counts,
+            {
+                "shifts_scheduled": int(hours.get("shifts_scheduled", 0)),
+                "shifts_staffed": int(hours.get("shifts_staffed", 0)),
+                "hours_observed": round(float(hours.get("hours_observed", 0)), 1),
+            },
+            **extra,
+        )
 
-    publication = Publication(period, settings.threshold, row("all", "", _("All courthouses")),
-                              hidden_cells=len(hidden & published))
+    publication = Publication(
+        period, settings.threshold, row("all", "", _("All courthouses")), hidden_cells=len(hidden & published)
+    )
     tables = {
         "by_month": [row("month", m, m) for m in months],
         "by_courthouse": [row("courthouse", c.slug, c.name, county=c.county or "") for c in courthouses],
@@ -226,9 +288,13 @@ def build_publication(settings: OpenDataSettings, period: Period) -> Publication
     }
     for dimension, labels in VALUE_TABLES.items():
         tables[f"by_{dimension}"] = [
-            Row(str(option), str(labels[option]) if option in labels else _("Not recorded"),
-                {"incidents": shown((dimension, str(option), "incidents"))})
-            for option in [*labels, UNRECORDED]]
+            Row(
+                str(option),
+                str(labels[option]) if option in labels else _("Not recorded"),
+                {"incidents": shown((dimension, str(option), "incidents"))},
+            )
+            for option in [*labels, UNRECORDED]
+        ]
     for key in settings.section_list:
         columns = COUNT_COLUMNS if key in ("by_month", "by_courthouse", "by_county") else ("incidents",)
         publication.tables[key] = PublishedTable(key, TABLES[key], tables[key], columns)
@@ -244,11 +310,18 @@ def _relations(rows: dict, county_of: dict, value_counts: dict) -> list[Relation
         for kind in ("month", "courthouse", "county"):
             relations.append(Relation(("all", "", column), [(kind, key, column) for key in rows[kind]]))
         for county in rows["county"]:
-            relations.append(Relation(("county", county, column),
-                                      [("courthouse", slug, column) for slug, c in county_of.items() if c == county]))
+            relations.append(
+                Relation(
+                    ("county", county, column),
+                    [("courthouse", slug, column) for slug, c in county_of.items() if c == county],
+                )
+            )
     for dimension, labels in VALUE_TABLES.items():
         # Values of one incident may be several (agencies), so these are sums only roughly; treating them as
         # exact sums errs on the side of hiding more.
-        relations.append(Relation(("all", "", "incidents"),
-                                  [(dimension, str(option), "incidents") for option in [*labels, UNRECORDED]]))
+        relations.append(
+            Relation(
+                ("all", "", "incidents"), [(dimension, str(option), "incidents") for option in [*labels, UNRECORDED]]
+            )
+        )
     return relations

@@ -21,16 +21,22 @@ SETTINGS_ID = 1
 MIN_THRESHOLD, MAX_THRESHOLD = 2, 50
 MAX_ORIGINS = 20
 MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-EDITABLE = ("enabled", "title", "introduction", "sections", "threshold", "published_from", "date_precision",
-            "frame_ancestors")
 
 
 def publication_settings() -> OpenDataSettings:
     settings = db.session.get(OpenDataSettings, SETTINGS_ID)
     if settings is None:
-        settings = OpenDataSettings(id=SETTINGS_ID, enabled=False, title="", introduction="",
-                                    sections=",".join(SECTIONS), threshold=3, published_from="",
-                                    date_precision="day", frame_ancestors="")
+        settings = OpenDataSettings(
+            id=SETTINGS_ID,
+            enabled=False,
+            title="",
+            introduction="",
+            sections=",".join(SECTIONS),
+            threshold=3,
+            published_from="",
+            date_precision="day",
+            frame_ancestors="",
+        )
         db.session.add(settings)
         db.session.flush()
     return settings
@@ -46,11 +52,19 @@ def normalise_origins(text: str) -> str:
     origins = []
     for raw in (text or "").split():
         parts = urlsplit(raw.strip())
-        plain = parts.scheme in ("https", "http") and parts.hostname and not parts.username \
-            and parts.path in ("", "/") and not parts.query and not parts.fragment
+        plain = (
+            parts.scheme in ("https", "http")
+            and parts.hostname
+            and not parts.username
+            and parts.path in ("", "/")
+            and not parts.query
+            and not parts.fragment
+        )
         if not plain or (parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1")):
-            raise DomainError(_("Enter web addresses like https://news.example.org, one a line (got %(value)s).",
-                                value=raw), field="frame_ancestors")
+            raise DomainError(
+                _("Enter web addresses like https://news.example.org, one a line (got %(value)s).", value=raw),
+                field="frame_ancestors",
+            )
         origin = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
         if origin not in origins:
             origins.append(origin)
@@ -59,39 +73,57 @@ def normalise_origins(text: str) -> str:
     return "\n".join(origins)
 
 
+def _sections(value) -> str:
+    chosen = list(value or [])
+    if any(s not in SECTIONS for s in chosen):
+        raise DomainError(_("Choose tables from the list."), field="sections")
+    return ",".join(s for s in SECTIONS if s in chosen)
+
+
+def _threshold(value) -> int:
+    if not isinstance(value, int) or not MIN_THRESHOLD <= value <= MAX_THRESHOLD:
+        raise DomainError(
+            _("Choose a number from %(low)d to %(high)d.", low=MIN_THRESHOLD, high=MAX_THRESHOLD), field="threshold"
+        )
+    return value
+
+
+def _month(value) -> str:
+    month = (value or "").strip()
+    if month and not MONTH_PATTERN.match(month):
+        raise DomainError(_("Enter a month as YYYY-MM."), field="published_from")
+    return month
+
+
+def _precision(value) -> str:
+    if value not in DATE_PRECISIONS:
+        raise DomainError(_("Choose a day or a week."), field="date_precision")
+    return value
+
+
+# Each editable setting's check: returns the value to store or raises a DomainError naming the field.
+CLEANERS = {
+    "enabled": bool,
+    "title": lambda value: (value or "").strip(),
+    "introduction": lambda value: (value or "").strip(),
+    "sections": _sections,
+    "threshold": _threshold,
+    "published_from": _month,
+    "date_precision": _precision,
+    "frame_ancestors": normalise_origins,
+}
+
+
 def update_settings(actor, **values) -> OpenDataSettings:
     """Check every value first, then change what differs and record before and after."""
-    unknown = set(values) - set(EDITABLE)
+    unknown = set(values) - set(CLEANERS)
     if unknown:
         raise DomainError(_("Unknown setting: %(value)s", value=", ".join(sorted(unknown))))
-    clean = dict(values)
-    if "sections" in clean:
-        chosen = list(clean["sections"] or [])
-        if any(s not in SECTIONS for s in chosen):
-            raise DomainError(_("Choose tables from the list."), field="sections")
-        clean["sections"] = ",".join(s for s in SECTIONS if s in chosen)
-    if "threshold" in clean:
-        threshold = clean["threshold"]
-        if not isinstance(threshold, int) or not MIN_THRESHOLD <= threshold <= MAX_THRESHOLD:
-            raise DomainError(_("Choose a number from %(low)d to %(high)d.", low=MIN_THRESHOLD, high=MAX_THRESHOLD),
-                              field="threshold")
-    if "published_from" in clean:
-        month = (clean["published_from"] or "").strip()
-        if month and not MONTH_PATTERN.match(month):
-            raise DomainError(_("Enter a month as YYYY-MM."), field="published_from")
-        clean["published_from"] = month
-    if "date_precision" in clean and clean["date_precision"] not in DATE_PRECISIONS:
-        raise DomainError(_("Choose a day or a week."), field="date_precision")
-    if "frame_ancestors" in clean:
-        clean["frame_ancestors"] = normalise_origins(clean["frame_ancestors"])
-    for name in ("title", "introduction"):
-        if name in clean:
-            clean[name] = (clean[name] or "").strip()
-    if "enabled" in clean:
-        clean["enabled"] = bool(clean["enabled"])
+    clean = {name: CLEANERS[name](value) for name, value in values.items()}
     settings = publication_settings()
-    changes = {name: [getattr(settings, name), value] for name, value in clean.items()
-               if getattr(settings, name) != value}
+    changes = {
+        name: [getattr(settings, name), value] for name, value in clean.items() if getattr(settings, name) != value
+    }
     if changes:
         for name, (_before, after) in changes.items():
             setattr(settings, name, after)

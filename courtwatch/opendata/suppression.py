@@ -69,8 +69,9 @@ def _complement(relation: Relation, values: dict, published: set, known: set, ex
     return min(candidates, key=lambda cell: (values[cell] == 0, values[cell], repr(cell)))
 
 
-def suppress(values: dict, relations: Iterable[Relation], threshold: int,
-             published: set | None = None) -> SuppressionResult:
+def suppress(
+    values: dict, relations: Iterable[Relation], threshold: int, published: set | None = None
+) -> SuppressionResult:
     """Which cells to hide. ``values`` holds every cell (published or not) the relations mention."""
     relations = list(relations)
     published = set(values) if published is None else set(published)

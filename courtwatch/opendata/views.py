@@ -9,8 +9,7 @@ revalidated by the browser instead.
 
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,8 +19,8 @@ from courtwatch.auth.access import admin_required, public
 from courtwatch.errors import DomainError
 from courtwatch.extensions import limiter
 from courtwatch.forms import attach_error
-from courtwatch.opendata.forms import SECTION_LABELS, SettingsForm, TokenForm
 from courtwatch.opendata.cache import published_numbers
+from courtwatch.opendata.forms import SECTION_LABELS, SettingsForm, TokenForm
 from courtwatch.opendata.publication import resolve_period
 from courtwatch.opendata.settings import publication_settings, update_settings
 from courtwatch.web import mark_for_rollback
@@ -63,8 +62,14 @@ def _framed(response: Response, settings, *, shared_cache: bool) -> Response:
 def page():
     settings = _published()
     publication, error = _publication(settings)
-    html = render_template("opendata/page.html", settings=settings, publication=publication, error=error,
-                           section_labels=SECTION_LABELS, period_args=_period_args(publication))
+    html = render_template(
+        "opendata/page.html",
+        settings=settings,
+        publication=publication,
+        error=error,
+        section_labels=SECTION_LABELS,
+        period_args=_period_args(publication),
+    )
     return _framed(Response(html, status=400 if error else 200), settings, shared_cache=False)
 
 
@@ -76,9 +81,14 @@ def embed(section: str):
     publication, error = _publication(settings)
     if error is not None or section not in publication.tables:
         abort(404)
-    html = render_template("opendata/embed.html", settings=settings, publication=publication,
-                           table=publication.tables[section], title=SECTION_LABELS[section],
-                           period_args=_period_args(publication))
+    html = render_template(
+        "opendata/embed.html",
+        settings=settings,
+        publication=publication,
+        table=publication.tables[section],
+        title=SECTION_LABELS[section],
+        period_args=_period_args(publication),
+    )
     return _framed(Response(html), settings, shared_cache=True)
 
 
@@ -114,16 +124,28 @@ def _period_args(publication) -> dict:
 def _settings_form(settings, formdata=None) -> SettingsForm:
     form = SettingsForm(formdata=formdata)
     if formdata is None:
-        for name in ("enabled", "title", "introduction", "threshold", "published_from", "date_precision",
-                     "frame_ancestors"):
+        for name in (
+            "enabled",
+            "title",
+            "introduction",
+            "threshold",
+            "published_from",
+            "date_precision",
+            "frame_ancestors",
+        ):
             getattr(form, name).data = getattr(settings, name)
         form.sections.data = settings.section_list
     return form
 
 
 def _admin_page(form, token_form, status=200):
-    return render_template("opendata/admin.html", form=form, token_form=token_form,
-                           tokens=tokens.list_tokens(), settings=publication_settings()), status
+    return render_template(
+        "opendata/admin.html",
+        form=form,
+        token_form=token_form,
+        tokens=tokens.list_tokens(),
+        settings=publication_settings(),
+    ), status
 
 
 @bp.route("/admin/open-data", methods=["GET", "POST"])
@@ -135,10 +157,17 @@ def admin():
     form = _settings_form(settings, request.form)
     if form.validate():
         try:
-            update_settings(current_user, enabled=form.enabled.data, title=form.title.data,
-                            introduction=form.introduction.data, sections=form.sections.data or [],
-                            threshold=form.threshold.data, published_from=form.published_from.data or "",
-                            date_precision=form.date_precision.data, frame_ancestors=form.frame_ancestors.data or "")
+            update_settings(
+                current_user,
+                enabled=form.enabled.data,
+                title=form.title.data,
+                introduction=form.introduction.data,
+                sections=form.sections.data or [],
+                threshold=form.threshold.data,
+                published_from=form.published_from.data or "",
+                date_precision=form.date_precision.data,
+                frame_ancestors=form.frame_ancestors.data or "",
+            )
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -154,13 +183,20 @@ def issue_token():
     token_form = TokenForm(request.form)
     if token_form.validate():
         try:
-            token, plaintext = tokens.create_token(current_user, label=token_form.label.data,
-                                                   scope=token_form.scope.data)
+            token, plaintext = tokens.create_token(
+                current_user, label=token_form.label.data, scope=token_form.scope.data
+            )
         except DomainError as error:
             attach_error(token_form, error)
         else:
-            response = Response(render_template("opendata/token_created.html", token=token, plaintext=plaintext,
-                                                api_url=url_for("api.incidents", _external=True)))
+            response = Response(
+                render_template(
+                    "opendata/token_created.html",
+                    token=token,
+                    plaintext=plaintext,
+                    api_url=url_for("api.incidents", _external=True),
+                )
+            )
             response.headers["Cache-Control"] = "no-store"
             return response
     mark_for_rollback()

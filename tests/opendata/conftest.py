@@ -33,19 +33,47 @@ def at(text: str, zone=BOSTON) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=zone)
 
 
-def report(courthouse, when, action, *, status="confirmed", incident=None, agencies=("ice_ero",), reporter=None,
-           agent_count=2, **extra):
+def report(
+    courthouse,
+    when,
+    action,
+    *,
+    status="confirmed",
+    incident=None,
+    agencies=("ice_ero",),
+    reporter=None,
+    agent_count=2,
+    **extra,
+):
     number = next(_keys)
-    values = {"narrative": f"{CANARY}-narrative {number}", "courtroom": f"{CANARY}-room", "markings": f"{CANARY}-mark",
-              "badges_seen": f"{CANARY}-badge", "vehicles": f"{CANARY}-van plate XYZ{number}",
-              "court_staff_involvement": f"{CANARY}-staff", "verification_note": f"{CANARY}-note",
-              "original_narrative": f"{CANARY}-original", "area": "hallway", "target_role": "defendant",
-              "warrant": "administrative", "court_type": "criminal", **extra}
+    values = {
+        "narrative": f"{CANARY}-narrative {number}",
+        "courtroom": f"{CANARY}-room",
+        "markings": f"{CANARY}-mark",
+        "badges_seen": f"{CANARY}-badge",
+        "vehicles": f"{CANARY}-van plate XYZ{number}",
+        "court_staff_involvement": f"{CANARY}-staff",
+        "verification_note": f"{CANARY}-note",
+        "original_narrative": f"{CANARY}-original",
+        "area": "hallway",
+        "target_role": "defendant",
+        "warrant": "administrative",
+        "court_type": "criminal",
+        **extra,
+    }
     observation = Observation(
-        courthouse_id=courthouse.id, observed_at=when, status=status, action=action,
-        incident_id=incident.id if incident else None, agents_present="yes" if action != "none" else "no",
-        agent_count=agent_count if action != "none" else None, reporter_id=reporter.id if reporter else None,
-        idempotency_key=f"od-{number}", content_hash=f"{number:064d}", **values)
+        courthouse_id=courthouse.id,
+        observed_at=when,
+        status=status,
+        action=action,
+        incident_id=incident.id if incident else None,
+        agents_present="yes" if action != "none" else "no",
+        agent_count=agent_count if action != "none" else None,
+        reporter_id=reporter.id if reporter else None,
+        idempotency_key=f"od-{number}",
+        content_hash=f"{number:064d}",
+        **values,
+    )
     observation.agencies = [ObservationAgency(agency=a) for a in agencies]
     db.session.add(observation)
     db.session.flush()
@@ -56,18 +84,33 @@ def report(courthouse, when, action, *, status="confirmed", incident=None, agenc
 def campaign(app, make_courthouse, make_user):
     alpha = make_courthouse(name="Alpha Courthouse", short_name="Alpha", slug="alpha", county="Suffolk County")
     beta = make_courthouse(name="Beta Courthouse", short_name="Beta", slug="beta", county="Worcester County")
-    gamma = make_courthouse(name="Gamma Courthouse", short_name="Gamma", slug="gamma", county="Suffolk County",
-                            timezone="America/Chicago")
+    gamma = make_courthouse(
+        name="Gamma Courthouse", short_name="Gamma", slug="gamma", county="Suffolk County", timezone="America/Chicago"
+    )
     reporter = make_user(name=f"{CANARY} Reporter", email="canary.reporter@example.org")
     for day in range(6):
         report(alpha, at(f"2025-01-{10 + day} 09:15"), "sighting", reporter=reporter)
-    report(alpha, at("2025-01-21 10:40"), "arrest", reporter=reporter, agent_count=1, target_role="victim_survivor",
-           warrant="none_shown", court_type="family")
+    report(
+        alpha,
+        at("2025-01-21 10:40"),
+        "arrest",
+        reporter=reporter,
+        agent_count=1,
+        target_role="victim_survivor",
+        warrant="none_shown",
+        court_type="family",
+    )
     incident = Incident(courthouse_id=alpha.id, occurred_at=at("2025-02-03 09:00"), summary=f"{CANARY}-incident")
     db.session.add(incident)
     db.session.flush()
-    report(alpha, at("2025-02-03 09:00"), "attempted_arrest", incident=incident, agent_count=3,
-           agencies=("ice_ero", "local_police"))
+    report(
+        alpha,
+        at("2025-02-03 09:00"),
+        "attempted_arrest",
+        incident=incident,
+        agent_count=3,
+        agencies=("ice_ero", "local_police"),
+    )
     report(alpha, at("2025-02-03 09:05"), "sighting", incident=incident, agent_count=6, agencies=("hsi",))
     for day in range(5):
         report(beta, at(f"2025-02-{10 + day} 11:00"), "sighting")
@@ -81,12 +124,26 @@ def campaign(app, make_courthouse, make_user):
     volunteer = make_user(name=f"{CANARY} Volunteer")
     for day, hours in ((10, 3), (21, 4)):
         start = at(f"2025-01-{day} 08:30")
-        shift = Shift(courthouse_id=alpha.id, kind="observation", status="open", starts_at=start,
-                      ends_at=start + timedelta(hours=4), capacity=2, minimum=1)
+        shift = Shift(
+            courthouse_id=alpha.id,
+            kind="observation",
+            status="open",
+            starts_at=start,
+            ends_at=start + timedelta(hours=4),
+            capacity=2,
+            minimum=1,
+        )
         db.session.add(shift)
         db.session.flush()
-        db.session.add(ShiftSignup(shift_id=shift.id, user_id=volunteer.id, status="claimed",
-                                   checked_in_at=start, checked_out_at=start + timedelta(hours=hours)))
+        db.session.add(
+            ShiftSignup(
+                shift_id=shift.id,
+                user_id=volunteer.id,
+                status="claimed",
+                checked_in_at=start,
+                checked_out_at=start + timedelta(hours=hours),
+            )
+        )
     db.session.commit()
     return {"alpha": alpha, "beta": beta, "gamma": gamma, "incident": incident, "reporter": reporter}
 

@@ -15,7 +15,13 @@ SUMMARY = "/api/v1/incidents/summary"
 
 
 def test_nothing_is_published_until_an_admin_turns_it_on(client, campaign):
-    for path in (SUMMARY, SUMMARY + ".csv", "/open-data", "/open-data/embed/by_month", "/open-data/charts/by_month.svg"):
+    for path in (
+        SUMMARY,
+        SUMMARY + ".csv",
+        "/open-data",
+        "/open-data/embed/by_month",
+        "/open-data/charts/by_month.svg",
+    ):
         response = client.get(path, query_string=PERIOD)
         assert response.status_code == 404, path
         assert b"Alpha" not in response.data
@@ -29,10 +35,19 @@ def test_summary_by_courthouse_gives_counts_with_coverage_and_marks_what_is_supp
     body = response.get_json()
     assert (body["from"], body["to"], body["by"], body["threshold"]) == ("2025-01", "2025-02", "courthouse", 3)
     rows = {row["key"]: row for row in body["rows"]}
-    assert rows["beta"] | {} == {**rows["beta"], "sighting": 5, "arrest": 4, "incidents": 9, "county": "Worcester County"}
+    assert rows["beta"] | {} == {
+        **rows["beta"],
+        "sighting": 5,
+        "arrest": 4,
+        "incidents": 9,
+        "county": "Worcester County",
+    }
     assert rows["alpha"]["arrest"] is None and "arrest" in rows["alpha"]["suppressed"]
-    assert (rows["alpha"]["shifts_scheduled"], rows["alpha"]["shifts_staffed"], rows["alpha"]["hours_observed"]) == \
-        (2, 2, 7.0)
+    assert (rows["alpha"]["shifts_scheduled"], rows["alpha"]["shifts_staffed"], rows["alpha"]["hours_observed"]) == (
+        2,
+        2,
+        7.0,
+    )
     assert rows["gamma"]["incidents"] == 3  # Chicago local time: still January
     assert body["totals"]["incidents"] == 20  # unverified and false-alarm reports are not counted
 
@@ -58,7 +73,9 @@ def test_etag_gives_304_and_cache_headers_allow_shared_caches(client, published)
     again = client.get(SUMMARY, query_string=PERIOD, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert again.data == b""
-    other = client.get(SUMMARY, query_string={**PERIOD, "by": "county"}, headers={"If-None-Match": first.headers["ETag"]})
+    other = client.get(
+        SUMMARY, query_string={**PERIOD, "by": "county"}, headers={"If-None-Match": first.headers["ETag"]}
+    )
     assert other.status_code == 200
 
 
@@ -72,10 +89,18 @@ def test_cors_lets_any_site_read_the_public_answers(client, published):
     assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
 
 
-@pytest.mark.parametrize("query, field", [
-    ({"from": "2025-13"}, "from"), ({"to": "25-01"}, "to"), ({"from": "2025-03", "to": "2025-01"}, "to"),
-    ({"from": "2000-01", "to": "2025-01"}, "to"), ({"by": "reporter"}, "by"), ({"to": "0000-01"}, "to"), ({"from": "=cmd|' /C calc'!A0"}, "from"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"from": "2025-13"}, "from"),
+        ({"to": "25-01"}, "to"),
+        ({"from": "2025-03", "to": "2025-01"}, "to"),
+        ({"from": "2000-01", "to": "2025-01"}, "to"),
+        ({"by": "reporter"}, "by"),
+        ({"to": "0000-01"}, "to"),
+        ({"from": "=cmd|' /C calc'!A0"}, "from"),
+    ],
+)
 def test_bad_parameters_get_a_json_error_naming_the_field(client, published, query, field):
     response = client.get(SUMMARY, query_string=query)
     assert response.status_code == 400
@@ -106,13 +131,18 @@ def test_the_public_rate_limit_answers_429_in_json(app, test_config, published):
 def test_openapi_document_describes_the_interface(client, published):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
-    assert {"/api/v1/incidents/summary", "/api/v1/incidents/summary.csv", "/api/v1/incidents",
-            "/api/v1/incidents.csv"} <= set(document["paths"])
+    assert {
+        "/api/v1/incidents/summary",
+        "/api/v1/incidents/summary.csv",
+        "/api/v1/incidents",
+        "/api/v1/incidents.csv",
+    } <= set(document["paths"])
     by = next(p for p in document["paths"]["/api/v1/incidents/summary"]["get"]["parameters"] if p["name"] == "by")
     assert {"courthouse", "county", "month", "action"} <= set(by["schema"]["enum"])
     dictionary = client.get("/api/v1/dictionary.json").get_json()
     assert {f["name"] for f in dictionary["incident_row"]} == set(
-        document["components"]["schemas"]["IncidentRow"]["properties"])
+        document["components"]["schemas"]["IncidentRow"]["properties"]
+    )
 
 
 def test_a_settings_change_shows_at_once_despite_the_memory_of_publications(client, published):

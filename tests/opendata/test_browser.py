@@ -41,8 +41,10 @@ def _fits(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= page.width
     for image in page.locator("img").all():  # charts load lazily: bring each into view and wait for it
         image.scroll_into_view_if_needed()
-        image.evaluate("i => (i.complete && i.naturalWidth > 0) || new Promise(done => {"
-                       " i.addEventListener('load', done, {once: true}); i.addEventListener('error', done, {once: true}); })")
+        image.evaluate(
+            "i => (i.complete && i.naturalWidth > 0) || new Promise(done => {"
+            " i.addEventListener('load', done, {once: true}); i.addEventListener('error', done, {once: true}); })"
+        )
     broken = page.evaluate("[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
     assert broken == []
 
@@ -73,7 +75,9 @@ def test_public_page_prints_on_letter_paper(chromium, live_server, published):
         assert page.locator("#by_courthouse table").is_visible()
         assert page.locator("#method").is_visible()
         _fits(page)
-        wide = page.evaluate("[...document.querySelectorAll('.opendata-table')].filter(w => w.scrollWidth > w.clientWidth + 1).length")
+        wide = page.evaluate(
+            "[...document.querySelectorAll('.opendata-table')].filter(w => w.scrollWidth > w.clientWidth + 1).length"
+        )
         assert wide == 0  # printed tables cannot scroll: every one fits the paper
         assert len(page.pdf(format="Letter")) > 10_000
     finally:

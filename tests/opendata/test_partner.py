@@ -15,8 +15,20 @@ from courtwatch.privacy.models import AuditEvent
 from tests.opendata.conftest import PERIOD
 
 ROWS = "/api/v1/incidents"
-ROW_FIELDS = {"id", "date", "date_precision", "courthouse", "courthouse_name", "county", "action", "agencies",
-              "agent_count_band", "target_role", "warrant_shown", "court_type"}
+ROW_FIELDS = {
+    "id",
+    "date",
+    "date_precision",
+    "courthouse",
+    "courthouse_name",
+    "county",
+    "action",
+    "agencies",
+    "agent_count_band",
+    "target_role",
+    "warrant_shown",
+    "court_type",
+}
 
 
 def _token(runner, label="Coalition") -> str:
@@ -34,7 +46,8 @@ def test_cli_prints_the_token_once_and_stores_only_its_hash(app, runner, campaig
     assert plaintext.startswith("cwp_") and len(plaintext) > 40
     row = db.session.scalar(select(ApiToken))
     assert row.token_hash != plaintext and plaintext not in json.dumps(
-        {c.name: str(getattr(row, c.name)) for c in ApiToken.__table__.columns})
+        {c.name: str(getattr(row, c.name)) for c in ApiToken.__table__.columns}
+    )
     listing = runner.invoke(args=["api", "token", "list"]).output
     assert plaintext not in listing and row.prefix in listing
     events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "api_token.created")))
@@ -57,11 +70,22 @@ def test_rows_are_one_per_verified_incident_with_only_the_documented_fields(clie
     assert len(rows) == 20  # 19 unlinked confirmed reports + 1 Incident; unverified and false alarm left out
     assert all(set(row) == ROW_FIELDS for row in rows)
     incident = next(row for row in rows if row["action"] == "attempted_arrest")
-    assert incident == {**incident, "date": "2025-02-03", "courthouse": "alpha", "county": "Suffolk County",
-                        "agencies": ["hsi", "ice_ero", "local_police"], "agent_count_band": "5-9"}
+    assert incident == {
+        **incident,
+        "date": "2025-02-03",
+        "courthouse": "alpha",
+        "county": "Suffolk County",
+        "agencies": ["hsi", "ice_ero", "local_police"],
+        "agent_count_band": "5-9",
+    }
     arrest = next(row for row in rows if row["courthouse"] == "alpha" and row["action"] == "arrest")
-    assert (arrest["date"], arrest["agent_count_band"], arrest["target_role"], arrest["warrant_shown"],
-            arrest["court_type"]) == ("2025-01-21", "1", "victim_survivor", "none_shown", "family")
+    assert (
+        arrest["date"],
+        arrest["agent_count_band"],
+        arrest["target_role"],
+        arrest["warrant_shown"],
+        arrest["court_type"],
+    ) == ("2025-01-21", "1", "victim_survivor", "none_shown", "family")
     assert [row["date"] for row in rows] == sorted(row["date"] for row in rows)
 
 
@@ -143,8 +167,9 @@ def test_admin_issues_and_revokes_tokens_in_the_browser_form(admin_client, clien
 def test_an_empty_label_is_refused_beside_the_field(admin_client, campaign):
     response = admin_client.post("/admin/open-data/tokens", data={"label": "  ", "scope": "incidents"})
     assert response.status_code == 422
-    assert "This field is required." in response.get_data(as_text=True) or \
-        "Name the partner" in response.get_data(as_text=True)
+    assert "This field is required." in response.get_data(as_text=True) or "Name the partner" in response.get_data(
+        as_text=True
+    )
     assert db.session.scalar(select(ApiToken)) is None
 
 

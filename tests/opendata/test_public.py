@@ -13,20 +13,42 @@ from courtwatch.opendata.models import OpenDataSettings
 from courtwatch.privacy.models import AuditEvent
 from tests.opendata.conftest import CANARY, PERIOD
 
-SECTIONS = ("by_month", "by_courthouse", "by_county", "by_action", "by_court_type", "by_target_role", "by_warrant",
-            "by_agency")
-SETTINGS_FORM = {"enabled": "y", "title": "ICE Out of Courts: the numbers", "introduction": "Verified by our team.",
-                 "sections": list(SECTIONS), "threshold": "3", "published_from": "", "date_precision": "day",
-                 "frame_ancestors": "https://news.example.org"}
+SECTIONS = (
+    "by_month",
+    "by_courthouse",
+    "by_county",
+    "by_action",
+    "by_court_type",
+    "by_target_role",
+    "by_warrant",
+    "by_agency",
+)
+SETTINGS_FORM = {
+    "enabled": "y",
+    "title": "ICE Out of Courts: the numbers",
+    "introduction": "Verified by our team.",
+    "sections": list(SECTIONS),
+    "threshold": "3",
+    "published_from": "",
+    "date_precision": "day",
+    "frame_ancestors": "https://news.example.org",
+}
 
 
 def public_urls(client, token=None) -> list[tuple[str, dict]]:
-    urls = [("/open-data", PERIOD), ("/open-data/dictionary", {}), ("/api/v1/openapi.json", {}),
-            ("/api/v1/dictionary.json", {})]
+    urls = [
+        ("/open-data", PERIOD),
+        ("/open-data/dictionary", {}),
+        ("/api/v1/openapi.json", {}),
+        ("/api/v1/dictionary.json", {}),
+    ]
     for section in SECTIONS:
         urls += [(f"/open-data/embed/{section}", PERIOD), (f"/open-data/charts/{section}.svg", PERIOD)]
     for by in ("courthouse", "county", "month", "action", "court_type", "target_role", "warrant", "agency"):
-        urls += [("/api/v1/incidents/summary", {**PERIOD, "by": by}), ("/api/v1/incidents/summary.csv", {**PERIOD, "by": by})]
+        urls += [
+            ("/api/v1/incidents/summary", {**PERIOD, "by": by}),
+            ("/api/v1/incidents/summary.csv", {**PERIOD, "by": by}),
+        ]
     return urls
 
 
@@ -51,12 +73,15 @@ def test_footer_link_is_absent_while_nothing_is_published(client, campaign):
     assert 'href="/open-data"' not in client.get("/login").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("threshold", "1", "Number must be between 2 and 50."),
-    ("published_from", "2025-1", "Enter a month as YYYY-MM."),
-    ("frame_ancestors", "javascript:alert(1)", "Enter web addresses like https://news.example.org"),
-    ("frame_ancestors", "http://news.example.org", "Enter web addresses like https://news.example.org"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("threshold", "1", "Number must be between 2 and 50."),
+        ("published_from", "2025-1", "Enter a month as YYYY-MM."),
+        ("frame_ancestors", "javascript:alert(1)", "Enter web addresses like https://news.example.org"),
+        ("frame_ancestors", "http://news.example.org", "Enter web addresses like https://news.example.org"),
+    ],
+)
 def test_bad_settings_are_refused_beside_the_field_and_nothing_is_saved(admin_client, campaign, field, value, message):
     response = admin_client.post("/admin/open-data", data={**SETTINGS_FORM, field: value})
     assert response.status_code == 422
@@ -89,7 +114,7 @@ def test_no_public_answer_holds_free_text_a_reporter_a_courtroom_or_a_time_of_da
 def test_no_public_answer_shows_a_suppressed_cell(client, published):
     # Alpha's one arrest (and the one attempted arrest) are suppressed; the pages show a dash, never the number.
     page = client.get("/open-data", query_string=PERIOD).get_data(as_text=True)
-    alpha_row = page.split("<th scope=\"row\">Alpha Courthouse</th>")[1].split("</tr>")[0]
+    alpha_row = page.split('<th scope="row">Alpha Courthouse</th>')[1].split("</tr>")[0]
     cells = re.findall(r'<td class="num">(.*?)</td>', alpha_row, re.S)
     # 6 sightings shown; the attempted arrest (1) and the arrest (1) hidden, each other's complement; 8 incidents
     assert cells[0] == "6" and "suppressed" in cells[1] and "suppressed" in cells[2] and cells[3] == "8"
@@ -119,8 +144,9 @@ def test_embeds_and_charts_are_cacheable_and_answer_304(client, published):
     embed = client.get("/open-data/embed/by_courthouse", query_string=PERIOD)
     assert embed.headers["Cache-Control"] == "public, max-age=300"
     assert 'name="csrf_token"' not in embed.get_data(as_text=True)  # nothing per visitor in a cached embed
-    again = client.get("/open-data/embed/by_courthouse", query_string=PERIOD,
-                       headers={"If-None-Match": embed.headers["ETag"]})
+    again = client.get(
+        "/open-data/embed/by_courthouse", query_string=PERIOD, headers={"If-None-Match": embed.headers["ETag"]}
+    )
     assert again.status_code == 304
     chart = client.get("/open-data/charts/by_courthouse.svg", query_string=PERIOD)
     assert chart.mimetype == "image/svg+xml"

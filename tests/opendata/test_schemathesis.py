@@ -27,8 +27,13 @@ def api_schema(app, test_config, runner, campaign):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 
-OPERATIONS = ["/api/v1/incidents/summary", "/api/v1/incidents/summary.csv", "/api/v1/incidents",
-              "/api/v1/incidents.csv", "/api/v1/dictionary.json"]
+OPERATIONS = [
+    "/api/v1/incidents/summary",
+    "/api/v1/incidents/summary.csv",
+    "/api/v1/incidents",
+    "/api/v1/incidents.csv",
+    "/api/v1/dictionary.json",
+]
 PARTNER = ("/api/v1/incidents", "/api/v1/incidents.csv")
 
 
@@ -45,10 +50,17 @@ def test_every_answer_matches_the_openapi_document(api_schema, runner, path):
     operation = api_schema[path]["GET"]
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=30, deadline=None, database=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @settings(
+        max_examples=30,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
     def exercise(case):
-        case.call_and_validate(headers={"Authorization": f"Bearer {token}"} if path in PARTNER else None,
-                               excluded_checks=[positive_data_acceptance])
+        case.call_and_validate(
+            headers={"Authorization": f"Bearer {token}"} if path in PARTNER else None,
+            excluded_checks=[positive_data_acceptance],
+        )
 
     exercise()

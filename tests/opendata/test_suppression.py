@@ -35,8 +35,9 @@ def determined_cells(values: dict, relations: list[Relation]) -> set:
         return set()
     system = np.array(matrix)
     rank = np.linalg.matrix_rank(system)
-    return {cell for cell in hidden
-            if np.linalg.matrix_rank(np.vstack([system, np.eye(len(hidden))[index[cell]]])) == rank}
+    return {
+        cell for cell in hidden if np.linalg.matrix_rank(np.vstack([system, np.eye(len(hidden))[index[cell]]])) == rank
+    }
 
 
 # ---------------------------------------------------------------------------- the rule itself
@@ -46,8 +47,9 @@ def _row_table(values):
 
 
 def test_a_lone_hidden_cell_in_a_row_gets_a_complement():
-    values, relations = _row_table({("row", "sighting"): 6, ("row", "attempted_arrest"): 0, ("row", "arrest"): 1,
-                                    ("row", "incidents"): 7})
+    values, relations = _row_table(
+        {("row", "sighting"): 6, ("row", "attempted_arrest"): 0, ("row", "arrest"): 1, ("row", "incidents"): 7}
+    )
     result = suppress(values, relations, threshold=3)
     assert result.primary == {("row", "arrest")}
     # Hiding only the 1 would leave 7 - 6 - 0 = 1: the smallest positive other cell goes too.
@@ -57,8 +59,9 @@ def test_a_lone_hidden_cell_in_a_row_gets_a_complement():
 
 
 def test_zeros_stay_and_nothing_is_hidden_without_small_counts():
-    values, relations = _row_table({("row", "sighting"): 6, ("row", "attempted_arrest"): 0, ("row", "arrest"): 3,
-                                    ("row", "incidents"): 9})
+    values, relations = _row_table(
+        {("row", "sighting"): 6, ("row", "attempted_arrest"): 0, ("row", "arrest"): 3, ("row", "incidents"): 9}
+    )
     assert suppress(values, relations, threshold=3).hidden == set()
 
 
@@ -66,19 +69,38 @@ def test_a_derivable_unpublished_cell_does_not_protect_a_hidden_one():
     # A county made of two courthouses; the county table is not published but a reader can add up the
     # courthouses, so the courthouse relation must still be protected on its own.
     values = {("a", "arrest"): 1, ("b", "arrest"): 5, ("county", "arrest"): 6, ("all", "arrest"): 6}
-    relations = [Relation(("county", "arrest"), [("a", "arrest"), ("b", "arrest")]),
-                 Relation(("all", "arrest"), [("county", "arrest")])]
+    relations = [
+        Relation(("county", "arrest"), [("a", "arrest"), ("b", "arrest")]),
+        Relation(("all", "arrest"), [("county", "arrest")]),
+    ]
     result = suppress(values, relations, threshold=3, published={("a", "arrest"), ("b", "arrest"), ("all", "arrest")})
     assert ("a", "arrest") in result.primary
     assert result.complementary & {("b", "arrest"), ("all", "arrest")}
 
 
 # ---------------------------------------------------------------------------- through the API, every table together
+def _table_relations(values: dict, answers: dict, county_of: dict) -> list[Relation]:
+    """Rows add up to their incidents; columns to the totals; counties are their courthouses."""
+    relations = []
+    for kind in ("all", "courthouse", "county", "month"):
+        for key in {k for (k_kind, k, _c) in values if k_kind == kind}:
+            relations.append(Relation((kind, key, "incidents"), [(kind, key, a) for a in ACTIONS]))
+    for column in COLUMNS:
+        for by in ("courthouse", "county", "month"):
+            relations.append(Relation(("all", "", column), [(by, row["key"], column) for row in answers[by]["rows"]]))
+        for county in set(county_of.values()):
+            parts = [("courthouse", slug, column) for slug, c in county_of.items() if c == county]
+            relations.append(Relation(("county", county, column), parts))
+    return relations
+
+
 def _published_cells(client) -> tuple[dict, list[Relation]]:
     """Every count the public API shows for the period, and the sums a reader knows hold between them."""
-    values, relations, county_of = {}, [], {}
-    answers = {by: client.get("/api/v1/incidents/summary", query_string={**PERIOD, "by": by}).get_json()
-               for by in ("courthouse", "county", "month", "action", "court_type", "target_role", "warrant", "agency")}
+    values, county_of = {}, {}
+    answers = {
+        by: client.get("/api/v1/incidents/summary", query_string={**PERIOD, "by": by}).get_json()
+        for by in ("courthouse", "county", "month", "action", "court_type", "target_role", "warrant", "agency")
+    }
     totals = answers["month"]["totals"]
     for column in COLUMNS:
         values["all", "", column] = totals[column]
@@ -90,19 +112,13 @@ def _published_cells(client) -> tuple[dict, list[Relation]]:
                 county_of[row["key"]] = row["county"]
     for row in answers["action"]["rows"]:
         assert row["incidents"] == totals[row["key"]]  # the action table is the totals row
-    for kind in ("all", "courthouse", "county", "month"):
-        for key in {k for (k_kind, k, _c) in values if k_kind == kind}:
-            relations.append(Relation((kind, key, "incidents"), [(kind, key, a) for a in ACTIONS]))
-    for column in COLUMNS:
-        for by in ("courthouse", "county", "month"):
-            relations.append(Relation(("all", "", column), [(by, row["key"], column) for row in answers[by]["rows"]]))
-        for county in set(county_of.values()):
-            relations.append(Relation(("county", county, column),
-                                      [("courthouse", slug, column) for slug, c in county_of.items() if c == county]))
+    relations = _table_relations(values, answers, county_of)
     for by in ("court_type", "target_role", "warrant"):  # one value an unlinked report: these add up exactly here
         for row in answers[by]["rows"]:
             values[by, row["key"], "incidents"] = row["incidents"]
-        relations.append(Relation(("all", "", "incidents"), [(by, row["key"], "incidents") for row in answers[by]["rows"]]))
+        relations.append(
+            Relation(("all", "", "incidents"), [(by, row["key"], "incidents") for row in answers[by]["rows"]])
+        )
     return values, relations
 
 
@@ -118,21 +134,34 @@ def test_no_hidden_cell_can_be_worked_out_from_what_the_api_publishes(client, pu
 
 
 TRUE_FIGURES = {  # (sighting, attempted_arrest, arrest, incidents), from the campaign fixture's docstring
-    ("all", ""): (14, 1, 5, 20), ("courthouse", "alpha"): (6, 1, 1, 8), ("courthouse", "beta"): (5, 0, 4, 9),
-    ("courthouse", "gamma"): (3, 0, 0, 3), ("county", "Suffolk County"): (9, 1, 1, 11),
-    ("county", "Worcester County"): (5, 0, 4, 9), ("month", "2025-01"): (9, 0, 1, 10),
+    ("all", ""): (14, 1, 5, 20),
+    ("courthouse", "alpha"): (6, 1, 1, 8),
+    ("courthouse", "beta"): (5, 0, 4, 9),
+    ("courthouse", "gamma"): (3, 0, 0, 3),
+    ("county", "Suffolk County"): (9, 1, 1, 11),
+    ("county", "Worcester County"): (5, 0, 4, 9),
+    ("month", "2025-01"): (9, 0, 1, 10),
     ("month", "2025-02"): (5, 1, 4, 10),
 }
 
 
 def test_primary_suppression_alone_would_give_cells_away(client, published):
     values, relations = _published_cells(client)
-    truth = {(kind, key, column): figures[n] for (kind, key), figures in TRUE_FIGURES.items()
-             for n, column in enumerate(COLUMNS)}
+    truth = {
+        (kind, key, column): figures[n]
+        for (kind, key), figures in TRUE_FIGURES.items()
+        for n, column in enumerate(COLUMNS)
+    }
     for cell in values:
         if cell[0] in ("court_type", "target_role", "warrant"):
-            truth[cell] = {"criminal": 19, "family": 1, "defendant": 19, "victim_survivor": 1, "administrative": 19,
-                           "none_shown": 1}.get(cell[1], 0)
+            truth[cell] = {
+                "criminal": 19,
+                "family": 1,
+                "defendant": 19,
+                "victim_survivor": 1,
+                "administrative": 19,
+                "none_shown": 1,
+            }.get(cell[1], 0)
     assert set(truth) == set(values)
     # The published figures are the true ones wherever they are shown.
     assert all(values[cell] in (None, truth[cell]) for cell in values)
