@@ -43,10 +43,20 @@ from werkzeug.routing import BuildError
 from courtwatch.auth.models import User
 from courtwatch.courts.models import COURT_TYPE_LABELS
 from courtwatch.db import db
-from courtwatch.observations.models import (ACTION_LABELS, AGENCY_LABELS, AGENTS_PRESENT_LABELS, AREA_LABELS,
-                                            ATTIRE_LABELS, OBSERVATION_STATUS_LABELS, TARGET_ROLE_LABELS,
-                                            WARRANT_LABELS, YES_NO_UNKNOWN_LABELS, Observation,
-                                            ObservationAgency, ObservationPhoto)
+from courtwatch.observations.models import (
+    ACTION_LABELS,
+    AGENCY_LABELS,
+    AGENTS_PRESENT_LABELS,
+    AREA_LABELS,
+    ATTIRE_LABELS,
+    OBSERVATION_STATUS_LABELS,
+    TARGET_ROLE_LABELS,
+    WARRANT_LABELS,
+    YES_NO_UNKNOWN_LABELS,
+    Observation,
+    ObservationAgency,
+    ObservationPhoto,
+)
 from courtwatch.reports.filters import ReportFilter
 from courtwatch.reports.summaries import status_condition
 from courtwatch.reports.tables import Table
