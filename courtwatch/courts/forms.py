@@ -1,9 +1,9 @@
 """The courthouse form."""
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from zoneinfo import available_timezones
 
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 

@@ -23,6 +23,7 @@ accompaniment request is ever selected here.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -181,7 +182,7 @@ def write_xlsx(sheets: Iterable[tuple[str, Iterable[list]]]) -> tempfile.Spooled
     for title, rows in sheets:
         sheet = workbook.create_sheet(_sheet_title(title, used))
         rows = iter(rows)
-        sample = [row for _index, row in zip(range(200), rows)]  # write-only: widths go before rows
+        sample = list(itertools.islice(rows, 200))  # write-only: widths go before rows
         for index, width in enumerate(column_widths(sample), start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"

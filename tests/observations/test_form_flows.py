@@ -14,7 +14,7 @@ from courtwatch.auth.models import Role
 from courtwatch.db import db
 from courtwatch.notify.models import OutboxMessage
 from courtwatch.observations.models import Observation, ObservationPhoto
-from tests.conftest import TEST_PASSWORD, form_errors
+from tests.conftest import TEST_PASSWORD
 from tests.observations.conftest import arrest_form, jpeg_bytes, report_form
 from tests.support.browser import PHONE
 
