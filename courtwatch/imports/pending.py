@@ -51,10 +51,13 @@ def pending_dir() -> Path:
     return path
 
 
-def _too_large() -> DomainError:
-    limit = current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024) or 1
-    return DomainError(_("This file is larger than %(limit)s MB; split it or ask an admin to raise the limit.",
-                         limit=limit), field="file")
+def too_large() -> DomainError:
+    """The refusal names the limit and the setting that raises it."""
+    limit = int(current_app.config["IMPORT_MAX_BYTES"])
+    shown = f"{limit / (1024 * 1024):.0f} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
+    return DomainError(_("This file is larger than the import limit of %(limit)s (setting "
+                         "COURTWATCH_IMPORT_MAX_BYTES); split it or ask an admin to raise the limit.",
+                         limit=shown), field="file")
 
 
 def save_stream(stream, destination: str, max_bytes: int) -> int:
@@ -69,7 +72,7 @@ def save_stream(stream, destination: str, max_bytes: int) -> int:
             if written > max_bytes:
                 out.close()
                 os.unlink(destination)
-                raise _too_large()
+                raise too_large()
             out.write(chunk)
     return written
 

@@ -25,7 +25,7 @@ from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing, Hear
 from courtwatch.courts.hearing_services import notify_hearing_hooks
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError
-from courtwatch.imports.records import HearingRecord, RowProblem
+from courtwatch.imports.records import HearingRecord, ReadResult, RowProblem
 
 CHUNK = 2000
 SAMPLE_LIMIT = 200
@@ -64,6 +64,14 @@ class ImportSummary:
     samples: dict[str, list[Sample]] = field(default_factory=lambda: {"added": [], "changed": [], "cancelled": []})
     problems: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The file was not read whole (a limit, a broken part, a truncated download): nothing cancelled.
+    partial: bool = False
+    # Scheduled hearings of the source from now on, before this import (for the mass-cancel check).
+    future_before: int = 0
+    # The plan cancels more than the hold settings allow: a coordinator must confirm it.
+    review_needed: bool = False
+    # A commit that was rolled back and kept for review instead of applied.
+    held: bool = False
 
     @property
     def total_usable(self) -> int:
@@ -108,7 +116,7 @@ def _record_values(record: HearingRecord) -> tuple:
 
 def run_import(records: Iterable[HearingRecord | RowProblem], *, source_id: int | None, apply: bool,
                full: bool, cancel_from: datetime, cancel_until: datetime | None = None,
-               summary: ImportSummary | None = None) -> ImportSummary:
+               summary: ImportSummary | None = None, read_result: ReadResult | None = None) -> ImportSummary:
     """Plan (apply=False) or perform (apply=True) an import of ``records`` into a source.
 
     Rows are handled in chunks of CHUNK so memory does not grow with the file: across the whole
@@ -142,8 +150,13 @@ def run_import(records: Iterable[HearingRecord | RowProblem], *, source_id: int 
         first = "; ".join(_("line %(line)s: %(reason)s", line=p.line, reason=p.reason) for p in summary.problems[:3])
         message = _("No usable hearings in this file.")
         raise DomainError(f"{message} {first}".strip(), field="file")
+    if read_result is not None and read_result.partial:
+        summary.partial = True
     if full:
-        if summary.rejected:
+        if summary.partial:
+            summary.notes.append(_("This calendar was not read completely, so hearings missing from it were not "
+                                   "cancelled."))
+        elif summary.rejected:
             summary.notes.append(_("Some rows were rejected, so hearings missing from this file were not "
                                    "cancelled. Correct the file and import it again."))
         elif had_hearings:

@@ -39,7 +39,8 @@ def _forms(upload=None, subscription=None):
 def _render_index(upload=None, subscription=None, status=200):
     upload, subscription = _forms(upload, subscription)
     return render_template("imports/index.html", sources=services.list_sources(), runs=services.recent_runs(),
-                           upload=upload, subscription=subscription, action_form=ActionForm()), status
+                           held=services.held_sources(), upload=upload, subscription=subscription,
+                           action_form=ActionForm()), status
 
 
 @bp.route("")
@@ -146,9 +147,14 @@ def commit(token: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        summary, source = services.commit_pending(current_user, pending)
+        summary, source = services.commit_pending(current_user, pending,
+                                                  confirm_cancellations=bool(request.form.get("confirm_cancellations")))
     except DomainError as error:
         flash(error.message, "error")
+        return redirect(url_for("imports.preview", token=token))
+    if summary.held:
+        flash(_("Nothing was imported: tick the box to confirm the %(n)s cancellations first.", n=summary.cancelled),
+              "error")
         return redirect(url_for("imports.preview", token=token))
     flash(_("Imported: %(added)s added, %(changed)s changed, %(cancelled)s cancelled, %(unchanged)s unchanged, "
             "%(rejected)s rejected.", added=summary.added, changed=summary.changed, cancelled=summary.cancelled,
@@ -213,4 +219,55 @@ def toggle_source(source_id: int):
     source = _source_or_404(source_id)
     if ActionForm().validate_on_submit():
         source.active = not source.active
+    return redirect(url_for("imports.index"))
+
+
+@bp.route("/sources/<int:source_id>/held")
+@coordinator_required
+def review_held(source_id: int):
+    source = _source_or_404(source_id)
+    pending = services.held_plan(source)
+    if pending is None:
+        flash(_("This held update is no longer waiting."), "info")
+        return redirect(url_for("imports.index"))
+    try:
+        summary = services.preview_held(source)
+    except DomainError as error:
+        return render_template("imports/preview.html", pending=pending, summary=None, error=error.message,
+                               courthouse=source.courthouse, action_form=ActionForm(),
+                               discard_url=url_for("imports.discard_held", source_id=source.id)), 422
+    summary.review_needed = True  # it was held: applying it is the confirmation
+    return render_template("imports/preview.html", pending=pending, summary=summary, error=None,
+                           courthouses=_zones(summary), courthouse=source.courthouse, action_form=ActionForm(),
+                           commit_url=url_for("imports.apply_held", source_id=source.id),
+                           discard_url=url_for("imports.discard_held", source_id=source.id))
+
+
+@bp.route("/sources/<int:source_id>/held/apply", methods=["POST"])
+@coordinator_required
+def apply_held(source_id: int):
+    source = _source_or_404(source_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not request.form.get("confirm_cancellations"):
+        flash(_("Tick the box to confirm the cancellations first."), "error")
+        return redirect(url_for("imports.review_held", source_id=source.id))
+    try:
+        summary = services.apply_held(current_user, source)
+    except (DomainError, NotFound) as error:
+        flash(error.message, "error")
+        return redirect(url_for("imports.index"))
+    flash(_("Imported: %(added)s added, %(changed)s changed, %(cancelled)s cancelled, %(unchanged)s unchanged, "
+            "%(rejected)s rejected.", added=summary.added, changed=summary.changed, cancelled=summary.cancelled,
+            unchanged=summary.unchanged, rejected=summary.rejected), "info")
+    return redirect(url_for("imports.index"))
+
+
+@bp.route("/sources/<int:source_id>/held/discard", methods=["POST"])
+@coordinator_required
+def discard_held(source_id: int):
+    source = _source_or_404(source_id)
+    if ActionForm().validate_on_submit():
+        services.discard_held(current_user, source)
+        flash(_("The held update was discarded; nothing was changed."), "info")
     return redirect(url_for("imports.index"))

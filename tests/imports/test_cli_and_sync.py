@@ -47,6 +47,8 @@ def test_cli_refused_file_exits_2_with_one_line(runner, make_courthouse, tmp_pat
 
 
 def test_sync_uses_conditional_get_and_records_outcome(app, make_courthouse, calendar_server):
+    # One of two hearings gone is half the calendar: held for review by default (tests/imports/test_safeguards.py).
+    app.config["IMPORT_HOLD_CANCEL_PERCENT"] = 100
     courthouse = make_courthouse()
     calendar_server.files["/court.ics"] = ics(vevent("s1", f":{SOON}T140000Z"), vevent("s2", f":{SOON}T160000Z"))
     calendar_server.redirects["/old.ics"] = "/court.ics"
