@@ -18,7 +18,8 @@ from courtwatch.courts.services import courthouse_by_slug
 from courtwatch.imports import services
 from courtwatch.imports.mapping import guess_mapping
 from courtwatch.imports.planner import ImportSummary
-from courtwatch.imports.sync import sync_all
+from courtwatch.errors import DomainError
+from courtwatch.imports.sync import subscribe, sync_all, sync_source
 from courtwatch.imports.tables import read_table, sniff_kind
 
 calendars_cli = AppGroup("calendars", help="Court calendars: import files, refresh subscriptions.")
@@ -104,6 +105,23 @@ def import_command(path, slug, mapping_name, source_name, dry_run, partial, conf
         source.mapping = json.dumps(mapping, sort_keys=True)
     services.record_run(None, source, summary, os.path.basename(path))
     click.echo(f"imported into source {source.name!r}")
+
+
+@calendars_cli.command("subscribe")
+@click.argument("url")
+@click.option("--courthouse", "slug", required=True, help="Courthouse slug.")
+@click.option("--name", default="", help="Name of the subscription (default: the host name).")
+@transactional
+def subscribe_command(url, slug, name):
+    """Subscribe a courthouse to a calendar address and sync it once."""
+    courthouse = courthouse_by_slug(slug)
+    try:
+        source = subscribe(None, courthouse, name, url)
+    except DomainError as error:
+        raise CommandError(error.message) from None
+    sync_source(source)
+    detail = f": {source.last_error}" if source.last_error else ""
+    click.echo(f"subscribed {source.name!r} (source {source.id}); first sync {source.last_status}{detail}")
 
 
 @calendars_cli.command("sync")

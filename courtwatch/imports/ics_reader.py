@@ -33,6 +33,7 @@ FREQ_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "
                 "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400}
 # Steps dateutil may walk from DTSTART to the window before we call a series unreasonable.
 MAX_STEPS_TO_WINDOW = 200_000
+PYTHON_WORDS = re.compile(r"object|attribute|NoneType|unpack|index out of range|Traceback|\bargs?\b", re.I)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -81,9 +82,15 @@ def _summary(event) -> str:
 
 
 def describe_error(error: Exception) -> str:
+    """One plain line for a coordinator: a library's own words for a bad value, never Python's
+    words for its own internals (an AttributeError says nothing about the calendar)."""
     if isinstance(error, KeyError):
         return _("a required property is missing (%(name)s)", name=clean_text(error.args[0] if error.args else "")[:40])
-    return clean_text(error)[:200] or type(error).__name__
+    if isinstance(error, ValueError) and not isinstance(error, UnicodeError):
+        text = clean_text(str(error).splitlines()[0] if str(error) else "")
+        if text and not PYTHON_WORDS.search(text):
+            return text[:200]
+    return _("a property holds a value of the wrong kind")
 
 
 def _unreasonable_series(event, window_start: datetime) -> bool:
@@ -151,11 +158,14 @@ def read_ics(data: bytes, *, zone: ZoneInfo, courthouse_id: int | None, window_s
     result = result if result is not None else ReadResult()
     number = 0
     calendars = parse_calendars(data)
-    if not any(True for calendar in calendars for _event in calendar.walk("VEVENT")):
+    result.events = sum(1 for calendar in calendars for _event in calendar.walk("VEVENT"))
+    if not result.events:
         result.mark_partial(_("The calendar holds no events."))
     for calendar in calendars:
         for event in list(calendar.walk("VEVENT")):
             number += 1
+            if _ends_before(event, window_start):
+                result.past += 1
             if _unreasonable_series(event, window_start):
                 _remove(calendar, event)
                 result.mark_partial(_("A repeat rule could not be expanded."))
@@ -173,6 +183,17 @@ def read_ics(data: bytes, *, zone: ZoneInfo, courthouse_id: int | None, window_s
         for series in query.series:
             yield from _expand_series(series, zone, courthouse_id, window_start, window_end, max_instances,
                                       series_uids, result)
+
+
+def _ends_before(event, moment: datetime) -> bool:
+    """A one-off event over before the window: history the calendar still carries."""
+    if event.get("RRULE") is not None or event.get("RDATE") is not None:
+        return False
+    try:
+        start, _all_day = _as_utc(event.get("DTSTART").dt, UTC)
+    except (AttributeError, ValueError, TypeError):
+        return False
+    return start < moment
 
 
 def _expand_series(series, zone: ZoneInfo, courthouse_id: int | None, window_start: datetime,

@@ -60,6 +60,8 @@ class ReadResult:
     notes: list[str] = field(default_factory=list)
     partial: bool = False
     read: int = 0
+    events: int = 0  # events in the file (ICS)
+    past: int = 0  # of those, one-off events already over when the window starts
 
     def mark_partial(self, reason: str) -> None:
         self.partial = True

@@ -129,3 +129,16 @@ def test_subscription_to_a_private_network_address_is_recorded_as_refused(app, m
     assert source.last_status == "error"
     assert "private network" in source.last_error
     assert db.session.scalar(select(func.count()).select_from(Hearing)) == 0
+
+
+def test_cli_subscribe_then_sync(runner, make_courthouse, calendar_server):
+    make_courthouse(slug="sub-court")
+    calendar_server.files["/court.ics"] = ics(vevent("c1", f":{SOON}T140000Z"))
+    result = runner.invoke(args=["calendars", "subscribe", calendar_server.url("/court.ics"),
+                                 "--courthouse", "sub-court"])
+    assert result.exit_code == 0 and "first sync ok" in result.output, result.output
+    assert count() == 1
+    result = runner.invoke(args=["calendars", "sync"])
+    assert result.exit_code == 0 and "not_modified" in result.output
+    bad = runner.invoke(args=["calendars", "subscribe", "ftp://example.org/x.ics", "--courthouse", "sub-court"])
+    assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1
