@@ -13,7 +13,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing, HearingChange, HearingStatus
+from courtwatch.courts.hearing_models import (
+    AccompanimentRequest,
+    Hearing,
+    HearingChange,
+    HearingStatus,
+)
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.privacy.services import record_event

@@ -15,10 +15,10 @@ from flask.cli import AppGroup
 
 from courtwatch.commands import CommandError, transactional
 from courtwatch.courts.services import courthouse_by_slug
+from courtwatch.errors import DomainError
 from courtwatch.imports import services
 from courtwatch.imports.mapping import guess_mapping
 from courtwatch.imports.planner import ImportSummary
-from courtwatch.errors import DomainError
 from courtwatch.imports.sync import subscribe, sync_all, sync_source
 from courtwatch.imports.tables import read_table, sniff_kind
 

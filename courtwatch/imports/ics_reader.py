@@ -33,7 +33,7 @@ FREQ_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "
                 "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400}
 # Steps dateutil may walk from DTSTART to the window before we call a series unreasonable.
 MAX_STEPS_TO_WINDOW = 200_000
-PYTHON_WORDS = re.compile(r"object|attribute|NoneType|unpack|index out of range|Traceback|\bargs?\b", re.I)
+PYTHON_WORDS = re.compile(r"object|attribute|NoneType|unpack|index out of range|Traceback|\bargs?\b", re.IGNORECASE)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

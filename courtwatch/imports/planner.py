@@ -13,16 +13,21 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable
-from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import insert, select
 
 from courtwatch.courts.hearing_models import Hearing, HearingStatus
-from courtwatch.courts.hearing_services import cancel_hearing, change_hearing_room, move_hearing, reinstate_hearing
+from courtwatch.courts.hearing_services import (
+    cancel_hearing,
+    change_hearing_room,
+    move_hearing,
+    reinstate_hearing,
+)
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError
 from courtwatch.imports.records import HearingRecord, ReadResult, RowProblem

@@ -16,12 +16,28 @@ from courtwatch.courts.models import Courthouse
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.imports.ics_reader import read_ics
-from courtwatch.imports.mapping import check_mapping, courthouse_lookup_key, guess_mapping, table_records
+from courtwatch.imports.mapping import (
+    check_mapping,
+    courthouse_lookup_key,
+    guess_mapping,
+    table_records,
+)
 from courtwatch.imports.models import CalendarSource, ImportRun
-from courtwatch.imports.pending import PendingUpload, create_pending, discard_pending, load_pending, too_large
+from courtwatch.imports.pending import (
+    PendingUpload,
+    create_pending,
+    discard_pending,
+    load_pending,
+    too_large,
+)
 from courtwatch.imports.planner import ImportSummary, run_import
 from courtwatch.imports.records import ReadResult
-from courtwatch.imports.safeguards import PlanHeld, future_hearing_count, needs_review, tell_coordinators
+from courtwatch.imports.safeguards import (
+    PlanHeld,
+    future_hearing_count,
+    needs_review,
+    tell_coordinators,
+)
 from courtwatch.imports.tables import read_table
 from courtwatch.privacy.services import record_event
 

@@ -4,7 +4,16 @@ commit, and subscriptions. Nothing is written to hearings before the commit butt
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +25,12 @@ from courtwatch.errors import DomainError, NotFound
 from courtwatch.forms import ActionForm, attach_error
 from courtwatch.imports import pending as pending_store
 from courtwatch.imports import services
-from courtwatch.imports.forms import ALL_COURTHOUSES, SubscribeForm, UploadForm, courthouse_choices, mapping_form
+from courtwatch.imports.forms import (
+    SubscribeForm,
+    UploadForm,
+    courthouse_choices,
+    mapping_form,
+)
 from courtwatch.imports.mapping import FIELDS, check_mapping
 from courtwatch.imports.models import CalendarSource
 from courtwatch.imports.sync import subscribe, sync_source

@@ -6,13 +6,16 @@ Issue 13, findings 6, 7 and 8.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from courtwatch.courts.hearing_models import Hearing
-from courtwatch.courts.hearing_services import save_accompaniment_request, set_accompaniment_needed
+from courtwatch.courts.hearing_services import (
+    save_accompaniment_request,
+    set_accompaniment_needed,
+)
 from courtwatch.db import db
 from courtwatch.errors import DomainError
 from courtwatch.imports import services
