@@ -15,14 +15,13 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from courtwatch.auth.models import AccountStatus, Role, User
 from courtwatch.courts.hearing_models import Hearing, HearingStatus
 from courtwatch.db import db, utcnow
+from courtwatch.notify.messages import render_email
 from courtwatch.notify.services import queue_email
+from courtwatch.shifts.notices import coordinators
 
 
 class PlanHeld(Exception):
@@ -48,16 +47,6 @@ def needs_review(summary) -> bool:
     return summary.future_before > 0 and cancelled * 100 > percent * summary.future_before
 
 
-def coordinators() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role.in_([Role.COORDINATOR, Role.ADMIN]),
-                                                      User.status == AccountStatus.ACTIVE)
-                                   .order_by(User.id).limit(200)))
-
-
-def _calendars_url() -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + "/calendars"
-
-
 def tell_coordinators(source, kind: str, detail: str, fingerprint: str = "") -> None:
     """Email every coordinator about a source: kind is held | partial | error.
 
@@ -66,17 +55,6 @@ def tell_coordinators(source, kind: str, detail: str, fingerprint: str = "") -> 
     """
     digest = hashlib.sha256(f"{kind}|{fingerprint or detail}".encode()).hexdigest()[:16]
     for user in coordinators():
-        with force_locale(user.locale or "en"):
-            if kind == "held":
-                subject = _("Calendar held for review: %(name)s", name=source.name)
-                intro = _("A calendar update would cancel many hearings, so nothing of it was applied. "
-                          "Please look at it and apply or discard it.")
-            elif kind == "partial":
-                subject = _("Calendar read only in part: %(name)s", name=source.name)
-                intro = _("A calendar update could not be read completely. What was read was imported; "
-                          "no hearing was cancelled.")
-            else:
-                subject = _("Calendar update failed: %(name)s", name=source.name)
-                intro = _("A calendar update failed; nothing was changed.")
-            body = "\n\n".join([intro, detail, _("Calendars: %(url)s", url=_calendars_url())])
+        subject, body = render_email("calendar_problem", user.locale, problem=kind, source_name=source.name,
+                                     detail=detail)
         queue_email(user.email, subject, body, dedupe_key=f"calendar-{kind}:{source.id}:{digest}:{user.id}")
