@@ -34,9 +34,11 @@ DEFAULTS: dict[str, object] = {
     "PASSWORD_RESET_MAX_AGE": 3600,
     "LANGUAGES": "en,es",
     "UPLOAD_DIR": "",  # empty: <instance>/uploads
-    "IMPORT_MAX_BYTES": 10 * 1024 * 1024,
+    "IMPORT_MAX_BYTES": 50 * 1024 * 1024,  # a statewide 100,000-row docket is about 15 MB
     "IMPORT_WINDOW_DAYS": 120,
-    "IMPORT_MAX_INSTANCES": 2000,
+    "IMPORT_MAX_INSTANCES": 2000,  # per recurring event, not per calendar
+    "IMPORT_HOLD_CANCEL_COUNT": 20,  # a plan cancelling more hearings than this waits for a coordinator
+    "IMPORT_HOLD_CANCEL_PERCENT": 10,  # ... or more than this share of the source's future hearings
     "SYNC_TIMEOUT": 20,
     "ACCOMPANIMENT_PURGE_DAYS": 30,
     "ACCOMPANIMENT_LEAD_MINUTES": 45,

@@ -52,7 +52,7 @@ def _signal(name: str, doc: str) -> OrderedSignal:
 hearing_changed = _signal("hearing-changed", """A hearing changed; sent after the change is flushed, in its transaction.
 
 Keyword arguments: ``hearing``, ``event`` (one of "moved", "room_changed", "cancelled",
-"reinstated", "accompaniment_needed", "accompaniment_not_needed") and ``change`` (the
+"reinstated", "accompaniment_needed", "accompaniment_not_needed", "request_saved") and ``change`` (the
 HearingChange row, or None). The shifts area moves or cancels the accompaniment shift.""")
 
 user_suspended = _signal("user-suspended", """An account was suspended; sent inside the suspending transaction.

@@ -38,3 +38,20 @@ def language_choices() -> list[tuple[str, str]]:
 
 def language_name(code: str) -> str:
     return str(LANGUAGES.get(code, code))
+
+
+def language_code(text: str) -> str | None:
+    """The code for what a coordinator typed ("es", "Spanish", "español"), or None when unknown."""
+    wanted = " ".join((text or "").lower().split())
+    if not wanted:
+        return None
+    if wanted in LANGUAGES:
+        return wanted
+    from flask_babel import force_locale
+
+    for locale in ("en", "es"):
+        with force_locale(locale):
+            for code, name in LANGUAGES.items():
+                if str(name).lower() == wanted:
+                    return code
+    return None

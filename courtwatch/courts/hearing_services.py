@@ -7,7 +7,7 @@ them. Receivers run inside the same transaction as the change, after it is flush
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -24,6 +24,66 @@ def notify_hearing_hooks(hearing: Hearing, event: str, change: HearingChange | N
     """Send ``hearing_changed`` (events listed in ``courtwatch.signals``) once the change is flushed."""
     db.session.flush()
     signals.send(signals.hearing_changed, hearing=hearing, event=event, change=change)
+
+
+# ---------------------------------------------------------------- hearing state
+# The one place that changes a hearing's state (cancel, move, reinstate) and its purge date:
+# imports and coordinators' edits both call these, so the rules are written once.
+def accompaniment_purge_after(hearing: Hearing):
+    """Accompanied people's details go this many days after the hearing."""
+    return hearing.starts_at + timedelta(days=int(current_app.config["ACCOMPANIMENT_PURGE_DAYS"]))
+
+
+def hearing_is_past(hearing: Hearing, now: datetime | None = None) -> bool:
+    """Over by now: history only (a date-only hearing is past once its local day is over)."""
+    end = hearing.starts_at + timedelta(days=1) if hearing.all_day else hearing.starts_at
+    return end < (now or utcnow())
+
+
+def _record_change(hearing: Hearing, kind: str, old_value: str, new_value: str) -> HearingChange:
+    change = HearingChange(hearing_id=hearing.id, kind=kind, old_value=old_value[:200], new_value=new_value[:200])
+    db.session.add(change)
+    notify_hearing_hooks(hearing, kind, change)
+    return change
+
+
+def cancel_hearing(hearing: Hearing) -> None:
+    if hearing.status == HearingStatus.CANCELLED:
+        return
+    hearing.status = HearingStatus.CANCELLED
+    hearing.cancelled_at = utcnow()
+    _record_change(hearing, "cancelled", HearingStatus.SCHEDULED, HearingStatus.CANCELLED)
+
+
+def reinstate_hearing(hearing: Hearing) -> None:
+    if hearing.status != HearingStatus.CANCELLED:
+        return
+    hearing.status = HearingStatus.SCHEDULED
+    hearing.cancelled_at = None
+    _record_change(hearing, "reinstated", HearingStatus.CANCELLED, HearingStatus.SCHEDULED)
+
+
+def move_hearing(hearing: Hearing, old_starts_at: datetime) -> None:
+    """The hearing's starts_at was set to a new time: move the purge date and tell the hooks."""
+    if hearing.accompaniment_request is not None:
+        hearing.accompaniment_request.purge_after = accompaniment_purge_after(hearing)
+    _record_change(hearing, "moved", old_starts_at.isoformat(), hearing.starts_at.isoformat())
+
+
+def change_hearing_room(hearing: Hearing, old_room: str) -> None:
+    _record_change(hearing, "room_changed", old_room or "", hearing.courtroom or "")
+
+
+def set_hearing_time(actor, hearing: Hearing, local_time: time) -> None:
+    """A coordinator gives a "time unknown" hearing (or any hearing) its time, in the courthouse's zone."""
+    local_day = hearing.courthouse.local(hearing.starts_at).date()
+    old = hearing.starts_at
+    hearing.starts_at = datetime.combine(local_day, local_time, tzinfo=hearing.courthouse.zone).astimezone(UTC)
+    hearing.all_day = False
+    if hearing.ends_at is not None and hearing.ends_at <= hearing.starts_at:
+        hearing.ends_at = None
+    record_event(actor, "hearing.time_set", hearing)
+    move_hearing(hearing, old)
 
 
 def get_hearing(hearing_id: int) -> Hearing:
@@ -70,13 +130,11 @@ def set_accompaniment_needed(actor, hearing: Hearing, needed: bool) -> None:
         return
     if needed and hearing.is_cancelled:
         raise DomainError(_("This hearing is cancelled."))
+    if needed and hearing_is_past(hearing):
+        raise DomainError(_("This hearing is in the past: it is kept as history only."))
     hearing.needs_accompaniment = needed
     record_event(actor, "hearing.accompaniment_needed" if needed else "hearing.accompaniment_not_needed", hearing)
     notify_hearing_hooks(hearing, "accompaniment_needed" if needed else "accompaniment_not_needed")
-
-
-def accompaniment_purge_after(hearing: Hearing):
-    return hearing.starts_at + timedelta(days=int(current_app.config["ACCOMPANIMENT_PURGE_DAYS"]))
 
 
 def save_accompaniment_request(actor, hearing: Hearing, *, person_label: str, language: str = "",
@@ -103,6 +161,8 @@ def save_accompaniment_request(actor, hearing: Hearing, *, person_label: str, la
                  object_type="accompaniment_request", object_id=request_row.id, hearing=hearing.id)
     if not hearing.needs_accompaniment and not hearing.is_cancelled:
         set_accompaniment_needed(actor, hearing, True)
+    # The language asked for travels to the shift ("Needs my language"); the hook carries no name.
+    notify_hearing_hooks(hearing, "request_saved")
     return request_row
 
 

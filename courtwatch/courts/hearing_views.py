@@ -7,7 +7,7 @@ detail page, which, like every page of this blueprint, is for coordinators.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -75,12 +75,31 @@ def index():
                            next_day=day + timedelta(days=1), limit=services.DAY_LIMIT)
 
 
+def _render_detail(hearing, time_error: str | None = None, status: int = 200):
+    return render_template("hearings/detail.html", hearing=hearing, history=services.hearing_history(hearing),
+                           request_row=hearing.accompaniment_request, action_form=ActionForm(),
+                           is_past=services.hearing_is_past(hearing), time_error=time_error), status
+
+
 @bp.route("/<int:hearing_id>")
 @coordinator_required
 def detail(hearing_id: int):
+    return _render_detail(_hearing_or_404(hearing_id))
+
+
+@bp.route("/<int:hearing_id>/time", methods=["POST"])
+@coordinator_required
+def set_time(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
-    return render_template("hearings/detail.html", hearing=hearing, history=services.hearing_history(hearing),
-                           request_row=hearing.accompaniment_request, action_form=ActionForm())
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        chosen = time.fromisoformat((request.form.get("time") or "").strip())
+    except ValueError:
+        return _render_detail(hearing, _("Enter a time such as 09:30."), 422)
+    services.set_hearing_time(current_user, hearing, chosen.replace(second=0, microsecond=0, tzinfo=None))
+    flash(_("Time set."), "info")
+    return redirect(url_for("hearings.detail", hearing_id=hearing.id))
 
 
 @bp.route("/<int:hearing_id>/accompaniment", methods=["POST"])

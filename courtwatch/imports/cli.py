@@ -15,18 +15,24 @@ from flask.cli import AppGroup
 
 from courtwatch.commands import CommandError, transactional
 from courtwatch.courts.services import courthouse_by_slug
+from courtwatch.errors import DomainError
 from courtwatch.imports import services
 from courtwatch.imports.mapping import guess_mapping
 from courtwatch.imports.planner import ImportSummary
-from courtwatch.imports.sync import sync_all
+from courtwatch.imports.sync import subscribe, sync_all, sync_source
 from courtwatch.imports.tables import read_table, sniff_kind
 
 calendars_cli = AppGroup("calendars", help="Court calendars: import files, refresh subscriptions.")
 
 
 def echo_summary(summary: ImportSummary, zones: dict) -> None:
-    click.echo(f"add {summary.added}, change {summary.changed}, cancel {summary.cancelled}, "
-               f"unchanged {summary.unchanged}, rejected {summary.rejected}, repeated rows {summary.duplicates}")
+    # One count per line, each starting with its word, so scripts can read the plan.
+    for word, number in (("add", summary.added), ("change", summary.changed), ("cancel", summary.cancelled),
+                         ("unchanged", summary.unchanged), ("rejected", summary.rejected),
+                         ("repeated rows", summary.duplicates)):
+        click.echo(f"{word} {number}")
+    if summary.partial:
+        click.echo("partial: the calendar was not read completely; nothing was cancelled")
     for note in summary.notes:
         click.echo(f"note: {note}")
     for sample in summary.samples["changed"][:20]:
@@ -46,8 +52,10 @@ def echo_summary(summary: ImportSummary, zones: dict) -> None:
 @click.option("--source", "source_name", help="Source name (default: the file name).")
 @click.option("--dry-run", is_flag=True, help="Show the preview; write nothing.")
 @click.option("--partial", is_flag=True, help="The file is not the whole calendar: cancel nothing missing.")
+@click.option("--confirm-cancellations", is_flag=True,
+              help="Apply a plan that cancels more hearings than the hold settings allow.")
 @transactional
-def import_command(path, slug, mapping_name, source_name, dry_run, partial):
+def import_command(path, slug, mapping_name, source_name, dry_run, partial, confirm_cancellations):
     """Import a calendar file (.ics, .csv, .xlsx) and print what changed."""
     if not os.path.isfile(path):
         raise CommandError(f"no such file: {path}")
@@ -77,18 +85,43 @@ def import_command(path, slug, mapping_name, source_name, dry_run, partial):
     if not dry_run:
         source = services.get_or_create_source(courthouse, name, kind)
     summary = services.import_file(path, kind=kind, courthouse=courthouse, source=source, mapping=mapping,
-                                   apply=not dry_run, full=not partial)
+                                   apply=not dry_run, full=not partial, confirm_cancellations=confirm_cancellations)
     zones = {}
     if courthouse is not None:
         zones[courthouse.id] = courthouse.zone
     echo_summary(summary, zones)
     if dry_run:
+        if summary.review_needed:
+            click.echo("note: applying this plan needs --confirm-cancellations (it cancels many hearings)")
         click.echo("dry run: nothing was written")
+        return
+    if summary.held:
+        with open(path, "rb") as handle:
+            services.hold_plan(source, handle, summary, kind=kind, mapping=mapping)
+        click.echo(f"held: this plan cancels {summary.cancelled} of {summary.future_before} future hearings; nothing "
+                   "was written. Review it on the calendars page, or run again with --confirm-cancellations.")
         return
     if mapping:
         source.mapping = json.dumps(mapping, sort_keys=True)
     services.record_run(None, source, summary, os.path.basename(path))
     click.echo(f"imported into source {source.name!r}")
+
+
+@calendars_cli.command("subscribe")
+@click.argument("url")
+@click.option("--courthouse", "slug", required=True, help="Courthouse slug.")
+@click.option("--name", default="", help="Name of the subscription (default: the host name).")
+@transactional
+def subscribe_command(url, slug, name):
+    """Subscribe a courthouse to a calendar address and sync it once."""
+    courthouse = courthouse_by_slug(slug)
+    try:
+        source = subscribe(None, courthouse, name, url)
+    except DomainError as error:
+        raise CommandError(error.message) from None
+    sync_source(source)
+    detail = f": {source.last_error}" if source.last_error else ""
+    click.echo(f"subscribed {source.name!r} (source {source.id}); first sync {source.last_status}{detail}")
 
 
 @calendars_cli.command("sync")

@@ -1,18 +1,22 @@
-"""iCalendar files into hearing records, within a bounded window and a hard cap on instances.
+"""iCalendar files into hearing records, within a bounded window and a cap per recurring event.
 
 Court calendars come from Google, Exchange, Apple, Lotus Notes and hand-made exports; many are
-slightly broken. Parsing is lenient, every failure becomes a message, and recurring series are
-expanded only between the window's start and end and never beyond ``max_instances``: a
-``FREQ=SECONDLY;COUNT=100000000`` rule must not be able to hang a worker. Series whose rule
-would need an enormous number of steps merely to reach the window are refused before expansion
-(dateutil walks every step from DTSTART).
+slightly broken. Parsing is lenient, every failure becomes a message, and each recurring series
+is expanded only between the window's start and end and never beyond ``max_instances``
+occurrences of that one series: a ``FREQ=SECONDLY;COUNT=100000000`` rule must not be able to
+hang a worker, and one runaway series must not push a calendar's other hearings out. Series
+whose rule would need an enormous number of steps merely to reach the window are refused before
+expansion (dateutil walks every step from DTSTART).
+
+Every bound is a count, never a clock: the same file gives the same records however busy the
+machine is, so a re-import never flaps. Whatever was left out (a capped series, a broken part)
+marks the read as partial, and a partial read cancels nothing (see the planner).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -29,8 +33,7 @@ FREQ_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "
                 "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400}
 # Steps dateutil may walk from DTSTART to the window before we call a series unreasonable.
 MAX_STEPS_TO_WINDOW = 200_000
-# Wall-clock budget for expanding one file; checked between occurrences.
-EXPANSION_SECONDS = 30
+PYTHON_WORDS = re.compile(r"object|attribute|NoneType|unpack|index out of range|Traceback|\bargs?\b", re.IGNORECASE)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -79,9 +82,15 @@ def _summary(event) -> str:
 
 
 def describe_error(error: Exception) -> str:
+    """One plain line for a coordinator: a library's own words for a bad value, never Python's
+    words for its own internals (an AttributeError says nothing about the calendar)."""
     if isinstance(error, KeyError):
         return _("a required property is missing (%(name)s)", name=clean_text(error.args[0] if error.args else "")[:40])
-    return clean_text(error)[:200] or type(error).__name__
+    if isinstance(error, ValueError) and not isinstance(error, UnicodeError):
+        text = clean_text(str(error).splitlines()[0] if str(error) else "")
+        if text and not PYTHON_WORDS.search(text):
+            return text[:200]
+    return _("a property holds a value of the wrong kind")
 
 
 def _unreasonable_series(event, window_start: datetime) -> bool:
@@ -145,40 +154,68 @@ def _key(event, starts_at: datetime, series: set[str]) -> str:
 def read_ics(data: bytes, *, zone: ZoneInfo, courthouse_id: int | None, window_start: datetime,
              window_end: datetime, max_instances: int, result: ReadResult | None = None,
              ) -> Iterator[HearingRecord | RowProblem]:
-    """Yield one record per occurrence inside the window, in start order per calendar."""
+    """Yield one record per occurrence inside the window, series by series in file order."""
     result = result if result is not None else ReadResult()
-    count = 0
-    deadline = time.monotonic() + EXPANSION_SECONDS
-    for calendar in parse_calendars(data):
-        number = 0
+    number = 0
+    calendars = parse_calendars(data)
+    result.events = sum(1 for calendar in calendars for _event in calendar.walk("VEVENT"))
+    if not result.events:
+        result.mark_partial(_("The calendar holds no events."))
+    for calendar in calendars:
         for event in list(calendar.walk("VEVENT")):
             number += 1
+            if _ends_before(event, window_start):
+                result.past += 1
             if _unreasonable_series(event, window_start):
                 _remove(calendar, event)
+                result.mark_partial(_("A repeat rule could not be expanded."))
                 yield RowProblem(number, _("Event “%(summary)s” has a repeat rule that is broken or repeats too "
                                            "often to expand; it was left out.",
                                            summary=_summary(event)))
         try:
-            series = _series_uids(calendar)
-            occurrences = recurring_ical_events.of(calendar, skip_bad_series=True).after(window_start)
-            for occurrence in occurrences:
-                count += 1
-                if count > max_instances:
-                    result.notes.append(_("Stopped after %(count)s hearings: the import limit.",
-                                          count=max_instances))
-                    return
-                if time.monotonic() > deadline:
-                    result.notes.append(_("Stopped early: this calendar takes too long to expand."))
-                    return
-                record = _record(occurrence, zone, courthouse_id, count, series)
-                if isinstance(record, HearingRecord) and record.starts_at > window_end:
-                    break
-                yield record
-        except DomainError:
-            raise
-        except Exception as error:  # a broken rule or date deep inside a series
-            yield RowProblem(count + 1, _("Part of this calendar could not be read: %(error)s",
-                                          error=describe_error(error)))
+            query = recurring_ical_events.of(calendar, skip_bad_series=True)
+            series_uids = _series_uids(calendar)
+        except Exception as error:  # a calendar the expander refuses whole (e.g. a non-Gregorian CALSCALE)
+            result.mark_partial(describe_error(error))
+            yield RowProblem(number + 1, _("Part of this calendar could not be read: %(error)s",
+                                           error=describe_error(error)))
+            continue
+        for series in query.series:
+            yield from _expand_series(series, zone, courthouse_id, window_start, window_end, max_instances,
+                                      series_uids, result)
+
+
+def _ends_before(event, moment: datetime) -> bool:
+    """A one-off event over before the window: history the calendar still carries."""
+    if event.get("RRULE") is not None or event.get("RDATE") is not None:
+        return False
+    try:
+        start, _all_day = _as_utc(event.get("DTSTART").dt, UTC)
+    except (AttributeError, ValueError, TypeError):
+        return False
+    return start < moment
+
+
+def _expand_series(series, zone: ZoneInfo, courthouse_id: int | None, window_start: datetime,
+                   window_end: datetime, max_instances: int, series_uids: set[str], result: ReadResult,
+                   ) -> Iterator[HearingRecord | RowProblem]:
+    """One series' occurrences in the window, at most ``max_instances`` of them."""
+    count = 0
+    try:
+        for occurrence in series.between(window_start, window_end):
+            count += 1
+            if count > max_instances:
+                summary = clean_text(getattr(series, "uid", ""))[:60]
+                result.mark_partial(_("A repeating event (%(uid)s) has more than %(count)s occurrences in the "
+                                      "window; only the first %(count)s were read (the per-event limit, setting "
+                                      "COURTWATCH_IMPORT_MAX_INSTANCES).", count=max_instances, uid=summary))
+                return
+            result.read += 1
+            yield _record(occurrence.as_component(False), zone, courthouse_id, result.read, series_uids)
+    except Exception as error:  # a broken rule or date deep inside a series
+        result.mark_partial(describe_error(error))
+        yield RowProblem(result.read + 1, _("Part of this calendar could not be read: %(error)s",
+                                            error=describe_error(error)))
 
 
 def _record(event, zone: ZoneInfo, courthouse_id: int | None, number: int, series: set[str]) -> HearingRecord | RowProblem:

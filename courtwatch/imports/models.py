@@ -31,6 +31,9 @@ class CalendarSource(Base):
     last_status: Mapped[str | None] = mapped_column(String(40))
     last_error: Mapped[str | None] = mapped_column(String(1000))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A sync whose plan would cancel too much waits here (a pending upload's token) for review.
+    held_token: Mapped[str | None] = mapped_column(String(64))
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     courthouse: Mapped[Courthouse | None] = relationship(lazy="joined")

@@ -1,8 +1,13 @@
 """Uploaded files waiting between preview and commit, kept on the server under random names.
 
-The browser only ever holds the token; the file and what the coordinator chose (courthouse,
-source name, mapping) stay in UPLOAD_DIR/pending, so a commit can never be fed a copy the client
-altered. Pending uploads belong to the person who uploaded them and expire after a day.
+The token lives in the uploader's session (never in a URL, where it would reach logs and Referer
+headers); the file and what the coordinator chose (courthouse, source name, mapping) stay in
+UPLOAD_DIR/pending, so a commit can never be fed a copy the client altered. Pending uploads
+belong to the person who uploaded them and expire after a day.
+
+A commit first claims the upload by renaming its metadata (atomic on one file system), so a
+double-click or a retried request can never import twice: the second request waits for the
+first one's result and shows it.
 """
 
 from __future__ import annotations
@@ -51,10 +56,13 @@ def pending_dir() -> Path:
     return path
 
 
-def _too_large() -> DomainError:
-    limit = current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024) or 1
-    return DomainError(_("This file is larger than %(limit)s MB; split it or ask an admin to raise the limit.",
-                         limit=limit), field="file")
+def too_large() -> DomainError:
+    """The refusal names the limit and the setting that raises it."""
+    limit = int(current_app.config["IMPORT_MAX_BYTES"])
+    shown = f"{limit / (1024 * 1024):.0f} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
+    return DomainError(_("This file is larger than the import limit of %(limit)s (setting "
+                         "COURTWATCH_IMPORT_MAX_BYTES); split it or ask an admin to raise the limit.",
+                         limit=shown), field="file")
 
 
 def save_stream(stream, destination: str, max_bytes: int) -> int:
@@ -69,7 +77,7 @@ def save_stream(stream, destination: str, max_bytes: int) -> int:
             if written > max_bytes:
                 out.close()
                 os.unlink(destination)
-                raise _too_large()
+                raise too_large()
             out.write(chunk)
     return written
 
@@ -110,8 +118,47 @@ def load_pending(token: str, user_id) -> PendingUpload:
     return pending
 
 
+def claim_pending(pending: PendingUpload) -> bool:
+    """True for the one request that may commit this upload; False when another already claimed it."""
+    try:
+        os.rename(pending_dir() / f"{pending.token}.json", pending_dir() / f"{pending.token}.claimed")
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def release_claim(pending: PendingUpload) -> None:
+    """The commit did not happen (a refused file, a plan to confirm): the upload waits again."""
+    try:
+        os.rename(pending_dir() / f"{pending.token}.claimed", pending_dir() / f"{pending.token}.json")
+    except FileNotFoundError:
+        pass
+
+
+def save_result(token: str, user_id, counts: dict) -> None:
+    (pending_dir() / f"{token}.result").write_text(json.dumps({"user_id": user_id, "counts": counts}))
+
+
+def load_result(token: str, user_id, wait_seconds: float = 0.0) -> dict | None:
+    """The counts of a committed upload (waiting up to wait_seconds for a commit under way)."""
+    if not TOKEN_PATTERN.match(token or ""):
+        return None
+    path = pending_dir() / f"{token}.result"
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            stored = json.loads(path.read_text())
+        except (OSError, ValueError):
+            stored = None
+        if stored is not None:
+            return stored["counts"] if stored.get("user_id") == user_id else None
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.2)
+
+
 def discard_pending(pending: PendingUpload) -> None:
-    for suffix in (".upload", ".json"):
+    for suffix in (".upload", ".json", ".claimed"):
         try:
             os.unlink(pending_dir() / f"{pending.token}{suffix}")
         except FileNotFoundError:

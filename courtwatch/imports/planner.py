@@ -17,15 +17,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import attrgetter
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from flask_babel import ngettext
+from sqlalchemy import insert, select
 
-from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing, HearingChange, HearingStatus
-from courtwatch.courts.hearing_services import notify_hearing_hooks
+from courtwatch.courts.hearing_models import Hearing, HearingStatus
+from courtwatch.courts.hearing_services import (
+    cancel_hearing,
+    change_hearing_room,
+    move_hearing,
+    reinstate_hearing,
+)
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError
-from courtwatch.imports.records import HearingRecord, RowProblem
+from courtwatch.imports.records import HearingRecord, ReadResult, RowProblem
 
 CHUNK = 2000
 SAMPLE_LIMIT = 200
@@ -64,6 +69,16 @@ class ImportSummary:
     samples: dict[str, list[Sample]] = field(default_factory=lambda: {"added": [], "changed": [], "cancelled": []})
     problems: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The file was not read whole (a limit, a broken part, a truncated download): nothing cancelled.
+    partial: bool = False
+    # Scheduled hearings of the source from now on, before this import (for the mass-cancel check).
+    future_before: int = 0
+    # Rows already over: kept as history, never offered as shifts.
+    past: int = 0
+    # The plan cancels more than the hold settings allow: a coordinator must confirm it.
+    review_needed: bool = False
+    # A commit that was rolled back and kept for review instead of applied.
+    held: bool = False
 
     @property
     def total_usable(self) -> int:
@@ -108,7 +123,7 @@ def _record_values(record: HearingRecord) -> tuple:
 
 def run_import(records: Iterable[HearingRecord | RowProblem], *, source_id: int | None, apply: bool,
                full: bool, cancel_from: datetime, cancel_until: datetime | None = None,
-               summary: ImportSummary | None = None) -> ImportSummary:
+               summary: ImportSummary | None = None, read_result: ReadResult | None = None) -> ImportSummary:
     """Plan (apply=False) or perform (apply=True) an import of ``records`` into a source.
 
     Rows are handled in chunks of CHUNK so memory does not grow with the file: across the whole
@@ -132,18 +147,32 @@ def run_import(records: Iterable[HearingRecord | RowProblem], *, source_id: int 
             summary.duplicates += 1
             continue
         seen.add(record.key)
+        if record.starts_at < cancel_from:
+            summary.past += 1
         chunk.append(record)
         if len(chunk) >= CHUNK:
             _plan_chunk(chunk, source_id, had_hearings, apply, summary)
             chunk = []
     if chunk:
         _plan_chunk(chunk, source_id, had_hearings, apply, summary)
+    if not seen and read_result is not None and read_result.events and read_result.past == read_result.events:
+        raise DomainError(ngettext("The one event in this file is before today; there is nothing to import.",
+                                   "All %(num)s events are before today; there is nothing to import.",
+                                   read_result.events), field="file")
     if not seen:
         first = "; ".join(_("line %(line)s: %(reason)s", line=p.line, reason=p.reason) for p in summary.problems[:3])
         message = _("No usable hearings in this file.")
         raise DomainError(f"{message} {first}".strip(), field="file")
+    if summary.past:
+        summary.notes.append(_("%(count)s hearings are before today: they are kept as history only, with no "
+                               "shifts.", count=summary.past))
+    if read_result is not None and read_result.partial:
+        summary.partial = True
     if full:
-        if summary.rejected:
+        if summary.partial:
+            summary.notes.append(_("This calendar was not read completely, so hearings missing from it were not "
+                                   "cancelled."))
+        elif summary.rejected:
             summary.notes.append(_("Some rows were rejected, so hearings missing from this file were not "
                                    "cancelled. Correct the file and import it again."))
         elif had_hearings:
@@ -290,6 +319,13 @@ def _differences(old: _Existing, record: HearingRecord) -> list[tuple[str, str, 
     if old.values == new_values:
         return kinds
     old_map = dict(zip(COMPARED, old.values, strict=True))
+    if _keeps_coordinator_time(old_map, record):
+        # The file still gives no time; the time a coordinator set stands.
+        new_values = tuple(old_map[name] if name in KEEP_WHEN_TIME_UNKNOWN else value
+                           for name, value in zip(COMPARED, new_values, strict=True))
+        if old.values == new_values:
+            return kinds
+        record = _with_time_of(record, old_map)
     if old_map["starts_at"] != record.starts_at:
         kinds.append(("moved", old_map["starts_at"].isoformat(), record.starts_at.isoformat()))
     if (old_map["courtroom"] or "") != record.courtroom:
@@ -299,41 +335,51 @@ def _differences(old: _Existing, record: HearingRecord) -> list[tuple[str, str, 
     return kinds
 
 
+KEEP_WHEN_TIME_UNKNOWN = ("starts_at", "ends_at", "all_day")
+
+
+def _keeps_coordinator_time(old, record: HearingRecord) -> bool:
+    """A date-only row for a hearing a coordinator gave a time on that same local day."""
+    get = old.get if isinstance(old, dict) else (lambda name: getattr(old, name))
+    if not record.all_day or get("all_day"):
+        return False
+    offset = get("starts_at") - record.starts_at
+    return timedelta(0) <= offset < timedelta(days=1)
+
+
+def _with_time_of(record: HearingRecord, old_map: dict) -> HearingRecord:
+    copy = HearingRecord(**{name: getattr(record, name) for name in HearingRecord.__slots__})
+    for name in KEEP_WHEN_TIME_UNKNOWN:
+        setattr(copy, name, old_map[name])
+    return copy
+
+
 def _apply_changes(changes: list[tuple[int, HearingRecord, list[tuple[str, str, str]]]]) -> None:
-    purge_days = current_app.config["ACCOMPANIMENT_PURGE_DAYS"]
+    """Write the changed fields, then let the courts area apply each change of state."""
     for start in range(0, len(changes), CHUNK):
         batch = changes[start:start + CHUNK]
         hearings = {h.id: h for h in db.session.scalars(select(Hearing).where(Hearing.id.in_([c[0] for c in batch])))}
         for hearing_id, record, kinds in batch:
             hearing = hearings[hearing_id]
             if record.cancelled:
-                _cancel(hearing)
+                cancel_hearing(hearing)
                 continue
+            old_starts_at, old_room = hearing.starts_at, hearing.courtroom
             for name in COMPARED:
-                setattr(hearing, name, getattr(record, name))
-            for kind, old_value, new_value in kinds:
-                if kind == "details":
+                if name in KEEP_WHEN_TIME_UNKNOWN and _keeps_coordinator_time(hearing, record):
                     continue
+                setattr(hearing, name, getattr(record, name))
+            for kind, _old_value, _new_value in kinds:
                 if kind == "reinstated":
-                    hearing.status = HearingStatus.SCHEDULED
-                    hearing.cancelled_at = None
-                if kind == "moved":
-                    db.session.execute(update(AccompanimentRequest)
-                                       .where(AccompanimentRequest.hearing_id == hearing.id)
-                                       .values(purge_after=record.starts_at + timedelta(days=purge_days)))
-                change = HearingChange(hearing_id=hearing.id, kind=kind, old_value=old_value[:200],
-                                       new_value=new_value[:200])
-                db.session.add(change)
-                notify_hearing_hooks(hearing, kind, change)
+                    reinstate_hearing(hearing)
+                elif kind == "moved":
+                    move_hearing(hearing, old_starts_at)
+                elif kind == "room_changed":
+                    change_hearing_room(hearing, old_room)
 
 
 def _cancel(hearing: Hearing) -> None:
-    hearing.status = HearingStatus.CANCELLED
-    hearing.cancelled_at = utcnow()
-    change = HearingChange(hearing_id=hearing.id, kind="cancelled", old_value=HearingStatus.SCHEDULED,
-                           new_value=HearingStatus.CANCELLED)
-    db.session.add(change)
-    notify_hearing_hooks(hearing, "cancelled", change)
+    cancel_hearing(hearing)
 
 
 def _apply_missing(ids: array) -> None:

@@ -50,6 +50,20 @@ class RowProblem:
 
 @dataclass
 class ReadResult:
-    """What a reader found besides the rows: facts the preview shows (encoding, delimiter, capped)."""
+    """What a reader found besides the rows: facts the preview shows (encoding, delimiter, capped).
+
+    ``partial`` says the reader left something out (a capped series, a part it could not read, a
+    truncated download). A partial read adds and changes what it did read, but cancels nothing:
+    a hearing missing from it may only be missing from what was read.
+    """
 
     notes: list[str] = field(default_factory=list)
+    partial: bool = False
+    read: int = 0
+    events: int = 0  # events in the file (ICS)
+    past: int = 0  # of those, one-off events already over when the window starts
+
+    def mark_partial(self, reason: str) -> None:
+        self.partial = True
+        if reason and reason not in self.notes and len(self.notes) < 50:
+            self.notes.append(reason)

@@ -14,13 +14,30 @@ from sqlalchemy import select
 
 from courtwatch.courts.models import Courthouse
 from courtwatch.db import db, utcnow
-from courtwatch.errors import DomainError
+from courtwatch.errors import DomainError, NotFound
 from courtwatch.imports.ics_reader import read_ics
-from courtwatch.imports.mapping import check_mapping, courthouse_lookup_key, guess_mapping, table_records
+from courtwatch.imports.mapping import (
+    check_mapping,
+    courthouse_lookup_key,
+    guess_mapping,
+    table_records,
+)
 from courtwatch.imports.models import CalendarSource, ImportRun
-from courtwatch.imports.pending import PendingUpload, discard_pending
+from courtwatch.imports.pending import (
+    PendingUpload,
+    create_pending,
+    discard_pending,
+    load_pending,
+    too_large,
+)
 from courtwatch.imports.planner import ImportSummary, run_import
 from courtwatch.imports.records import ReadResult
+from courtwatch.imports.safeguards import (
+    PlanHeld,
+    future_hearing_count,
+    needs_review,
+    tell_coordinators,
+)
 from courtwatch.imports.tables import read_table
 from courtwatch.privacy.services import record_event
 
@@ -82,26 +99,54 @@ def table_preview(path: str, kind: str) -> tuple[list[str], list[tuple[int, list
 
 def import_file(path: str, *, kind: str, courthouse: Courthouse | None, source: CalendarSource | None,
                 mapping: dict | None, apply: bool, full: bool = True, now: datetime | None = None,
-                window: tuple[datetime, datetime] | None = None) -> ImportSummary:
-    """Preview (apply=False) or commit an import of one file into ``source`` (None: a new source)."""
+                window: tuple[datetime, datetime] | None = None, confirm_cancellations: bool = False,
+                read_result: ReadResult | None = None) -> ImportSummary:
+    """Preview (apply=False) or commit an import of one file into ``source`` (None: a new source).
+
+    A commit whose plan cancels more than the hold settings allow is written in a savepoint and
+    rolled back (``summary.held``) unless ``confirm_cancellations`` says a coordinator saw it.
+    """
     summary = ImportSummary()
-    now = now or utcnow()
+    summary.future_before = future_hearing_count(source.id if source else None)
+    read_result = read_result if read_result is not None else ReadResult()
+    arguments = dict(kind=kind, courthouse=courthouse, source=source, mapping=mapping, full=full,
+                     now=now or utcnow(), window=window, summary=summary, read_result=read_result)
+    if not apply:
+        _plan_file(path, apply=False, **arguments)
+    elif confirm_cancellations:
+        _plan_file(path, apply=True, **arguments)
+    else:
+        try:
+            with db.session.begin_nested():
+                _plan_file(path, apply=True, **arguments)
+                if needs_review(summary):
+                    raise PlanHeld()
+        except PlanHeld:
+            summary.held = True
+    summary.review_needed = needs_review(summary)
+    return summary
+
+
+def _plan_file(path: str, *, kind: str, courthouse: Courthouse | None, source: CalendarSource | None,
+               mapping: dict | None, apply: bool, full: bool, now: datetime,
+               window: tuple[datetime, datetime] | None, summary: ImportSummary, read_result: ReadResult) -> None:
     window_start, window_end = window or import_window(now)
     if kind == "ics":
         if courthouse is None:
             raise DomainError(_("Choose the courthouse this calendar belongs to."), field="courthouse")
+        limit = current_app.config["IMPORT_MAX_BYTES"]
         with open(path, "rb") as handle:
-            data = handle.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
-        if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-            raise DomainError(_("This file is too large."), field="file")
-        result = ReadResult()
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise too_large()
         records = read_ics(data, zone=courthouse.zone, courthouse_id=courthouse.id, window_start=window_start,
                            window_end=window_end, max_instances=current_app.config["IMPORT_MAX_INSTANCES"],
-                           result=result)
+                           result=read_result)
         run_import(records, source_id=source.id if source else None, apply=apply, full=full,
-                   cancel_from=max(now, window_start), cancel_until=window_end, summary=summary)
-        summary.notes.extend(result.notes)
-        return summary
+                   cancel_from=max(now, window_start), cancel_until=window_end, summary=summary,
+                   read_result=read_result)
+        summary.notes.extend(note for note in read_result.notes if note not in summary.notes)
+        return
     if not mapping:
         raise DomainError(_("Confirm which column holds what before importing."), field="file")
     table = read_table(path, kind, current_app.config["IMPORT_MAX_BYTES"])
@@ -110,8 +155,8 @@ def import_file(path: str, *, kind: str, courthouse: Courthouse | None, source: 
         summary.notes.extend(table.notes)
         records = table_records(table, mapping, default_courthouse=courthouse, courthouses=courthouse_directory())
         # Past hearings missing from a docket are history, not cancellations.
-        return run_import(records, source_id=source.id if source else None, apply=apply, full=full,
-                          cancel_from=now, summary=summary)
+        run_import(records, source_id=source.id if source else None, apply=apply, full=full,
+                   cancel_from=now, summary=summary, read_result=read_result)
     finally:
         table.close()
 
@@ -147,11 +192,15 @@ def preview_pending(pending: PendingUpload) -> ImportSummary:
                        mapping=pending.mapping, apply=False, full=pending.full)
 
 
-def commit_pending(actor, pending: PendingUpload) -> tuple[ImportSummary, CalendarSource]:
+def commit_pending(actor, pending: PendingUpload, *, confirm_cancellations: bool = False,
+                   ) -> tuple[ImportSummary, CalendarSource]:
     courthouse = pending_courthouse(pending)
     source = get_or_create_source(courthouse, pending.source_name, pending.kind)
     summary = import_file(pending.path, kind=pending.kind, courthouse=courthouse, source=source,
-                          mapping=pending.mapping, apply=True, full=pending.full)
+                          mapping=pending.mapping, apply=True, full=pending.full,
+                          confirm_cancellations=confirm_cancellations)
+    if summary.held:
+        return summary, source
     if pending.mapping:
         source.mapping = json.dumps(pending.mapping, sort_keys=True)
     source.kind = pending.kind
@@ -159,6 +208,74 @@ def commit_pending(actor, pending: PendingUpload) -> tuple[ImportSummary, Calend
     db.session.flush()
     discard_pending(pending)
     return summary, source
+
+
+def hold_plan(source: CalendarSource, stream, summary: ImportSummary, *, kind: str = "ics",
+              mapping: dict | None = None, fingerprint: str = "") -> None:
+    """Keep a plan that cancels too much as a held upload of the source, and tell coordinators."""
+    if source.held_token:
+        discard_pending(PendingUpload(token=source.held_token, user_id=None, filename="", kind="",
+                                      courthouse_id=None, source_name=""))
+    pending = create_pending(stream, user_id=None, filename=f"{source.name}.{kind}",
+                             courthouse_id=source.courthouse_id, source_name=source.name, full=True,
+                             kind_of=lambda _name, _head: kind)
+    pending.mapping = mapping
+    pending.save()
+    source.held_token = pending.token
+    source.held_at = utcnow()
+    source.last_status = "held"
+    source.last_error = _("Held for review: this update would cancel %(count)s of %(future)s future hearings.",
+                          count=summary.cancelled, future=summary.future_before)
+    tell_coordinators(source, "held",
+                      _("It would add %(added)s, change %(changed)s and cancel %(cancelled)s hearings "
+                        "(of %(future)s future hearings).", added=summary.added, changed=summary.changed,
+                        cancelled=summary.cancelled, future=summary.future_before),
+                      fingerprint=fingerprint or pending.token)
+
+
+def held_plan(source: CalendarSource) -> PendingUpload | None:
+    if not source.held_token:
+        return None
+    try:
+        return load_pending(source.held_token, None)
+    except NotFound:
+        return None
+
+
+def held_sources() -> list[CalendarSource]:
+    return list(db.session.scalars(select(CalendarSource).where(CalendarSource.held_token.is_not(None))
+                                   .order_by(CalendarSource.id).limit(100)))
+
+
+def preview_held(source: CalendarSource) -> ImportSummary:
+    pending = held_plan(source)
+    if pending is None:
+        raise NotFound(_("This held update is no longer waiting."))
+    return import_file(pending.path, kind=pending.kind, courthouse=source.courthouse, source=source,
+                       mapping=pending.mapping, apply=False, full=True)
+
+
+def apply_held(actor, source: CalendarSource) -> ImportSummary:
+    """A coordinator looked at the held plan and applies it as it is."""
+    pending = held_plan(source)
+    if pending is None:
+        raise NotFound(_("This held update is no longer waiting."))
+    summary = import_file(pending.path, kind=pending.kind, courthouse=source.courthouse, source=source,
+                          mapping=pending.mapping, apply=True, full=True, confirm_cancellations=True)
+    record_run(actor, source, summary, pending.filename, status="ok")
+    discard_held(actor, source, reason="applied")
+    return summary
+
+
+def discard_held(actor, source: CalendarSource, reason: str = "discarded") -> None:
+    pending = held_plan(source)
+    if pending is not None:
+        discard_pending(pending)
+    source.held_token = None
+    source.held_at = None
+    if reason == "discarded":
+        source.last_status = "held_discarded"
+        record_event(actor, "calendar.held_discarded", source)
 
 
 def list_sources() -> list[CalendarSource]:

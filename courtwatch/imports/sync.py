@@ -9,6 +9,8 @@ every hop passes the same check.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import ipaddress
 import os
 import socket
@@ -24,8 +26,11 @@ from sqlalchemy import select
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError
 from courtwatch.imports.models import CalendarSource
+from courtwatch.imports.pending import too_large
 from courtwatch.imports.planner import ImportSummary
-from courtwatch.imports.services import import_file, record_run
+from courtwatch.imports.records import ReadResult
+from courtwatch.imports.safeguards import tell_coordinators
+from courtwatch.imports.services import hold_plan, import_file, record_run
 from courtwatch.privacy.services import record_event
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -85,8 +90,12 @@ def subscribe(actor, courthouse, name: str, url: str) -> CalendarSource:
     return source
 
 
-def fetch(source: CalendarSource) -> tuple[bytes | None, requests.Response | None]:
-    """(body, response); body None when the server answered 304 Not Modified."""
+def fetch(source: CalendarSource) -> tuple[bytes | None, requests.Response | None, bool]:
+    """(body, response, truncated); body None when the server answered 304 Not Modified.
+
+    ``truncated`` is True when the body is shorter than the server declared: what arrived is
+    imported, but as a partial read that cancels nothing.
+    """
     headers = {"User-Agent": "Courtwatch calendar sync", "Accept": "text/calendar, */*;q=0.5"}
     if source.etag:
         headers["If-None-Match"] = source.etag
@@ -105,53 +114,79 @@ def fetch(source: CalendarSource) -> tuple[bytes | None, requests.Response | Non
                 url = normalise_url(urljoin(url, response.headers["Location"]))
                 continue
             if response.status_code == 304:
-                return None, response
+                return None, response, False
             if response.status_code != 200:
                 raise DomainError(_("The calendar server answered %(status)s.", status=response.status_code))
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > limit:
-                raise DomainError(_("The calendar is larger than the import limit."))
+                raise too_large()
             body = bytearray()
-            for chunk in response.iter_content(64 * 1024):
-                body.extend(chunk)
-                if len(body) > limit:
-                    raise DomainError(_("The calendar is larger than the import limit."))
-                if time.monotonic() > deadline:
-                    raise requests.Timeout()
-            return bytes(body), response
+            try:
+                for chunk in response.iter_content(64 * 1024):
+                    body.extend(chunk)
+                    if len(body) > limit:
+                        raise too_large()
+                    if time.monotonic() > deadline:
+                        raise requests.Timeout()
+            except requests.exceptions.ChunkedEncodingError:  # the connection closed before the declared end
+                return bytes(body), response, True
+            encoded = response.headers.get("Content-Encoding", "identity").lower() not in ("", "identity")
+            truncated = bool(declared and declared.isdigit() and not encoded and len(body) < int(declared))
+            return bytes(body), response, truncated
     raise DomainError(_("The calendar address redirects too many times."))
 
 
+def looks_truncated(body: bytes) -> bool:
+    """A calendar whose last component is not closed was cut off on the way."""
+    return not body.rstrip().upper().endswith(b"END:VCALENDAR")
+
+
 def sync_source(source: CalendarSource, actor=None) -> ImportSummary | None:
-    """Refresh one subscription; the outcome is recorded on the source, never raised."""
+    """Refresh one subscription; the outcome is recorded on the source, never raised.
+
+    A partial read (a limit hit, a broken part, a truncated body, an empty calendar where the last
+    one had hearings) cancels nothing, and coordinators are told. A plan that would cancel too
+    much is held for review. In neither case is the validator (ETag) kept, so the next sync
+    fetches the calendar again.
+    """
     source.last_synced_at = utcnow()
+    problem = None
     try:
-        body, response = fetch(source)
+        body, response, truncated = fetch(source)
         if body is None:
             source.last_status = "not_modified"
             source.last_error = None
             return None
+        read_result = ReadResult()
+        if truncated or (body.strip() and looks_truncated(body)):
+            read_result.mark_partial(_("The download was cut off before the end of the calendar."))
         with tempfile.NamedTemporaryFile(delete=False, suffix=".ics") as handle:
             handle.write(body)
         try:
-            with db.session.begin_nested():
-                summary = import_file(handle.name, kind="ics", courthouse=source.courthouse, source=source,
-                                      mapping=None, apply=True, full=True)
-                record_run(actor, source, summary, source.url or "", status="ok")
+            summary = import_file(handle.name, kind="ics", courthouse=source.courthouse, source=source,
+                                  mapping=None, apply=True, full=True, read_result=read_result)
         finally:
             os.unlink(handle.name)
-        source.etag = (response.headers.get("ETag") or "")[:300] or None
-        source.last_modified = (response.headers.get("Last-Modified") or "")[:100] or None
+        if summary.held:
+            hold_plan(source, io.BytesIO(body), summary, fingerprint=hashlib.sha256(body).hexdigest())
+            return summary
+        record_run(actor, source, summary, source.url or "", status="partial" if summary.partial else "ok")
+        if summary.partial:
+            source.last_error = "; ".join(read_result.notes)[:1000] or None
+            tell_coordinators(source, "partial", source.last_error or "", fingerprint=hashlib.sha256(body).hexdigest())
+        else:
+            source.etag = (response.headers.get("ETag") or "")[:300] or None
+            source.last_modified = (response.headers.get("Last-Modified") or "")[:100] or None
         return summary
     except DomainError as error:
-        source.last_status = "error"
-        source.last_error = error.message[:1000]
+        problem = error.message
     except requests.Timeout:
-        source.last_status = "error"
-        source.last_error = _("The calendar server did not answer in time.")
+        problem = _("The calendar server did not answer in time.")
     except requests.RequestException as error:
-        source.last_status = "error"
-        source.last_error = _("The calendar could not be fetched: %(error)s", error=type(error).__name__)
+        problem = _("The calendar could not be fetched: %(error)s", error=type(error).__name__)
+    source.last_status = "error"
+    source.last_error = problem[:1000]
+    tell_coordinators(source, "error", problem)
     return None
 
 

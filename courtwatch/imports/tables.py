@@ -161,14 +161,19 @@ def read_xlsx(path: str, max_bytes: int) -> Table:
     check_zip_bomb(path, max_bytes)
     import openpyxl
 
+    # An open file, not the path: openpyxl judges a path by its extension, and uploads wait under
+    # server-chosen names (".upload"); the type was already read from the content.
+    handle = open(path, "rb")  # noqa: SIM115 (closed with the workbook by Table.close)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds of errors on damaged workbooks
-        raise DomainError(_("This Excel workbook could not be opened: %(error)s", error=str(error)[:200]),
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of errors on damaged workbooks
+        handle.close()
+        raise DomainError(_("This Excel workbook could not be opened: it is damaged or not an .xlsx file."),
                           field="file") from None
+    closer = _WorkbookCloser(workbook, handle)
     sheet = workbook.worksheets[0] if workbook.worksheets else None
     if sheet is None:
-        workbook.close()
+        closer.close()
         raise DomainError(_("This workbook has no sheet."), field="file")
     rows = ((number, [cell_text(v) for v in values])
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1))
@@ -178,12 +183,22 @@ def read_xlsx(path: str, max_bytes: int) -> Table:
             headers = [clean_header(c) for c in cells]
             break
     if not headers:
-        workbook.close()
+        closer.close()
         raise DomainError(_("This file is empty."), field="file")
     while headers and not headers[-1]:
         headers.pop()
     return Table(headers=headers, rows=rows, notes=[_("Read the first sheet, “%(name)s”.", name=sheet.title)],
-                 closer=workbook)
+                 closer=closer)
+
+
+@dataclass
+class _WorkbookCloser:
+    workbook: object
+    handle: object
+
+    def close(self) -> None:
+        self.workbook.close()
+        self.handle.close()
 
 
 def read_table(path: str, kind: str, max_bytes: int) -> Table:
@@ -200,6 +215,8 @@ def sniff_kind(filename: str, head: bytes) -> str | None:
         return "ics"
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None  # binary: a photo, a PDF, an old .xls
+    if text.startswith((b"{", b"[")) or name.endswith(".json"):
+        return None  # JSON (a courthouse list, say) is not a docket: never read it as CSV
     if name.endswith((".csv", ".txt", ".tsv")):
         return "csv"
     if name.endswith((".xlsx", ".xlsm")):

@@ -4,7 +4,16 @@ commit, and subscriptions. Nothing is written to hearings before the commit butt
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -39,7 +48,8 @@ def _forms(upload=None, subscription=None):
 def _render_index(upload=None, subscription=None, status=200):
     upload, subscription = _forms(upload, subscription)
     return render_template("imports/index.html", sources=services.list_sources(), runs=services.recent_runs(),
-                           upload=upload, subscription=subscription, action_form=ActionForm()), status
+                           held=services.held_sources(), upload=upload, subscription=subscription,
+                           action_form=ActionForm()), status
 
 
 @bp.route("")
@@ -67,26 +77,42 @@ def upload():
         except DomainError as error:
             attach_error(form, error)
         else:
+            _forget_previous_upload()
+            session[PENDING_KEY] = pending.token
             if pending.kind == "ics":
-                return redirect(url_for("imports.preview", token=pending.token))
-            return redirect(url_for("imports.mapping", token=pending.token))
+                return redirect(url_for("imports.preview"))
+            return redirect(url_for("imports.mapping"))
     return _render_index(upload=form, status=422)
 
 
-def _pending_or_404(token: str):
+# The session key holding the token of the upload waiting for its commit (one per session).
+PENDING_KEY = "import_pending"
+
+
+def _forget_previous_upload() -> None:
+    """A new upload replaces the one waiting in this session, whose file is removed."""
+    token = session.pop(PENDING_KEY, None)
+    if token:
+        try:
+            pending_store.discard_pending(pending_store.load_pending(token, current_user.id))
+        except NotFound:
+            pass
+
+
+def _pending_or_404():
     try:
-        return pending_store.load_pending(token, current_user.id)
+        return pending_store.load_pending(session.get(PENDING_KEY, ""), current_user.id)
     except NotFound as error:
         flash(error.message, "error")
         abort(404)
 
 
-@bp.route("/pending/<token>/columns", methods=["GET", "POST"])
+@bp.route("/pending/columns", methods=["GET", "POST"])
 @coordinator_required
-def mapping(token: str):
-    pending = _pending_or_404(token)
+def mapping():
+    pending = _pending_or_404()
     if pending.kind == "ics":
-        return redirect(url_for("imports.preview", token=token))
+        return redirect(url_for("imports.preview"))
     try:
         headers, rows, notes, guessed = services.table_preview(pending.path, pending.kind)
     except DomainError as error:
@@ -110,7 +136,7 @@ def mapping(token: str):
         else:
             pending.mapping = chosen
             pending.save()
-            return redirect(url_for("imports.preview", token=token))
+            return redirect(url_for("imports.preview"))
     return render_template("imports/mapping.html", pending=pending, form=form, headers=headers, rows=rows,
                            notes=notes, remembered=bool(remembered), fields=FIELDS,
                            courthouse=services.pending_courthouse(pending)), 422 if request.method == "POST" else 200
@@ -123,12 +149,12 @@ def _zones(summary) -> dict:
     return {c.id: c for c in db.session.scalars(db.select(Courthouse).where(Courthouse.id.in_(ids)))}
 
 
-@bp.route("/pending/<token>")
+@bp.route("/pending")
 @coordinator_required
-def preview(token: str):
-    pending = _pending_or_404(token)
+def preview():
+    pending = _pending_or_404()
     if pending.kind != "ics" and not pending.mapping:
-        return redirect(url_for("imports.mapping", token=token))
+        return redirect(url_for("imports.mapping"))
     try:
         summary = services.preview_pending(pending)
     except DomainError as error:
@@ -139,29 +165,56 @@ def preview(token: str):
                            action_form=ActionForm())
 
 
-@bp.route("/pending/<token>/commit", methods=["POST"])
+def _flash_counts(counts: dict) -> None:
+    flash(_("Imported: %(added)s added, %(changed)s changed, %(cancelled)s cancelled, %(unchanged)s unchanged, "
+            "%(rejected)s rejected.", **counts), "info")
+
+
+@bp.route("/pending/commit", methods=["POST"])
 @coordinator_required
-def commit(token: str):
-    pending = _pending_or_404(token)
+def commit():
     if not ActionForm().validate_on_submit():
         abort(400)
+    token = session.get(PENDING_KEY, "")
+    # A second click (or a retried request) shows what the first one did.
+    counts = pending_store.load_result(token, current_user.id)
+    if counts is not None:
+        _flash_counts(counts)
+        return redirect(url_for("imports.index"))
+    pending = _pending_or_404()
+    if not pending_store.claim_pending(pending):
+        counts = pending_store.load_result(token, current_user.id, wait_seconds=20)
+        if counts is not None:
+            _flash_counts(counts)
+        else:
+            flash(_("This upload is being imported; the result will show on this page."), "info")
+        return redirect(url_for("imports.index"))
     try:
-        summary, source = services.commit_pending(current_user, pending)
+        summary, source = services.commit_pending(current_user, pending,
+                                                  confirm_cancellations=bool(request.form.get("confirm_cancellations")))
     except DomainError as error:
+        pending_store.release_claim(pending)
         flash(error.message, "error")
-        return redirect(url_for("imports.preview", token=token))
-    flash(_("Imported: %(added)s added, %(changed)s changed, %(cancelled)s cancelled, %(unchanged)s unchanged, "
-            "%(rejected)s rejected.", added=summary.added, changed=summary.changed, cancelled=summary.cancelled,
-            unchanged=summary.unchanged, rejected=summary.rejected), "info")
+        return redirect(url_for("imports.preview"))
+    if summary.held:
+        pending_store.release_claim(pending)
+        flash(_("Nothing was imported: tick the box to confirm the %(n)s cancellations first.", n=summary.cancelled),
+              "error")
+        return redirect(url_for("imports.preview"))
+    counts = {"added": summary.added, "changed": summary.changed, "cancelled": summary.cancelled,
+              "unchanged": summary.unchanged, "rejected": summary.rejected}
+    pending_store.save_result(token, current_user.id, counts)
+    _flash_counts(counts)
     return redirect(url_for("imports.index"))
 
 
-@bp.route("/pending/<token>/discard", methods=["POST"])
+@bp.route("/pending/discard", methods=["POST"])
 @coordinator_required
-def discard(token: str):
-    pending = _pending_or_404(token)
+def discard():
+    pending = _pending_or_404()
     if ActionForm().validate_on_submit():
         pending_store.discard_pending(pending)
+        session.pop(PENDING_KEY, None)
         flash(_("Upload discarded; nothing was imported."), "info")
     return redirect(url_for("imports.index"))
 
@@ -213,4 +266,55 @@ def toggle_source(source_id: int):
     source = _source_or_404(source_id)
     if ActionForm().validate_on_submit():
         source.active = not source.active
+    return redirect(url_for("imports.index"))
+
+
+@bp.route("/sources/<int:source_id>/held")
+@coordinator_required
+def review_held(source_id: int):
+    source = _source_or_404(source_id)
+    pending = services.held_plan(source)
+    if pending is None:
+        flash(_("This held update is no longer waiting."), "info")
+        return redirect(url_for("imports.index"))
+    try:
+        summary = services.preview_held(source)
+    except DomainError as error:
+        return render_template("imports/preview.html", pending=pending, summary=None, error=error.message,
+                               courthouse=source.courthouse, action_form=ActionForm(),
+                               discard_url=url_for("imports.discard_held", source_id=source.id)), 422
+    summary.review_needed = True  # it was held: applying it is the confirmation
+    return render_template("imports/preview.html", pending=pending, summary=summary, error=None,
+                           courthouses=_zones(summary), courthouse=source.courthouse, action_form=ActionForm(),
+                           commit_url=url_for("imports.apply_held", source_id=source.id),
+                           discard_url=url_for("imports.discard_held", source_id=source.id))
+
+
+@bp.route("/sources/<int:source_id>/held/apply", methods=["POST"])
+@coordinator_required
+def apply_held(source_id: int):
+    source = _source_or_404(source_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not request.form.get("confirm_cancellations"):
+        flash(_("Tick the box to confirm the cancellations first."), "error")
+        return redirect(url_for("imports.review_held", source_id=source.id))
+    try:
+        summary = services.apply_held(current_user, source)
+    except (DomainError, NotFound) as error:
+        flash(error.message, "error")
+        return redirect(url_for("imports.index"))
+    flash(_("Imported: %(added)s added, %(changed)s changed, %(cancelled)s cancelled, %(unchanged)s unchanged, "
+            "%(rejected)s rejected.", added=summary.added, changed=summary.changed, cancelled=summary.cancelled,
+            unchanged=summary.unchanged, rejected=summary.rejected), "info")
+    return redirect(url_for("imports.index"))
+
+
+@bp.route("/sources/<int:source_id>/held/discard", methods=["POST"])
+@coordinator_required
+def discard_held(source_id: int):
+    source = _source_or_404(source_id)
+    if ActionForm().validate_on_submit():
+        services.discard_held(current_user, source)
+        flash(_("The held update was discarded; nothing was changed."), "info")
     return redirect(url_for("imports.index"))

@@ -21,7 +21,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 
 EMAIL_KINDS = ("shift_confirmed", "shift_promoted", "shift_removed", "shift_changed", "shift_cancelled",
-               "shift_reminder", "release_request", "observation_alert", "password_reset")
+               "shift_reminder", "release_request", "observation_alert", "password_reset", "calendar_problem")
 
 # 12-hour clock in both languages: "8:30 AM", "8:30 a. m." (volunteers read these on the street).
 TIME_PATTERN = "h:mm a"

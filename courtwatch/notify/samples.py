@@ -34,6 +34,9 @@ def sample_context(kind: str, courthouse: Courthouse | None = None, start: tuple
         return {"observation": report}
     if kind == "password_reset":
         return {"token": "sample-token", "minutes": 60}
+    if kind == "calendar_problem":
+        return {"problem": "held", "source_name": "Suffolk County docket",
+                "detail": "It would add 3, change 1 and cancel 25 hearings (of 30 future hearings)."}
     return {"shift": shift, "assigned": False, "reason": "The hearing moved, so the shift moved with it.",
             "hours": 24, "person": SimpleNamespace(name="Ana Morales", email="volunteer1@example.org")}
 

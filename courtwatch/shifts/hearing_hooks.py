@@ -14,7 +14,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from courtwatch.auth.languages import language_code
 from courtwatch.courts.hearing_models import Hearing, HearingChange
+from courtwatch.courts.hearing_services import hearing_is_past
 from courtwatch.db import db
 from courtwatch.shifts import notices, services
 from courtwatch.shifts.models import Shift, ShiftKind, ShiftStatus
@@ -34,13 +36,26 @@ def accompaniment_times(hearing: Hearing) -> tuple[datetime, datetime]:
     return hearing.starts_at - lead, ends
 
 
-def ensure_accompaniment_shift(hearing: Hearing) -> Shift:
-    """Create the hearing's accompaniment shift, or reopen it if it was cancelled."""
+def requested_language(hearing: Hearing) -> str | None:
+    """The language asked on the accompaniment request (else the docket's), as a shift language code."""
+    request_row = hearing.accompaniment_request
+    return language_code(request_row.language if request_row and request_row.language else hearing.language)
+
+
+def ensure_accompaniment_shift(hearing: Hearing) -> Shift | None:
+    """Create the hearing's accompaniment shift, or reopen it if it was cancelled.
+
+    None for a hearing whose time is unknown (a date-only docket row: a shift would start at
+    23:15 the day before) or that is over: a coordinator sets the time first.
+    """
+    if hearing.all_day or hearing_is_past(hearing):
+        return None
     shift = shift_for_hearing(hearing)
     starts_at, ends_at = accompaniment_times(hearing)
     if shift is None:
         return services.create_shift(None, courthouse=hearing.courthouse, kind=ShiftKind.ACCOMPANIMENT,
                                      starts_at=starts_at, ends_at=ends_at, capacity=2, minimum=2,
+                                     language=requested_language(hearing),
                                      meeting_point=DEFAULT_MEETING_POINT, hearing_id=hearing.id)
     services.move_shift(shift, starts_at, ends_at, _("The hearing moved, so the shift moved with it."))
     if shift.status == ShiftStatus.CANCELLED and not hearing.is_cancelled:
@@ -55,6 +70,11 @@ def on_hearing_event(hearing: Hearing, event: str, change: HearingChange | None)
         return
     shift = shift_for_hearing(hearing)
     if shift is None:
+        if event in ("moved", "reinstated") and hearing.needs_accompaniment and not hearing.is_cancelled:
+            ensure_accompaniment_shift(hearing)  # a time set on a "time unknown" hearing
+        return
+    if event == "request_saved":
+        shift.language = requested_language(hearing)
         return
     if event in ("accompaniment_not_needed", "cancelled"):
         reason = (_("The hearing was cancelled.") if event == "cancelled"

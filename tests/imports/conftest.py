@@ -17,6 +17,8 @@ class CalendarServer:
         self.files: dict[str, bytes] = {}
         self.requests: list[tuple[str, int]] = []  # (path, status answered)
         self.redirects: dict[str, str] = {}
+        # path -> Content-Length to declare (larger than the body: the connection drops early)
+        self.declared_lengths: dict[str, int] = {}
         handler = self._handler()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -54,9 +56,11 @@ class CalendarServer:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/calendar")
                 self.send_header("ETag", etag)
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(server.declared_lengths.get(self.path, len(body))))
                 self.end_headers()
                 self.wfile.write(body)
+                if self.path in server.declared_lengths:
+                    self.close_connection = True
 
         return Handler
 

@@ -47,6 +47,8 @@ def test_cli_refused_file_exits_2_with_one_line(runner, make_courthouse, tmp_pat
 
 
 def test_sync_uses_conditional_get_and_records_outcome(app, make_courthouse, calendar_server):
+    # One of two hearings gone is half the calendar: held for review by default (tests/imports/test_safeguards.py).
+    app.config["IMPORT_HOLD_CANCEL_PERCENT"] = 100
     courthouse = make_courthouse()
     calendar_server.files["/court.ics"] = ics(vevent("s1", f":{SOON}T140000Z"), vevent("s2", f":{SOON}T160000Z"))
     calendar_server.redirects["/old.ics"] = "/court.ics"
@@ -127,3 +129,16 @@ def test_subscription_to_a_private_network_address_is_recorded_as_refused(app, m
     assert source.last_status == "error"
     assert "private network" in source.last_error
     assert db.session.scalar(select(func.count()).select_from(Hearing)) == 0
+
+
+def test_cli_subscribe_then_sync(runner, make_courthouse, calendar_server):
+    make_courthouse(slug="sub-court")
+    calendar_server.files["/court.ics"] = ics(vevent("c1", f":{SOON}T140000Z"))
+    result = runner.invoke(args=["calendars", "subscribe", calendar_server.url("/court.ics"),
+                                 "--courthouse", "sub-court"])
+    assert result.exit_code == 0 and "first sync ok" in result.output, result.output
+    assert count() == 1
+    result = runner.invoke(args=["calendars", "sync"])
+    assert result.exit_code == 0 and "not_modified" in result.output
+    bad = runner.invoke(args=["calendars", "subscribe", "ftp://example.org/x.ics", "--courthouse", "sub-court"])
+    assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -30,10 +29,6 @@ def upload(client, data: bytes, filename: str, courthouse_id: int, **extra):
     return client.post("/calendars/upload", data=form, content_type="multipart/form-data")
 
 
-def token_of(location: str) -> str:
-    return re.search(r"/pending/([A-Za-z0-9_-]+)", location)[1]
-
-
 def test_ics_upload_preview_then_commit(coordinator_client, make_courthouse):
     courthouse = make_courthouse()
     response = upload(coordinator_client, CALENDAR, "court.ics", courthouse.id)
@@ -43,13 +38,15 @@ def test_ics_upload_preview_then_commit(coordinator_client, make_courthouse):
     assert preview.status_code == 200 and "2 to add" in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert hearing_count() == 0  # nothing written before the commit
-    token = token_of(response.headers["Location"])
-    committed = coordinator_client.post(f"/calendars/pending/{token}/commit")
+    assert response.headers["Location"].endswith("/calendars/pending")  # no token in any URL
+    committed = coordinator_client.post("/calendars/pending/commit")
     assert committed.status_code == 302
     assert hearing_count() == 2
     assert db.session.scalar(select(func.count()).select_from(ImportRun)) == 1
-    # The token is spent: committing again cannot import twice.
-    assert coordinator_client.post(f"/calendars/pending/{token}/commit").status_code == 404
+    # Committing again cannot import twice: it shows the first result.
+    again = coordinator_client.post("/calendars/pending/commit", follow_redirects=True)
+    assert again.status_code == 200 and "2 added" in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ImportRun)) == 1
     index = coordinator_client.get("/calendars").get_data(as_text=True)
     assert "court.ics" in index
     hearing = db.session.scalars(select(Hearing).where(Hearing.external_key == "w1")).one()
@@ -59,9 +56,8 @@ def test_ics_upload_preview_then_commit(coordinator_client, make_courthouse):
 
 def test_commit_needs_csrf(coordinator_client, make_courthouse):
     courthouse = make_courthouse()
-    response = upload(coordinator_client, CALENDAR, "court.ics", courthouse.id)
-    token = token_of(response.headers["Location"])
-    assert coordinator_client.post(f"/calendars/pending/{token}/commit", csrf=False).status_code == 400
+    upload(coordinator_client, CALENDAR, "court.ics", courthouse.id)
+    assert coordinator_client.post("/calendars/pending/commit", csrf=False).status_code == 400
     assert hearing_count() == 0
 
 
@@ -82,7 +78,7 @@ def test_csv_upload_with_column_mapping(coordinator_client, make_courthouse):
     preview = coordinator_client.get(confirmed.headers["Location"]).get_data(as_text=True)
     assert "2 to add" in preview and "1 rejected" in preview and "Line 4:" in preview
     assert hearing_count() == 0
-    coordinator_client.post(f"/calendars/pending/{token_of(confirmed.headers['Location'])}/commit")
+    coordinator_client.post("/calendars/pending/commit")
     assert hearing_count() == 2
     source = db.session.scalars(select(CalendarSource)).one()
     assert '"Sala"' in source.mapping  # remembered for the next upload
@@ -117,3 +113,63 @@ def test_pending_upload_belongs_to_its_uploader(coordinator_client, login_as, ma
     response = upload(coordinator_client, CALENDAR, "court.ics", courthouse.id)
     other = login_as(make_user("coordinator"))
     assert other.get(response.headers["Location"]).status_code == 404
+
+
+def test_xlsx_upload_through_the_web_form(coordinator_client, make_courthouse):
+    """Finding 3: the pending file lost its extension and openpyxl refused it."""
+    import openpyxl
+
+    courthouse = make_courthouse()
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Case Number", "Date", "Time", "Courtroom"])
+    sheet.append(["X-1", "2099-05-05", "9:30", "2"])
+    sheet.append(["X-2", "2099-05-06", "10:00", "3"])
+    data = io.BytesIO()
+    workbook.save(data)
+    response = upload(coordinator_client, data.getvalue(), "docket.xlsx", courthouse.id)
+    assert response.headers["Location"].endswith("/calendars/pending/columns")
+    columns = coordinator_client.get(response.headers["Location"])
+    assert columns.status_code == 200 and "X-1" in columns.get_data(as_text=True)
+    mapping = {"case_number": "Case Number", "date": "Date", "time": "Time", "courtroom": "Courtroom",
+               "key": "case_date"}
+    coordinator_client.post("/calendars/pending/columns", data=mapping)
+    assert "2 to add" in coordinator_client.get("/calendars/pending").get_data(as_text=True)
+    coordinator_client.post("/calendars/pending/commit")
+    assert hearing_count() == 2
+
+
+def test_json_is_not_read_as_a_docket(coordinator_client, make_courthouse):
+    courthouse = make_courthouse()
+    response = upload(coordinator_client, b'[{"name": "Boston Municipal Court"}]', "courts.json", courthouse.id)
+    assert response.status_code == 422 and "Upload an iCalendar" in response.get_data(as_text=True)
+
+
+def test_double_click_on_a_reimport_applies_once_and_shows_the_first_result(
+        app, coordinator_client, make_courthouse, make_user):
+    """Finding 5: a second click applied the changes again (two "Shift changed" emails each)."""
+    from courtwatch.courts.hearing_services import set_accompaniment_needed
+    from courtwatch.notify.models import OutboxMessage
+    from courtwatch.shifts.claims import claim_shift
+    from courtwatch.shifts.hearing_hooks import shift_for_hearing
+
+    app.config["IMPORT_HOLD_CANCEL_PERCENT"] = 100
+    courthouse = make_courthouse()
+    upload(coordinator_client, CALENDAR, "court.ics", courthouse.id)
+    first = coordinator_client.post("/calendars/pending/commit")
+    second = coordinator_client.post("/calendars/pending/commit")
+    assert first.status_code == second.status_code == 302 and hearing_count() == 2
+    hearing = db.session.scalars(select(Hearing).where(Hearing.external_key == "w2")).one()
+    set_accompaniment_needed(None, hearing, True)
+    volunteer = make_user()
+    claim_shift(volunteer, shift_for_hearing(hearing).id)
+    db.session.commit()
+    moved = CALENDAR.replace(f"{SOON}T150000Z".encode(), f"{SOON}T170000Z".encode())
+    upload(coordinator_client, moved, "court.ics", courthouse.id)
+    assert "1 to change" in coordinator_client.get("/calendars/pending").get_data(as_text=True)
+    responses = [coordinator_client.post("/calendars/pending/commit", follow_redirects=True) for _ in range(2)]
+    assert all(r.status_code == 200 and "1 changed" in r.get_data(as_text=True) for r in responses)
+    db.session.expire_all()
+    to_volunteer = [m for m in db.session.scalars(select(OutboxMessage)) if m.to_address == volunteer.email]
+    assert len([m for m in to_volunteer if "change" in m.subject.lower()]) == 1, [m.subject for m in to_volunteer]
+    assert db.session.scalar(select(func.count()).select_from(ImportRun)) == 2
