@@ -4,7 +4,7 @@ A subscription sync whose plan would cancel too many hearings is kept for a coor
 instead of being applied: the source remembers the held plan's token and when it was held.
 
 Revision ID: b7c1d2e3f4a5
-Revises: 562b9776dd04
+Revises: a7d3e18f4c20
 Create Date: 2026-11-30 12:50:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7c1d2e3f4a5'
-down_revision = '562b9776dd04'
+down_revision = 'a7d3e18f4c20'
 branch_labels = None
 depends_on = None
 
