@@ -112,10 +112,10 @@ def _accompaniment(make_courthouse):
     starts = utcnow().replace(microsecond=0) + timedelta(days=3)
     hearing = Hearing(courthouse=courthouse, courthouse_id=courthouse.id, starts_at=starts,
                       title="Commonwealth v. Zelda Quixote", case_number="2401CR000123", courtroom="Room 5")
-    hearing.accompaniment_request = AccompanimentRequest(
-        person_label="Zelda", language="Tigrinya", meeting_notes="Blue jacket", private_notes="SECRET-NOTE",
+    request_row = AccompanimentRequest(
+        hearing=hearing, person_label="Zelda", language="Tigrinya", meeting_notes="Blue jacket", private_notes="SECRET-NOTE",
         purge_after=starts + timedelta(days=30))
-    db.session.add(hearing)
+    db.session.add_all([hearing, request_row])
     db.session.flush()
     hearing.needs_accompaniment = True
     from courtwatch.courts.hearing_services import notify_hearing_hooks
