@@ -18,6 +18,7 @@ from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing, Hear
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.privacy.keys import new_data_key_row, seal
+from courtwatch.privacy.models import AuditEvent
 from courtwatch.privacy.services import record_event
 
 # Each hook is called as hook(hearing, event, change) where event is one of
@@ -139,6 +140,30 @@ def save_accompaniment_request(actor, hearing: Hearing, *, person_label: str, la
     if not hearing.needs_accompaniment and not hearing.is_cancelled:
         set_accompaniment_needed(actor, hearing, True)
     return request_row
+
+
+# ---------------------------------------------------------------- openings of a person's details
+# Every time anyone (a volunteer who goes, a coordinator) is shown an accompanied person's
+# details, the audit trail gets a row naming who and when; coordinators see the list on the request.
+DETAILS_OPENED = "accompaniment.details_opened"
+OPENINGS_SHOWN = 100
+
+
+def record_details_opened(actor, hearing: Hearing, **detail) -> None:
+    record_event(actor, DETAILS_OPENED, object_type="hearing", object_id=hearing.id, **detail)
+
+
+def details_openings(hearing: Hearing) -> list[AuditEvent]:
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == DETAILS_OPENED, AuditEvent.object_type == "hearing",
+                                 AuditEvent.object_id == hearing.id)
+        .order_by(AuditEvent.id.desc()).limit(OPENINGS_SHOWN)))
+
+
+def has_opened_details(user_id: int, hearing_id: int) -> bool:
+    return db.session.scalar(select(AuditEvent.id).where(
+        AuditEvent.action == DETAILS_OPENED, AuditEvent.actor_id == user_id, AuditEvent.object_type == "hearing",
+        AuditEvent.object_id == hearing_id).limit(1)) is not None
 
 
 def delete_accompaniment_request(actor, hearing: Hearing) -> None:

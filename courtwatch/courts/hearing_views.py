@@ -36,6 +36,7 @@ class AccompanimentRequestForm(FlaskForm):
     meeting_notes = TextAreaField(_l("Meeting notes (shown to the volunteers assigned)"),
                                   validators=[Optional(), Length(max=2000)])
     private_notes = TextAreaField(_l("Private notes (coordinators only)"), validators=[Optional(), Length(max=4000)])
+    contact = StringField(_l("Contact (coordinators only)"), validators=[Optional(), Length(max=200)])
 
 
 def _hearing_or_404(hearing_id: int):
@@ -79,8 +80,13 @@ def index():
 @coordinator_required
 def detail(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
+    request_row = hearing.accompaniment_request
+    if request_row is not None:
+        services.record_details_opened(current_user, hearing)
     return render_template("hearings/detail.html", hearing=hearing, history=services.hearing_history(hearing),
-                           request_row=hearing.accompaniment_request, action_form=ActionForm())
+                           request_row=request_row, action_form=ActionForm(),
+                           openings=services.details_openings(hearing) if request_row else [],
+                           purge_after=services.accompaniment_purge_after(hearing))
 
 
 @bp.route("/<int:hearing_id>/accompaniment", methods=["POST"])
@@ -105,12 +111,14 @@ def edit_request(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
     request_row = hearing.accompaniment_request
     form = AccompanimentRequestForm(obj=request_row)
+    if request_row is not None and request.method == "GET":
+        services.record_details_opened(current_user, hearing, editing=True)
     if form.validate_on_submit():
         try:
             services.save_accompaniment_request(
                 current_user, hearing, person_label=form.person_label.data, language=form.language.data,
                 interpreter_booked=form.interpreter_booked.data, meeting_notes=form.meeting_notes.data,
-                private_notes=form.private_notes.data)
+                private_notes=form.private_notes.data, contact=form.contact.data)
         except DomainError as error:
             attach_error(form, error)
         else:

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from courtwatch.auth import services as auth_services
 from courtwatch.courts import hearing_services
 from courtwatch.home import templating, views as home_views
-from courtwatch.shifts import claims, services
+from courtwatch.shifts import accompaniment, claims, services
 from courtwatch.shifts.hearing_hooks import on_hearing_event
 
 
@@ -21,7 +21,8 @@ def next_shift_card() -> Markup | None:
         return None
     signup = services.next_claimed_signup(current_user)
     gaps = services.count_understaffed(7) if current_user.is_staff else None
-    return Markup(render_template("shifts/_home_card.html", signup=signup, gaps=gaps))
+    paused = len(accompaniment.paused_volunteers()) if current_user.is_staff else 0
+    return Markup(render_template("shifts/_home_card.html", signup=signup, gaps=gaps, paused=paused))
 
 
 def courthouse_shift_actions(courthouse) -> list[tuple[str, str]]:

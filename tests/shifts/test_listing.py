@@ -135,7 +135,18 @@ def test_accompanied_person_shown_only_once_assigned(volunteer, volunteer_client
                  volunteer_client.get(f"/shifts/{shift.id}").get_data(as_text=True)):
         for secret in ("Zelda", "Tigrinya", "Blue jacket", "Quixote", "2401CR000123", "SECRET-NOTE"):
             assert secret not in html
+    from courtwatch.auth import services as auth_services
+    from courtwatch.shifts import accompaniment
+
+    auth_services.record_training(None, volunteer, accompaniment.accompaniment_training(), utcnow().date())
+    db.session.commit()
     assert volunteer_client.post(f"/shifts/{shift.id}/claim").status_code == 302
+    # Claimed, trained, but not confirmed: still nothing about the person.
+    assert "Zelda" not in volunteer_client.get(f"/shifts/{shift.id}").get_data(as_text=True)
+    signup = claims.live_signup(shift.id, volunteer.id)
+    accompaniment.confirm_pairing(volunteer, signup.id)  # the actor only signs the audit row here
+    app.config["DETAILS_REVEAL_HOURS"] = 100  # the hearing is 3 days away
+    db.session.commit()
     html = volunteer_client.get(f"/shifts/{shift.id}").get_data(as_text=True)
     assert "Zelda" in html and "Tigrinya" in html and "Blue jacket" in html and "Room 5" in html
     assert "SECRET-NOTE" not in html and "Quixote" not in html and "2401CR000123" not in html
