@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from courtwatch.forms import CourtwatchForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -28,7 +28,7 @@ from courtwatch.forms import ActionForm, attach_error
 bp = Blueprint("hearings", __name__, url_prefix="/hearings")
 
 
-class AccompanimentRequestForm(FlaskForm):
+class AccompanimentRequestForm(CourtwatchForm):
     person_label = StringField(_l("First name or initials (nothing more)"),
                                validators=[DataRequired(), Length(max=60)])
     language = StringField(_l("Language"), validators=[Optional(), Length(max=60)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from courtwatch.forms import CourtwatchForm
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField,
                      TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -32,7 +32,7 @@ def _optional_str(value):
     return value or None
 
 
-class ShiftFilterForm(FlaskForm):
+class ShiftFilterForm(CourtwatchForm):
     """The /shifts filters; a GET form that must work from a shared link, so no CSRF."""
 
     class Meta:
@@ -56,7 +56,7 @@ class ShiftFilterForm(FlaskForm):
         self.courthouse.choices = _courthouse_choices(_l("All courthouses"))
 
 
-class _ShiftDetails(FlaskForm):
+class _ShiftDetails(CourtwatchForm):
     capacity = IntegerField(_l("Places"), default=2, validators=[DataRequired(), NumberRange(1, 50)])
     minimum = IntegerField(_l("Minimum staffing"), default=1, validators=[Optional(), NumberRange(0, 50)])
     training_id = SelectField(_l("Required training"), coerce=_optional_int, validators=[Optional()])
