@@ -103,13 +103,14 @@ def test_rotate_key_rewraps_every_data_key(app, runner, make_courthouse):
     hearing = Hearing(courthouse_id=courthouse.id, starts_at=utcnow() + timedelta(days=3), title="Rotate me")
     db.session.add(hearing)
     db.session.commit()
+    hearing_id = hearing.id
     new_key = keys.generate_master_key()
     app.config["MASTER_KEY"] = f"{new_key},{TEST_MASTER_KEY}"
     result = runner.invoke(args=["privacy", "rotate-key"])
     assert result.exit_code == 0 and "re-wrapped 2 data key" in result.output  # the hearing's and the match key
     app.config["MASTER_KEY"] = new_key  # the old key is gone from configuration
     db.session.remove()
-    assert db.session.get(Hearing, hearing.id).title == "Rotate me"
+    assert db.session.get(Hearing, hearing_id).title == "Rotate me"
     app.config["MASTER_KEY"] = keys.generate_master_key()  # a wrong key: a clean CLI error
     db.session.remove()
     failed = runner.invoke(args=["privacy", "rotate-key"])
