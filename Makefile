@@ -24,7 +24,13 @@ install-dev: $(DEV_STAMP) translations
 translations: $(STAMP)
 	@$(BIN)/pybabel compile -d courtwatch/translations >/dev/null
 
-run: install
+# The master key that wraps every hearing's data key: made once, kept in instance/ (git-ignored,
+# owner-only). Losing it loses every sealed caption and request; production sets COURTWATCH_MASTER_KEY.
+instance/master.key:
+	@mkdir -p instance
+	@umask 077 && $(BIN)/python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
+
+run: install instance/master.key
 	$(BIN)/flask db upgrade
 	-@$(BIN)/flask demo load
 	COURTWATCH_STAFF_TWO_FACTOR=$${COURTWATCH_STAFF_TWO_FACTOR:-0} $(BIN)/flask run --host 127.0.0.1 --port 5000
