@@ -1,7 +1,8 @@
 """Courtwatch: scheduling and documentation for courthouse-watch campaigns.
 
-``create_app`` wires configuration, extensions, blueprints and CLI groups, in that order, and
-does nothing else: it never touches the database, so importing the app is always safe.
+``create_app`` wires configuration, extensions, blueprints, CLI groups and the signals between
+the areas (``courtwatch.areas``), and does nothing else: it never touches the database, so
+importing the app is always safe. Nothing depends on the order modules are imported in.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from flask import Flask
 
 from courtwatch import config as config_module
 from courtwatch import extensions, web
+from courtwatch.areas import connect_areas
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -27,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     _register_template_helpers(app)
+    connect_areas(app)
     if app.config["MAIL_BACKEND"] == "console" and app.config["ENV_NAME"] == "development":
         from courtwatch.notify.services import print_outbox_after_commit
 
@@ -59,10 +62,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    # Areas add home cards and demo data as they are imported: shifts first, so a volunteer's
-    # next shift is the first card on the start page.
-    from courtwatch.shifts import coordinator_views as shift_coordinator_views  # isort: skip
-    from courtwatch.shifts import views as shift_views  # isort: skip
+    from courtwatch.api import views as api_views
     from courtwatch.auth import account_views, people_views
     from courtwatch.auth import views as auth_views
     from courtwatch.courts import hearing_views
@@ -71,18 +71,23 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.feeds import views as feed_views
     from courtwatch.home import views as home_views
     from courtwatch.imports import views as import_views
+    from courtwatch.observations import review_views  # noqa: F401  (the staff pages' routes, same blueprint)
     from courtwatch.observations import views as observation_views
+    from courtwatch.opendata import views as opendata_views
     from courtwatch.privacy import views as privacy_views
     from courtwatch.reports import views as report_views
+    from courtwatch.shifts import coordinator_views as shift_coordinator_views
+    from courtwatch.shifts import views as shift_views
 
     for blueprint in (home_views.bp, auth_views.bp, account_views.bp, people_views.bp,
                       courts_views.bp, hearing_views.bp, import_views.bp, shift_views.bp,
                       shift_coordinator_views.bp, feed_views.bp, feed_link_views.bp,
-                      observation_views.bp, report_views.bp, privacy_views.bp):
+                      observation_views.bp, report_views.bp, privacy_views.bp, opendata_views.bp, api_views.bp):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
+    from courtwatch.api.cli import api_cli
     from courtwatch.auth.cli import users_cli
     from courtwatch.demo.cli import demo_cli
     from courtwatch.feeds.cli import feeds_cli
@@ -93,11 +98,13 @@ def _register_cli(app: Flask) -> None:
     from courtwatch.shifts.cli import shifts_cli
 
     for group in (users_cli, notify_cli, demo_cli, calendars_cli, privacy_cli, shifts_cli, feeds_cli,
-                  reports_cli):
+                  reports_cli, api_cli):
         app.cli.add_command(group)
 
 
 def _register_template_helpers(app: Flask) -> None:
     from courtwatch.home.templating import init_templating
+    from courtwatch.opendata.settings import is_published
 
     init_templating(app)
+    app.jinja_env.globals["open_data_published"] = is_published  # the public footer links the page when on

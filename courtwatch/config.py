@@ -57,6 +57,10 @@ DEFAULTS: dict[str, object] = {
     "RELEASE_FLAG_COUNT": 2,  # releases after seeing details, within RELEASE_FLAG_DAYS, that flag a volunteer
     "RELEASE_FLAG_DAYS": 7,
     "SENT_MAIL_RETENTION_DAYS": 7,  # bodies and addresses of delivered mail are erased after this many days
+    # Open data: no client address is ever a key, so the public limit is shared by every caller.
+    "OPENDATA_RATE_LIMIT": "600 per minute",  # public API, charts and embeds, all callers together
+    "PARTNER_RATE_LIMIT": "120 per minute",  # per partner token
+    "OPENDATA_CACHE_SECONDS": 300,  # how long browsers and proxies may keep public answers
 }
 
 

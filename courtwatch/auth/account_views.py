@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from courtwatch import signals
 from courtwatch.auth import secrets as auth_secrets
 from courtwatch.auth import services
 from courtwatch.auth.access import pending_allowed
@@ -15,17 +16,15 @@ from courtwatch.forms import attach_error
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-# Other areas add sections to the account page (e.g. calendar links) without auth importing them.
-ACCOUNT_SECTIONS: list = []
-
 
 def _render(profile_form=None, password_form=None, status=200):
     profile_form = profile_form or ProfileForm(obj=current_user, languages=current_user.language_codes,
                                                locale=current_user.locale or "")
     password_form = password_form or PasswordChangeForm()
-    sections = [section() for section in ACCOUNT_SECTIONS]
+    # Other areas add sections (calendar links, my reports) through a signal: auth imports none of them.
+    sections = signals.collect(signals.account_sections)
     return render_template("account/show.html", profile_form=profile_form, password_form=password_form,
-                           sections=[s for s in sections if s]), status
+                           sections=sections), status
 
 
 @bp.route("", methods=["GET"])

@@ -12,13 +12,15 @@ import time
 
 import pyotp
 import segno
-from flask import current_app, url_for
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from courtwatch.auth.models import User
 from courtwatch.auth.services import find_user_by_email, get_user, set_password
 from courtwatch.errors import DomainError
+from courtwatch.notify.messages import render_email
 from courtwatch.notify.services import queue_email
 
 RESET_SALT = "courtwatch.password-reset"
@@ -41,15 +43,9 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password",
-                                                                 token=make_reset_token(user))
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"]) // 60
-    body = _(
-        "Someone (probably you) asked to reset the Courtwatch password for this address.\n\n"
-        "Open this link within %(minutes)d minutes to choose a new password:\n%(link)s\n\n"
-        "If it was not you, ignore this message; your password stays as it is.",
-        minutes=minutes, link=link)
-    queue_email(user.email, _("Reset your Courtwatch password"), body)
+    subject, body = render_email("password_reset", user.locale or str(get_locale() or "en"), token=make_reset_token(user), minutes=minutes)
+    queue_email(user.email, subject, body)
 
 
 def user_for_reset_token(token: str) -> User:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from courtwatch.auth import secrets as auth_secrets
 from courtwatch.auth import services
 from courtwatch.auth.access import pending_allowed, public
-from courtwatch.auth.forms import (ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm,
-                                   TwoFactorForm)
+from courtwatch.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm, TwoFactorForm
 from courtwatch.auth.models import User
 from courtwatch.db import db
 from courtwatch.errors import DomainError

@@ -14,7 +14,7 @@ After upgrading, old backups still hold the plain text: destroy them. On Postgre
 VACUUM FULL hearing, accompaniment_request so the old row versions leave the table files.
 
 Revision ID: a7d1e0c5b9f3
-Revises: 562b9776dd04
+Revises: a7d3e18f4c20
 Create Date: 2026-11-30 12:40:00
 
 """
@@ -30,7 +30,7 @@ from alembic import op
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 revision = 'a7d1e0c5b9f3'
-down_revision = '562b9776dd04'
+down_revision = 'a7d3e18f4c20'
 branch_labels = None
 depends_on = None
 
