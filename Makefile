@@ -34,7 +34,14 @@ translations: $(STAMP)
 # make run HOST=0.0.0.0 PORT=8000 to try it from a phone on the same network (see README).
 HOST ?= 127.0.0.1
 PORT ?= 5000
-run: install
+
+# The master key that wraps every hearing's data key: made once, kept in instance/ (git-ignored,
+# owner-only). Losing it loses every sealed caption and request; production sets COURTWATCH_MASTER_KEY.
+instance/master.key:
+	@mkdir -p instance
+	@umask 077 && $(BIN)/python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
+
+run: install instance/master.key
 	$(BIN)/flask db upgrade
 	-@$(BIN)/flask demo load
 	COURTWATCH_STAFF_TWO_FACTOR=$${COURTWATCH_STAFF_TWO_FACTOR:-0} $(BIN)/flask run --host $(HOST) --port $(PORT)

@@ -42,8 +42,11 @@ def _init_extensions(app: Flask) -> None:
     from courtwatch import models  # noqa: F401  (every table known before migrate/create_all)
     from courtwatch.auth.access import enforce_access
     from courtwatch.auth.session import load_user
+    from courtwatch.db import harden_engine
 
     extensions.db.init_app(app)
+    with app.app_context():
+        harden_engine(extensions.db.engine)
     migrations = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
     extensions.migrate.init_app(app, extensions.db, directory=migrations, render_as_batch=True)
     extensions.csrf.init_app(app)

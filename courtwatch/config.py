@@ -8,6 +8,7 @@ Python to change a number.
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 
@@ -49,6 +50,15 @@ DEFAULTS: dict[str, object] = {
     "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
     "PHOTO_MAX_PIXELS": 40_000_000,
     "OBSERVATION_AMEND_HOURS": 48,
+    # Base64 (urlsafe) of 32 random bytes; wraps every hearing's data key. Several keys separated by
+    # commas: the first wraps, the others only unwrap (while `privacy rotate-key` moves to the first).
+    # Empty: read <instance>/master.key (what `make run` writes). Required in production.
+    "MASTER_KEY": "",
+    "ACCOMPANIMENT_TRAINING": "Accompaniment training",  # the training every accompaniment shift requires
+    "DETAILS_REVEAL_HOURS": 48,  # an accompanied person's details open this close to the hearing, not earlier
+    "RELEASE_FLAG_COUNT": 2,  # releases after seeing details, within RELEASE_FLAG_DAYS, that flag a volunteer
+    "RELEASE_FLAG_DAYS": 7,
+    "SENT_MAIL_RETENTION_DAYS": 7,  # bodies and addresses of delivered mail are erased after this many days
     # Open data: no client address is ever a key, so the public limit is shared by every caller.
     "OPENDATA_RATE_LIMIT": "600 per minute",  # public API, charts and embeds, all callers together
     "PARTNER_RATE_LIMIT": "120 per minute",  # per partner token
@@ -80,6 +90,10 @@ def load_settings(instance_path: str, test_config: dict | None = None) -> dict[s
         settings.update(test_config)
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'courtwatch.sqlite'}"
+    if not settings["MASTER_KEY"]:
+        key_file = Path(instance_path) / "master.key"
+        if key_file.exists():
+            settings["MASTER_KEY"] = key_file.read_text().strip()
     if not settings["UPLOAD_DIR"]:
         settings["UPLOAD_DIR"] = str(Path(instance_path) / "uploads")
     return settings
@@ -89,7 +103,9 @@ def flask_config(settings: dict[str, object]) -> dict[str, object]:
     """Translate our settings into the keys Flask and its extensions read."""
     production = settings["ENV_NAME"] == "production"
     database_url = str(settings["DATABASE_URL"])
-    engine_options: dict[str, object] = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's error (and any engine log) never carries the values it
+    # was given, which may be private notes.
+    engine_options: dict[str, object] = {"pool_pre_ping": True, "hide_parameters": True}
     if database_url.startswith("sqlite"):
         # Several gunicorn workers share one file: wait for the lock instead of failing at once.
         engine_options["connect_args"] = {"timeout": 30}
@@ -129,4 +145,16 @@ def check_production(settings: dict[str, object]) -> None:
             "COURTWATCH_SECRET_KEY must be set to a random value of at least 32 characters "
             "in production (python -c 'import secrets; print(secrets.token_hex(32))')."
         )
+    if not settings["MASTER_KEY"]:
+        raise RuntimeError(
+            "COURTWATCH_MASTER_KEY must be set in production: it protects every accompanied person's "
+            "details (python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')."
+        )
+    for key in str(settings["MASTER_KEY"]).split(","):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.strip().encode())) == 32
+        except ValueError:
+            valid = False
+        if not valid:
+            raise RuntimeError("COURTWATCH_MASTER_KEY must be base64 of 32 random bytes (comma-separated when rotating).")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -57,3 +57,16 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def _secure_delete(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+def harden_engine(engine) -> None:
+    """SQLite overwrites deleted content with zeros (secure_delete) on every connection, so a purged
+    row's bytes do not linger in free pages; the app sets it rather than trust how SQLite was built."""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _secure_delete):
+        event.listen(engine, "connect", _secure_delete)

@@ -4,18 +4,44 @@ catalog on every request."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from babel import support
 from flask import current_app
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import SelectMultipleField
+from wtforms import SelectMultipleField, TextAreaField
 from wtforms.i18n import messages_path
 from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from courtwatch.errors import DomainError
+
+
+# C0 controls (NUL included), DEL and the C1 range: nothing a person types, and NUL is refused by
+# PostgreSQL mid-statement. Multi-line text areas keep tab and newlines.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class CourtwatchForm(FlaskForm):
+    """The base of every form: refuses control characters in any text field with a message beside
+    the field (keeping what was typed), so pasted binary or a NUL byte never reaches the database."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            data = field.data
+            if not isinstance(data, str) or not data:
+                continue
+            pattern = _CONTROL_MULTILINE if isinstance(field, TextAreaField) else _CONTROL
+            if pattern.search(data):
+                field.errors = list(field.errors or []) + [
+                    _("This contains invisible control characters (perhaps from pasted text). Retype it.")]
+                valid = False
+        return valid
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -61,7 +87,7 @@ class RememberedSelect(Select):
         return html
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CourtwatchForm):
     """A form with only the CSRF token, for one-button POST actions (approve, claim, release...)."""
 
 

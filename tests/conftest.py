@@ -31,6 +31,7 @@ pytest_plugins = ["tests.support.mail", "tests.support.browser", "tests.support.
 
 TEST_PASSWORD = "correct horse battery"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+TEST_MASTER_KEY = "Y291cnR3YXRjaC10ZXN0LW1hc3Rlci1rZXktMzJieXQ="  # base64 of 32 bytes, tests only
 
 
 # ---------------------------------------------------------------- skipped tests must not pass CI
@@ -108,6 +109,7 @@ def test_config(_schema, smtp_server, tmp_path):
         "ENV_NAME": "testing",
         "TESTING": True,
         "SECRET_KEY": TEST_SECRET,
+        "MASTER_KEY": TEST_MASTER_KEY,
         "DATABASE_URL": _schema,
         "BASE_URL": "http://localhost",
         "MAIL_BACKEND": "smtp",

@@ -1,7 +1,7 @@
 """Forms for login, registration, the account page and people management."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from courtwatch.forms import CourtwatchForm
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
@@ -18,18 +18,18 @@ def _new_password(label):
         DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(CourtwatchForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
-class TwoFactorForm(FlaskForm):
+class TwoFactorForm(CourtwatchForm):
     code = StringField(_l("6-digit code from your authenticator app"),
                        validators=[DataRequired(), Length(min=6, max=8)],
                        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
 
 
-class ProfileFields(FlaskForm):
+class ProfileFields(CourtwatchForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
                        render_kw={"autocomplete": "name"})
     phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=40)],
@@ -50,28 +50,28 @@ class ProfileForm(ProfileFields):
     pass
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(CourtwatchForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = _new_password(_l("New password (at least 10 characters)"))
     confirm = PasswordField(_l("New password again"),
                             validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(CourtwatchForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(CourtwatchForm):
     password = _new_password(_l("New password (at least 10 characters)"))
     confirm = PasswordField(_l("New password again"),
                             validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(CourtwatchForm):
     training = StringField(_l("Training"), validators=[DataRequired(), Length(max=120)],
                            render_kw={"list": "training-names"})
     completed_on = DateField(_l("Completed on"), validators=[DataRequired()])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(CourtwatchForm):
     role = SelectField(_l("Role"), choices=lambda: [(r.value, str(ROLE_LABELS[r])) for r in Role])

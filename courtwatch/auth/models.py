@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courtwatch.db import Base, UTCDateTime, utcnow
@@ -54,6 +54,10 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # Accompanied people's details: a trusted volunteer sees them without a coordinator confirming
+    # each pairing; a paused one (released shifts after seeing details) sees none until cleared.
+    details_trusted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    details_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     trainings: Mapped[list[UserTraining]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="UserTraining.user_id"

@@ -3,15 +3,14 @@
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from courtwatch.courts.models import COURT_TYPE_LABELS
-from courtwatch.forms import MultiCheckboxField
+from courtwatch.forms import CourtwatchForm, MultiCheckboxField
 
 
-class CourthouseForm(FlaskForm):
+class CourthouseForm(CourtwatchForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=60)])
     slug = StringField(_l("Slug (used in links and the command line)"), validators=[Optional(), Length(max=80)])

@@ -7,6 +7,7 @@ them. Receivers run inside the same transaction as the change, after it is flush
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app
@@ -17,6 +18,8 @@ from courtwatch import signals
 from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing, HearingChange, HearingStatus
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
+from courtwatch.privacy.keys import new_data_key_row, seal
+from courtwatch.privacy.models import AuditEvent
 from courtwatch.privacy.services import record_event
 
 
@@ -97,7 +100,32 @@ def get_hearing(hearing_id: int) -> Hearing:
 # (coordinators only; see hearing_views). The accompaniment request never enters an audit
 # detail, a log line or a hook payload: events name the hearing, not the person.
 DAY_LIMIT = 500
-REQUEST_LIMITS = {"person_label": 60, "language": 60, "meeting_notes": 2000, "private_notes": 4000}
+REQUEST_LIMITS = {"person_label": 60, "language": 60, "meeting_notes": 2000, "private_notes": 4000,
+                  "contact": 200}
+# "Maria", "José-Luis", "O'Neil" (one word of up to 20 letters) or initials: "J. K.", "JK", "J.K.".
+PERSON_LABEL = re.compile(r"^(?:[^\W\d_](?:[^\W\d_]|['’-]){0,19}|(?:[^\W\d_]\.?\s?){1,3})$")
+
+
+def person_label_problem(label: str) -> str | None:
+    """Why a label is more than a first name or initials (None when it is fine)."""
+    if any(ch.isdigit() for ch in label):
+        return _("No numbers here: not an A-number, case number or phone number. A first name or "
+                 "initials only.")
+    if not PERSON_LABEL.match(label) or sum(ch.isalpha() for ch in label) > 20:
+        return _("Only a first name (one word) or initials, such as \u201cMaria\u201d or \u201cJ. K.\u201d.")
+    return None
+
+
+def sealed_hearing_columns(title: str, case_number: str, notes: str) -> dict:
+    """Column values for a hearing written in bulk (imports): a new data key and the sealed fields."""
+    if not (title or case_number or notes):
+        return {"data_key": None, "data_key_id": None, "sealed_title": None, "sealed_case_number": None,
+                "sealed_notes": None}
+    key = new_data_key_row()
+    return {"data_key": key, "data_key_id": key["id"],
+            "sealed_title": seal(key["id"], "hearing.title", title, key["wrapped"]),
+            "sealed_case_number": seal(key["id"], "hearing.case_number", case_number, key["wrapped"]),
+            "sealed_notes": seal(key["id"], "hearing.notes", notes, key["wrapped"])}
 
 
 def hearings_on_day(courthouse, day) -> list[Hearing]:
@@ -139,19 +167,23 @@ def set_accompaniment_needed(actor, hearing: Hearing, needed: bool) -> None:
 
 def save_accompaniment_request(actor, hearing: Hearing, *, person_label: str, language: str = "",
                                interpreter_booked: bool = False, meeting_notes: str = "",
-                               private_notes: str = "") -> AccompanimentRequest:
-    values = {"person_label": (person_label or "").strip(), "language": (language or "").strip(),
-              "meeting_notes": (meeting_notes or "").strip(), "private_notes": (private_notes or "").strip()}
+                               private_notes: str = "", contact: str = "") -> AccompanimentRequest:
+    values = {"person_label": " ".join((person_label or "").split()), "language": (language or "").strip(),
+              "meeting_notes": (meeting_notes or "").strip(), "private_notes": (private_notes or "").strip(),
+              "contact": (contact or "").strip()}
     if not values["person_label"]:
         raise DomainError(_("Give a first name or initials."), field="person_label")
     for name, limit in REQUEST_LIMITS.items():
         if len(values[name]) > limit:
             raise DomainError(_("Keep this under %(limit)s characters.", limit=limit), field=name)
+    problem = person_label_problem(values["person_label"])
+    if problem:
+        raise DomainError(problem, field="person_label")
     request_row = hearing.accompaniment_request
     created = request_row is None
     if created:
-        request_row = AccompanimentRequest(hearing_id=hearing.id, purge_after=accompaniment_purge_after(hearing))
-        hearing.accompaniment_request = request_row
+        request_row = AccompanimentRequest(hearing=hearing, purge_after=accompaniment_purge_after(hearing))
+        db.session.add(request_row)
     for name, value in values.items():
         setattr(request_row, name, value)
     request_row.interpreter_booked = bool(interpreter_booked)
@@ -164,6 +196,30 @@ def save_accompaniment_request(actor, hearing: Hearing, *, person_label: str, la
     # The language asked for travels to the shift ("Needs my language"); the hook carries no name.
     notify_hearing_hooks(hearing, "request_saved")
     return request_row
+
+
+# ---------------------------------------------------------------- openings of a person's details
+# Every time anyone (a volunteer who goes, a coordinator) is shown an accompanied person's
+# details, the audit trail gets a row naming who and when; coordinators see the list on the request.
+DETAILS_OPENED = "accompaniment.details_opened"
+OPENINGS_SHOWN = 100
+
+
+def record_details_opened(actor, hearing: Hearing, **detail) -> None:
+    record_event(actor, DETAILS_OPENED, object_type="hearing", object_id=hearing.id, **detail)
+
+
+def details_openings(hearing: Hearing) -> list[AuditEvent]:
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == DETAILS_OPENED, AuditEvent.object_type == "hearing",
+                                 AuditEvent.object_id == hearing.id)
+        .order_by(AuditEvent.id.desc()).limit(OPENINGS_SHOWN)))
+
+
+def has_opened_details(user_id: int, hearing_id: int) -> bool:
+    return db.session.scalar(select(AuditEvent.id).where(
+        AuditEvent.action == DETAILS_OPENED, AuditEvent.actor_id == user_id, AuditEvent.object_type == "hearing",
+        AuditEvent.object_id == hearing_id).limit(1)) is not None
 
 
 def delete_accompaniment_request(actor, hearing: Hearing) -> None:

@@ -13,7 +13,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -23,12 +22,12 @@ from courtwatch.courts.models import Courthouse
 from courtwatch.courts.services import list_courthouses
 from courtwatch.db import utcnow
 from courtwatch.errors import DomainError, NotFound
-from courtwatch.forms import ActionForm, attach_error
+from courtwatch.forms import ActionForm, CourtwatchForm, attach_error
 
 bp = Blueprint("hearings", __name__, url_prefix="/hearings")
 
 
-class AccompanimentRequestForm(FlaskForm):
+class AccompanimentRequestForm(CourtwatchForm):
     person_label = StringField(_l("First name or initials (nothing more)"),
                                validators=[DataRequired(), Length(max=60)])
     language = StringField(_l("Language"), validators=[Optional(), Length(max=60)])
@@ -36,6 +35,7 @@ class AccompanimentRequestForm(FlaskForm):
     meeting_notes = TextAreaField(_l("Meeting notes (shown to the volunteers assigned)"),
                                   validators=[Optional(), Length(max=2000)])
     private_notes = TextAreaField(_l("Private notes (coordinators only)"), validators=[Optional(), Length(max=4000)])
+    contact = StringField(_l("Contact (coordinators only)"), validators=[Optional(), Length(max=200)])
 
 
 def _hearing_or_404(hearing_id: int):
@@ -76,8 +76,13 @@ def index():
 
 
 def _render_detail(hearing, time_error: str | None = None, status: int = 200):
+    request_row = hearing.accompaniment_request
+    if request_row is not None:
+        services.record_details_opened(current_user, hearing)
     return render_template("hearings/detail.html", hearing=hearing, history=services.hearing_history(hearing),
-                           request_row=hearing.accompaniment_request, action_form=ActionForm(),
+                           request_row=request_row, action_form=ActionForm(),
+                           openings=services.details_openings(hearing) if request_row else [],
+                           purge_after=services.accompaniment_purge_after(hearing),
                            is_past=services.hearing_is_past(hearing), time_error=time_error), status
 
 
@@ -124,12 +129,14 @@ def edit_request(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
     request_row = hearing.accompaniment_request
     form = AccompanimentRequestForm(obj=request_row)
+    if request_row is not None and request.method == "GET":
+        services.record_details_opened(current_user, hearing, editing=True)
     if form.validate_on_submit():
         try:
             services.save_accompaniment_request(
                 current_user, hearing, person_label=form.person_label.data, language=form.language.data,
                 interpreter_booked=form.interpreter_booked.data, meeting_notes=form.meeting_notes.data,
-                private_notes=form.private_notes.data)
+                private_notes=form.private_notes.data, contact=form.contact.data)
         except DomainError as error:
             attach_error(form, error)
         else:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from courtwatch.forms import CourtwatchForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
 from courtwatch.feeds.services import LABEL_MAX_LENGTH
 
 
-class FeedLinkForm(FlaskForm):
+class FeedLinkForm(CourtwatchForm):
     label = StringField(_l("Name this link (e.g. \"my phone\")"),
                         validators=[Length(max=LABEL_MAX_LENGTH)], render_kw={"autocomplete": "off"})
 
 
-class CourthouseFeedForm(FlaskForm):
+class CourthouseFeedForm(CourtwatchForm):
     """Coordinators: one courthouse's shifts, or every courthouse's (value "all")."""
 
     label = StringField(_l("Name this link"), validators=[Length(max=LABEL_MAX_LENGTH)],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from courtwatch.forms import CourtwatchForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -19,7 +19,7 @@ def courthouse_choices(courthouses, *, allow_all: bool) -> list[tuple[int, str]]
     return choices + [(c.id, c.name) for c in courthouses]
 
 
-class UploadForm(FlaskForm):
+class UploadForm(CourtwatchForm):
     file = FileField(_l("Calendar file (.ics, .csv or .xlsx)"), validators=[FileRequired()])
     courthouse = SelectField(_l("Courthouse"), coerce=int)
     source_name = StringField(_l("Name of this calendar (re-upload under the same name to update it)"),
@@ -28,7 +28,7 @@ class UploadForm(FlaskForm):
                         default=True)
 
 
-class SubscribeForm(FlaskForm):
+class SubscribeForm(CourtwatchForm):
     url = StringField(_l("Calendar address (https:// or webcal://)"), validators=[DataRequired(), Length(max=2000)])
     courthouse = SelectField(_l("Courthouse"), coerce=int)
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
@@ -37,7 +37,7 @@ class SubscribeForm(FlaskForm):
 def mapping_form(headers: list[str], initial: dict, key: str, formdata=None):
     """A select per hearing field, listing the file's own headers."""
 
-    class MappingForm(FlaskForm):
+    class MappingForm(CourtwatchForm):
         pass
 
     choices = [("", _("— not in this file —"))] + [(h, h) for h in dict.fromkeys(headers) if h]

@@ -27,19 +27,23 @@ from courtwatch.courts.hearing_services import (
     change_hearing_room,
     move_hearing,
     reinstate_hearing,
+    sealed_hearing_columns,
 )
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError
 from courtwatch.imports.records import HearingRecord, ReadResult, RowProblem
+from courtwatch.privacy.keys import match_key
+from courtwatch.privacy.models import DataKey
 
 CHUNK = 2000
 SAMPLE_LIMIT = 200
 REJECT_LIMIT = 500
-COMPARED = ("starts_at", "ends_at", "all_day", "courthouse_id", "title", "courtroom", "case_number",
-            "court_type", "case_type", "judge", "hearing_type", "language", "notes")
+# Caption, case number and notes are sealed (see courts.hearing_models): compared through their
+# keyed digest, written through the model's sealing.
+COMPARED = ("starts_at", "ends_at", "all_day", "courthouse_id", "courtroom", "court_type", "case_type",
+            "judge", "hearing_type", "language", "private_digest")
+SEALED = ("title", "case_number", "notes")
 _compared_values = attrgetter(*COMPARED)
-TEXT_COLUMNS = ("title", "courtroom", "case_number", "court_type", "case_type", "judge", "hearing_type",
-                "language", "notes")
 
 
 @dataclass
@@ -96,8 +100,6 @@ class _Existing:
     status: str
     starts_at: datetime
     courthouse_id: int
-    title: str
-    case_number: str
     courtroom: str
 
 
@@ -113,7 +115,7 @@ def _load_existing(source_id: int | None, keys: list[str]) -> dict[str, _Existin
     for row in rows:
         values = tuple(row[3:])
         existing[row.external_key] = _Existing(row.id, values, row.status, row.starts_at, row.courthouse_id,
-                                               row.title, row.case_number, row.courtroom)
+                                               row.courtroom)
     return existing
 
 
@@ -143,6 +145,7 @@ def run_import(records: Iterable[HearingRecord | RowProblem], *, source_id: int 
             if len(summary.problems) < REJECT_LIMIT:
                 summary.problems.append(record)
             continue
+        record.key = match_key(record.key)  # only a keyed hash of it (it may hold a case number) is stored
         if record.key in seen:
             summary.duplicates += 1
             continue
@@ -215,8 +218,8 @@ def _plan_chunk(chunk: list[HearingRecord], source_id: int | None, had_hearings:
         else:
             summary.changed += 1
             group = "changed"
-        summary.keep(group, Sample(kinds[0][0], record.courthouse_id, record.title or old.title,
-                                   record.case_number or old.case_number, record.starts_at,
+        summary.keep(group, Sample(kinds[0][0], record.courthouse_id, record.title,
+                                   record.case_number, record.starts_at,
                                    old_starts_at=old.starts_at, courtroom=record.courtroom,
                                    old_courtroom=old.courtroom, line=record.line))
         if apply:
@@ -255,9 +258,7 @@ def _plan_missing(source_id: int | None, seen: set[str], cancel_from: datetime, 
     room = SAMPLE_LIMIT - len(summary.samples["cancelled"])
     if room > 0 and missing:
         wanted = missing[:room].tolist()
-        rows = {row.id: row for row in db.session.execute(
-            select(Hearing.id, Hearing.courthouse_id, Hearing.title, Hearing.case_number, Hearing.starts_at,
-                   Hearing.courtroom).where(Hearing.id.in_(wanted)))}
+        rows = {row.id: row for row in db.session.scalars(select(Hearing).where(Hearing.id.in_(wanted)))}
         for hearing_id in wanted:
             row = rows[hearing_id]
             summary.keep("cancelled", Sample("cancelled", row.courthouse_id, row.title, row.case_number,
@@ -269,11 +270,15 @@ def _insert_row(record: HearingRecord, source_id: int) -> dict:
     row = dict(zip(COMPARED, _compared_values(record), strict=True))
     row.update(source_id=source_id, external_key=record.key, status=HearingStatus.SCHEDULED.value,
                needs_accompaniment=False, cancelled_at=None)
+    row.update(sealed_hearing_columns(record.title, record.case_number, record.notes))
     return row
 
 
 def _flush_adds(rows: list[dict]) -> None:
     now = utcnow()
+    keys = [key for key in (row.pop("data_key") for row in rows) if key]
+    if keys:
+        db.session.execute(insert(DataKey.__table__), keys)
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         _flush_adds_sqlite(connection, rows, now)
@@ -365,7 +370,7 @@ def _apply_changes(changes: list[tuple[int, HearingRecord, list[tuple[str, str, 
                 cancel_hearing(hearing)
                 continue
             old_starts_at, old_room = hearing.starts_at, hearing.courtroom
-            for name in COMPARED:
+            for name in COMPARED + SEALED:
                 if name in KEEP_WHEN_TIME_UNKNOWN and _keeps_coordinator_time(hearing, record):
                     continue
                 setattr(hearing, name, getattr(record, name))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from courtwatch.privacy.keys import private_digest
+
 # Field lengths follow the Hearing columns: imported text is cut, never allowed to fail the insert.
 TEXT_LIMITS = {"title": 300, "courtroom": 100, "case_number": 100, "court_type": 40, "case_type": 100,
                "judge": 120, "hearing_type": 120, "language": 60, "notes": 4000}
@@ -33,6 +35,11 @@ class HearingRecord:
     hearing_type: str = ""
     language: str = ""
     notes: str = ""
+
+    @property
+    def private_digest(self) -> str:
+        """Compared with the stored hearing's digest: caption, case number and notes are sealed."""
+        return private_digest(self.title, self.case_number, self.notes)
 
     def clip(self) -> HearingRecord:
         for name, limit in TEXT_LIMITS.items():

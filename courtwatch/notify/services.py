@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from courtwatch.db import db, utcnow
@@ -139,3 +139,25 @@ def print_outbox_after_commit() -> None:
     """Development only: show queued mail on the console right after the request commits."""
     if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING).limit(1)):
         send_due(limit=50)
+
+
+def erase_delivered_mail(now: datetime | None = None, batch: int = 1000) -> int:
+    """Blank the address, subject, body and attachments of mail delivered (or given up on) more than
+    SENT_MAIL_RETENTION_DAYS ago. The rows stay, so counts by status remain; who was told what,
+    where and when does not."""
+    now = now or utcnow()
+    horizon = now - timedelta(days=int(current_app.config["SENT_MAIL_RETENTION_DAYS"]))
+    erased = 0
+    while True:
+        ids = db.session.scalars(select(OutboxMessage.id).where(
+            OutboxMessage.to_address != "",
+            or_((OutboxMessage.status == OutboxStatus.SENT) & (OutboxMessage.sent_at < horizon),
+                (OutboxMessage.status == OutboxStatus.FAILED) & (OutboxMessage.created_at < horizon)))
+            .order_by(OutboxMessage.id).limit(batch)).all()
+        if not ids:
+            return erased
+        db.session.execute(delete(OutboxAttachment).where(OutboxAttachment.message_id.in_(ids)))
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                           .values(to_address="", subject="", body_text="", last_error=None)
+                           .execution_options(synchronize_session=False))
+        erased += len(ids)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,6 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
+from courtwatch.forms import CourtwatchForm
 from courtwatch.courts.models import COURT_TYPE_LABELS
 from courtwatch.forms import MultiCheckboxField
 from courtwatch.observations.models import (
@@ -54,7 +54,7 @@ def _optional_int(value):
     return int(value)
 
 
-class ObservationForm(FlaskForm):
+class ObservationForm(CourtwatchForm):
     idempotency_key = HiddenField(validators=[Optional(), Length(max=64)])
     shift_id = HiddenField(validators=[Optional(), Length(max=12)])
     courthouse_id = SelectField(_l("Courthouse"), coerce=_optional_int, validate_choice=False)
@@ -110,12 +110,12 @@ class ObservationForm(FlaskForm):
         return values
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(CourtwatchForm):
     status = RadioField(_l("Status"), choices=_choices(OBSERVATION_STATUS_LABELS), validate_choice=False)
     note = TextAreaField(_l("Note (how you checked it)"), validators=[Optional(), Length(max=2000)],
                          render_kw={"rows": 2})
 
 
-class LinkForm(FlaskForm):
+class LinkForm(CourtwatchForm):
     incident_id = SelectField(_l("Add to incident"), coerce=_optional_int, validate_choice=False)
     summary = StringField(_l("Incident summary"), validators=[Optional(), Length(max=2000)])

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from courtwatch.forms import MultiCheckboxField
+from courtwatch.forms import CourtwatchForm, MultiCheckboxField
 from courtwatch.opendata.models import SECTIONS
 
 SECTION_LABELS = {
@@ -22,7 +21,7 @@ SECTION_LABELS = {
 }
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(CourtwatchForm):
     enabled = BooleanField(_l("Publish the open-data page and API"))
     title = StringField(_l("Title of the public page"), validators=[Optional(), Length(max=200)])
     introduction = TextAreaField(
@@ -42,6 +41,6 @@ class SettingsForm(FlaskForm):
     )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(CourtwatchForm):
     label = StringField(_l("Partner organisation"), validators=[InputRequired(), Length(max=80)])
     scope = RadioField(_l("Access"), default="incidents", choices=[("incidents", _l("De-identified incident rows"))])

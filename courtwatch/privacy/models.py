@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courtwatch.auth.models import User
@@ -25,3 +25,18 @@ class AuditEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class DataKey(Base):
+    """A random AES-256 key, stored only wrapped (encrypted) by the master key from configuration.
+
+    Each hearing's private fields are sealed under its own data key; purging the hearing deletes
+    the key, after which ciphertext left behind in free pages, WAL, replicas or backups is noise.
+    One long-lived key (MATCH_KEY_ID) keys the HMAC that re-imports match hearings on.
+    """
+
+    __tablename__ = "data_key"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # random hex, chosen by the app
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

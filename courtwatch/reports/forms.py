@@ -4,7 +4,7 @@ export form (a POST with CSRF: an export is an audited act, not something a link
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from courtwatch.forms import CourtwatchForm
 from wtforms import BooleanField, RadioField
 from wtforms.fields import DateField
 from wtforms.validators import Optional
@@ -17,7 +17,7 @@ from courtwatch.reports.services import LEVEL_REPORTS, LEVEL_SUMMARY
 FILTER_FIELDS = ("date_from", "date_to", "courthouses", "counties", "court_types", "scope")
 
 
-class FilterForm(FlaskForm):
+class FilterForm(CourtwatchForm):
     class Meta:
         csrf = False  # read-only: it only chooses what to count
 

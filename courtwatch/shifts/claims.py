@@ -13,12 +13,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from courtwatch.auth.models import User
+from courtwatch.auth.models import Training, User
 from courtwatch.auth.services import has_training
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.privacy.services import record_event
 from courtwatch.shifts import notices
+from courtwatch.shifts.accompaniment import note_release, required_training_id
 from courtwatch.shifts.locking import lock_shift, lock_user
 from courtwatch.shifts.models import LIVE_SIGNUP_STATUSES, Shift, ShiftSignup, ShiftStatus, SignupStatus
 
@@ -63,9 +64,11 @@ def _check_can_take(user: User, shift: Shift, now: datetime) -> None:
         raise DomainError(_("This shift was cancelled."))
     if shift.starts_at <= now:
         raise DomainError(_("This shift has already started."))
-    if not has_training(user, shift.training_id):
+    training_id = required_training_id(shift)
+    if not has_training(user, training_id):
+        training = db.session.get(Training, training_id)
         raise DomainError(_("This shift needs the training \u201c%(name)s\u201d, which you have not done yet.",
-                            name=shift.training.name if shift.training else ""))
+                            name=training.name if training else ""))
     other = overlapping_claim(user.id, shift)
     if other is not None:
         raise DomainError(_("This overlaps another shift you hold: %(other)s.", other=other.shift.short_title))
@@ -119,6 +122,8 @@ def release_shift(user: User, shift_id: int, *, now: datetime | None = None) -> 
                                    hours=int(current_app.config["RELEASE_CUTOFF_HOURS"])))
     _end(signup, SignupStatus.RELEASED, now)
     record_event(user, "shift.released", shift)
+    if signup.status == SignupStatus.RELEASED:
+        note_release(user, shift, now)
     promote_waitlist(shift, now=now)
     return signup
 

@@ -13,7 +13,8 @@ from courtwatch.auth.services import get_user
 from courtwatch.courts.services import get_courthouse, list_courthouses
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.forms import attach_error
-from courtwatch.shifts import claims, patterns, services
+from courtwatch.web import safe_next
+from courtwatch.shifts import accompaniment, claims, patterns, services
 from courtwatch.shifts.forms import PatternForm, ShiftForm
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -50,8 +51,7 @@ def roster(shift_id: int):
     query = request.args.get("q", "").strip()[:100]
     candidates = services.assignable_volunteers(shift, query) if query else []
     return render_template("coordinator/roster.html", shift=shift, signups=services.roster(shift),
-                           query=query, candidates=candidates,
-                           request_row=shift.hearing.accompaniment_request if shift.hearing else None)
+                           query=query, candidates=candidates)
 
 
 def _back_to_roster(shift_id: int):
@@ -61,8 +61,7 @@ def _back_to_roster(shift_id: int):
 def _roster_error(shift_id: int, error: DomainError):
     shift = _shift_or_404(shift_id)
     return render_template("coordinator/roster.html", shift=shift, signups=services.roster(shift),
-                           query="", candidates=[], error=error,
-                           request_row=shift.hearing.accompaniment_request if shift.hearing else None), 409
+                           query="", candidates=[], error=error), 409
 
 
 @bp.route("/shifts/<int:shift_id>/assign", methods=["POST"])
@@ -99,6 +98,65 @@ def no_show(signup_id: int):
         flash(error.message, "error")
         return redirect(request.referrer or url_for("coordinator.gaps")), 303
     return _back_to_roster(signup.shift_id)
+
+
+# ---------------------------------------------------------------- accompaniment need-to-know
+@bp.route("/signups/<int:signup_id>/confirm", methods=["POST"])
+@coordinator_required
+def confirm_pairing(signup_id: int):
+    try:
+        signup = accompaniment.confirm_pairing(current_user, signup_id, request.form.get("value") != "0")
+    except NotFound:
+        abort(404)
+    flash(_("Confirmed: the details open to this volunteer close to the hearing.")
+          if signup.details_confirmed_at else _("Confirmation withdrawn."), "info")
+    return _back_to_roster(signup.shift_id)
+
+
+@bp.route("/shifts/<int:shift_id>/training-waiver", methods=["POST"])
+@coordinator_required
+def training_waiver(shift_id: int):
+    shift = _shift_or_404(shift_id)
+    try:
+        accompaniment.set_training_waived(current_user, shift, request.form.get("value") == "1")
+    except DomainError as error:
+        return _roster_error(shift_id, error)
+    flash(_("Training requirement waived for this shift.") if shift.training_waived
+          else _("This shift requires the accompaniment training again."), "info")
+    return _back_to_roster(shift_id)
+
+
+def _volunteer_or_404(user_id: int):
+    try:
+        return get_user(user_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/volunteers/<int:user_id>/trusted", methods=["POST"])
+@coordinator_required
+def set_trusted(user_id: int):
+    volunteer = _volunteer_or_404(user_id)
+    accompaniment.set_details_trusted(current_user, volunteer, request.form.get("value") == "1")
+    flash(_("%(name)s sees accompanied people's details without a confirmation per shift.", name=volunteer.name)
+          if volunteer.details_trusted else _("%(name)s needs a confirmation per shift again.", name=volunteer.name),
+          "info")
+    return redirect(safe_next(request.form.get("next"), url_for("coordinator.paused")))
+
+
+@bp.route("/volunteers/<int:user_id>/clear-pause", methods=["POST"])
+@coordinator_required
+def clear_pause(user_id: int):
+    volunteer = _volunteer_or_404(user_id)
+    accompaniment.clear_pause(current_user, volunteer)
+    flash(_("%(name)s can see accompanied people's details again.", name=volunteer.name), "info")
+    return redirect(safe_next(request.form.get("next"), url_for("coordinator.paused")))
+
+
+@bp.route("/volunteers/paused")
+@coordinator_required
+def paused():
+    return render_template("coordinator/paused.html", volunteers=accompaniment.paused_volunteers())
 
 
 def _render_shift_form(form, shift=None, status=200):

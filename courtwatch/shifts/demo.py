@@ -56,10 +56,10 @@ def _hearing(courthouse, days_ahead: int, at: time, courtroom: str, label: str, 
     hearing = Hearing(courthouse=courthouse, courthouse_id=courthouse.id, starts_at=starts,
                       ends_at=starts + timedelta(hours=1), title="Demo hearing", courtroom=courtroom,
                       court_type="criminal", needs_accompaniment=True)
-    hearing.accompaniment_request = AccompanimentRequest(
-        person_label=label, language=language, meeting_notes="Will wear a green scarf; prefers to meet outside.",
+    request_row = AccompanimentRequest(
+        hearing=hearing, person_label=label, language=language, meeting_notes="Will wear a green scarf; prefers to meet outside.",
         purge_after=starts + timedelta(days=30))
-    db.session.add(hearing)
+    db.session.add_all([hearing, request_row])
     db.session.flush()
     notify_hearing_hooks(hearing, "accompaniment_needed")
     return hearing

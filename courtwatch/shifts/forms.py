@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from courtwatch.forms import CourtwatchForm
 from courtwatch.auth.languages import language_choices
 from courtwatch.auth.services import list_trainings
 from courtwatch.courts.services import list_courthouses
@@ -31,7 +31,7 @@ def _optional_str(value):
     return value or None
 
 
-class ShiftFilterForm(FlaskForm):
+class ShiftFilterForm(CourtwatchForm):
     """The /shifts filters; a GET form that must work from a shared link, so no CSRF."""
 
     class Meta:
@@ -55,7 +55,7 @@ class ShiftFilterForm(FlaskForm):
         self.courthouse.choices = _courthouse_choices(_l("All courthouses"))
 
 
-class _ShiftDetails(FlaskForm):
+class _ShiftDetails(CourtwatchForm):
     capacity = IntegerField(_l("Places"), default=2, validators=[DataRequired(), NumberRange(1, 50)])
     minimum = IntegerField(_l("Minimum staffing"), default=1, validators=[Optional(), NumberRange(0, 50)])
     training_id = SelectField(_l("Required training"), coerce=_optional_int, validators=[Optional()])

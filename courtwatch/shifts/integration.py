@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from courtwatch.shifts import claims, services
+from courtwatch.shifts import accompaniment, claims, services
 from courtwatch.shifts.hearing_hooks import on_hearing_event
 
 
@@ -26,7 +26,8 @@ def next_shift_card(_app) -> Markup | None:
         return None
     signup = services.next_claimed_signup(current_user)
     gaps = services.count_understaffed(7) if current_user.is_staff else None
-    return Markup(render_template("shifts/_home_card.html", signup=signup, gaps=gaps))
+    paused = len(accompaniment.paused_volunteers()) if current_user.is_staff else 0
+    return Markup(render_template("shifts/_home_card.html", signup=signup, gaps=gaps, paused=paused))
 
 
 def courthouse_shift_actions(_app, *, courthouse) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courtwatch.auth.models import Training, User
@@ -92,6 +92,9 @@ class Shift(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=2)
     minimum: Mapped[int] = mapped_column(Integer, default=1)
     training_id: Mapped[int | None] = mapped_column(ForeignKey("training.id", ondelete="SET NULL"))
+    # Accompaniment shifts always require the accompaniment training unless a coordinator waived
+    # it for this one shift (audit-logged).
+    training_waived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     language: Mapped[str | None] = mapped_column(String(12))
     meeting_point: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -159,6 +162,9 @@ class ShiftSignup(Base):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     no_show: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A coordinator confirmed this volunteer for the accompaniment: the person's details may open.
+    details_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    details_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     shift: Mapped[Shift] = relationship(back_populates="signups")
     user: Mapped[User] = relationship(foreign_keys=[user_id])

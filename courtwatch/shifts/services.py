@@ -19,6 +19,7 @@ from courtwatch.courts.models import Courthouse
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.privacy.services import record_event
+from courtwatch.shifts.accompaniment import accompaniment_training
 from courtwatch.shifts import notices
 from courtwatch.shifts.claims import promote_waitlist
 from courtwatch.shifts.locking import lock_shift
@@ -61,6 +62,8 @@ def create_shift(actor: User | None, *, courthouse: Courthouse, kind: str, start
     if minimum is None:
         minimum = min(2, capacity) if kind == ShiftKind.ACCOMPANIMENT else 1
     _check_values(starts_at, ends_at, capacity, minimum)
+    if kind == ShiftKind.ACCOMPANIMENT and training_id is None:
+        training_id = accompaniment_training().id  # never without it; a coordinator may waive it later
     shift = Shift(kind=kind, courthouse=courthouse, courthouse_id=courthouse.id, starts_at=starts_at,
                   ends_at=ends_at, capacity=capacity, minimum=minimum, training_id=training_id,
                   language=language or None, meeting_point=meeting_point.strip(), notes=notes.strip(),
@@ -86,6 +89,8 @@ def update_shift(actor: User | None, shift: Shift, *, starts_at: datetime, ends_
     place_changed = meeting_point.strip() != shift.meeting_point
     shift.starts_at, shift.ends_at = starts_at, ends_at
     shift.capacity, shift.minimum = capacity, minimum
+    if shift.kind == ShiftKind.ACCOMPANIMENT and training_id is None and not shift.training_waived:
+        training_id = accompaniment_training().id  # only the waiver removes it
     shift.training_id, shift.language = training_id, language or None
     shift.meeting_point, shift.notes = meeting_point.strip(), notes.strip()
     if moved or place_changed:

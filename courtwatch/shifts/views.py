@@ -19,9 +19,9 @@ from courtwatch.auth import services as auth_services
 from courtwatch.db import utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.home.templating import day_heading
-from courtwatch.shifts import claims, services
+from courtwatch.shifts import accompaniment, claims, services
 from courtwatch.shifts.forms import ShiftFilterForm
-from courtwatch.shifts.models import ShiftKind, SignupStatus
+from courtwatch.shifts.models import SignupStatus
 from courtwatch.shifts.page_kit import ShiftPageKit
 from courtwatch.web import safe_next
 
@@ -78,25 +78,14 @@ def _shift_or_404(shift_id: int):
         abort(404)
 
 
-def _request_details(shift, signup):
-    """Only for a volunteer who holds a place: first name or initials, language, meeting notes."""
-    if shift.kind != ShiftKind.ACCOMPANIMENT or shift.hearing is None:
-        return None
-    if not (current_user.is_staff or (signup is not None and signup.status == SignupStatus.CLAIMED)):
-        return None
-    request_row = shift.hearing.accompaniment_request
-    if request_row is None:
-        return None
-    return {"person_label": request_row.person_label, "language": request_row.language,
-            "meeting_notes": request_row.meeting_notes}
-
-
 def _render_detail(shift, error: DomainError | None = None, status: int = 200):
     context = _card_context(shift)
     now = utcnow()
     attendance_open = shift.starts_at - claims.CHECK_IN_EARLY <= now <= shift.ends_at + claims.CHECK_IN_LATE
+    # Only the volunteers who go, confirmed, trained, close to the hearing (see accompaniment).
+    disclosure, request_details = accompaniment.open_details(current_user, shift, context["signup"], now)
     return render_template("shifts/detail.html", error=error, attendance_open=attendance_open,
-                           request_details=_request_details(shift, context["signup"]),
+                           request_details=request_details, disclosure=disclosure,
                            offer_waitlist=isinstance(error, claims.ShiftFull),
                            offer_ask=isinstance(error, claims.ReleaseTooLate), **context), status
 

@@ -137,7 +137,9 @@ def test_no_accompanied_person_or_other_volunteer_in_any_feed_or_ics(client, coo
     db.session.commit()
     shift = make_shift(courthouse=courthouse, kind="accompaniment", start=starts - timedelta(minutes=45),
                        hearing_id=hearing.id, meeting_point="Main entrance", notes="SHIFT-NOTE-ZX")
-    other = make_user(name="Otto Othervolunteer")
+    other = make_user(name="Otto Othervolunteer", trainings=("Accompaniment training",))
+    auth_services.record_training(None, volunteer, auth_services.get_or_create_training("Accompaniment training"),
+                                  datetime.now(UTC).date())
     claims.claim_shift(volunteer, shift.id)
     claims.claim_shift(other, shift.id)
     db.session.commit()

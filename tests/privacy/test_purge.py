@@ -30,7 +30,7 @@ def test_purge_removes_only_expired_requests(app, runner, make_courthouse):
     assert [r.person_label for r in remaining] == ["C.D."]
     assert db.session.scalar(select(func.count()).select_from(Hearing)) == 2  # hearings stay
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "privacy.purged")).one()
-    assert json.loads(event.detail) == {"accompaniment_requests": 1}
+    assert json.loads(event.detail) == {"accompaniment_requests": 1, "hearings": 1}
     app.config["ACCOMPANIMENT_PURGE_DAYS"] = 1
     save_accompaniment_request(None, db.session.get(Hearing, recent.id), person_label="C.D.")
     db.session.commit()

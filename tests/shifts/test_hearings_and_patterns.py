@@ -45,7 +45,7 @@ def test_accompaniment_shift_created_before_the_hearing(app, make_courthouse):
 def test_moved_hearing_moves_the_same_shift_and_tells_volunteers(make_courthouse, make_user):
     hearing = _hearing(make_courthouse())
     shift = shift_for_hearing(hearing)
-    volunteer = make_user()
+    volunteer = make_user(trainings=("Accompaniment training",))
     claims.claim_shift(volunteer, shift.id)
     db.session.commit()
     hearing.starts_at += timedelta(hours=2)
@@ -64,7 +64,7 @@ def test_moved_hearing_moves_the_same_shift_and_tells_volunteers(make_courthouse
 
 def test_cancelled_hearing_cancels_shift_and_reinstated_reopens(make_courthouse, make_user):
     hearing = _hearing(make_courthouse())
-    volunteer = make_user()
+    volunteer = make_user(trainings=("Accompaniment training",))
     claims.claim_shift(volunteer, shift_for_hearing(hearing).id)
     db.session.commit()
     hearing.status = "cancelled"

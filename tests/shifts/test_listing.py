@@ -112,10 +112,10 @@ def _accompaniment(make_courthouse):
     starts = utcnow().replace(microsecond=0) + timedelta(days=3)
     hearing = Hearing(courthouse=courthouse, courthouse_id=courthouse.id, starts_at=starts,
                       title="Commonwealth v. Zelda Quixote", case_number="2401CR000123", courtroom="Room 5")
-    hearing.accompaniment_request = AccompanimentRequest(
-        person_label="Zelda", language="Tigrinya", meeting_notes="Blue jacket", private_notes="SECRET-NOTE",
+    request_row = AccompanimentRequest(
+        hearing=hearing, person_label="Zelda", language="Tigrinya", meeting_notes="Blue jacket", private_notes="SECRET-NOTE",
         purge_after=starts + timedelta(days=30))
-    db.session.add(hearing)
+    db.session.add_all([hearing, request_row])
     db.session.flush()
     hearing.needs_accompaniment = True
     from courtwatch.courts.hearing_services import notify_hearing_hooks
@@ -137,7 +137,18 @@ def test_accompanied_person_shown_only_once_assigned(volunteer, volunteer_client
         # so it shows before claiming; nothing that names the person does.
         for secret in ("Zelda", "Blue jacket", "Quixote", "2401CR000123", "SECRET-NOTE"):
             assert secret not in html
+    from courtwatch.auth import services as auth_services
+    from courtwatch.shifts import accompaniment
+
+    auth_services.record_training(None, volunteer, accompaniment.accompaniment_training(), utcnow().date())
+    db.session.commit()
     assert volunteer_client.post(f"/shifts/{shift.id}/claim").status_code == 302
+    # Claimed, trained, but not confirmed: still nothing about the person.
+    assert "Zelda" not in volunteer_client.get(f"/shifts/{shift.id}").get_data(as_text=True)
+    signup = claims.live_signup(shift.id, volunteer.id)
+    accompaniment.confirm_pairing(volunteer, signup.id)  # the actor only signs the audit row here
+    app.config["DETAILS_REVEAL_HOURS"] = 100  # the hearing is 3 days away
+    db.session.commit()
     html = volunteer_client.get(f"/shifts/{shift.id}").get_data(as_text=True)
     assert "Zelda" in html and "Tigrinya" in html and "Blue jacket" in html and "Room 5" in html
     assert "SECRET-NOTE" not in html and "Quixote" not in html and "2401CR000123" not in html
