@@ -26,7 +26,7 @@ from flask_migrate import upgrade
 
 from courtwatch import create_app
 from courtwatch.db import db
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_MASTER_KEY, TEST_SECRET
 from tests.test_migrations import _databases, _drop
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -59,6 +59,7 @@ OVERRIDES = {
     ("shift", "kind"): lambda step, n: "observation",
     ("shift", "status"): lambda step, n: "open",
     ("user", "role"): lambda step, n: "volunteer",
+    ("data_key", "id"): lambda step, n: f"key-{step}-{n}",  # a random id the app chooses
     ("user", "status"): lambda step, n: "active",
 }
 
@@ -161,7 +162,8 @@ def test_upgrading_one_revision_at_a_time_keeps_every_row_and_counts_them(tmp_pa
     checked = []
     for dialect, url, cleanup in _databases(tmp_path):
         try:
-            app = create_app({"DATABASE_URL": url, "SECRET_KEY": TEST_SECRET, "ENV_NAME": "testing"})
+            app = create_app({"DATABASE_URL": url, "SECRET_KEY": TEST_SECRET, "ENV_NAME": "testing",
+                              "MASTER_KEY": TEST_MASTER_KEY})
             with app.app_context():
                 inserted: Counter = Counter()
                 for step, revision in enumerate(revisions):

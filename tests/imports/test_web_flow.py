@@ -160,9 +160,11 @@ def test_double_click_on_a_reimport_applies_once_and_shows_the_first_result(
     first = coordinator_client.post("/calendars/pending/commit")
     second = coordinator_client.post("/calendars/pending/commit")
     assert first.status_code == second.status_code == 302 and hearing_count() == 2
-    hearing = db.session.scalars(select(Hearing).where(Hearing.external_key == "w2")).one()
+    from courtwatch.privacy.keys import match_key
+
+    hearing = db.session.scalars(select(Hearing).where(Hearing.external_key == match_key("w2"))).one()
     set_accompaniment_needed(None, hearing, True)
-    volunteer = make_user()
+    volunteer = make_user(trainings=(app.config["ACCOMPANIMENT_TRAINING"],))
     claim_shift(volunteer, shift_for_hearing(hearing).id)
     db.session.commit()
     moved = CALENDAR.replace(f"{SOON}T150000Z".encode(), f"{SOON}T170000Z".encode())

@@ -16,12 +16,16 @@ from courtwatch.privacy.models import AuditEvent
 def test_purge_removes_only_expired_requests(app, runner, make_courthouse):
     courthouse = make_courthouse()
     now = datetime.now(UTC)
-    old = Hearing(courthouse_id=courthouse.id, starts_at=now - timedelta(days=31), title="Old")
-    recent = Hearing(courthouse_id=courthouse.id, starts_at=now - timedelta(days=5), title="Recent")
+    # Requests are made before their hearings (past hearings are history only), then time passes.
+    old = Hearing(courthouse_id=courthouse.id, starts_at=now + timedelta(days=1), title="Old")
+    recent = Hearing(courthouse_id=courthouse.id, starts_at=now + timedelta(days=1), title="Recent")
     db.session.add_all([old, recent])
     db.session.flush()
     save_accompaniment_request(None, old, person_label="A.B.", private_notes="secret one")
     save_accompaniment_request(None, recent, person_label="C.D.")
+    for hearing, days_ago in ((old, 31), (recent, 5)):
+        hearing.starts_at = now - timedelta(days=days_ago)
+        hearing.accompaniment_request.purge_after = hearing.starts_at + timedelta(days=30)
     db.session.commit()
     result = runner.invoke(args=["privacy", "purge"])
     assert result.exit_code == 0 and "purged 1" in result.output
@@ -32,6 +36,7 @@ def test_purge_removes_only_expired_requests(app, runner, make_courthouse):
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "privacy.purged")).one()
     assert json.loads(event.detail) == {"accompaniment_requests": 1, "hearings": 1}
     app.config["ACCOMPANIMENT_PURGE_DAYS"] = 1
-    save_accompaniment_request(None, db.session.get(Hearing, recent.id), person_label="C.D.")
+    recent = db.session.get(Hearing, recent.id)
+    recent.accompaniment_request.purge_after = recent.starts_at + timedelta(days=1)
     db.session.commit()
     assert "purged 1" in runner.invoke(args=["privacy", "purge"]).output
