@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from courtwatch.auth.languages import language_choices
 from courtwatch.auth.models import ROLE_LABELS, Role
 from courtwatch.auth.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
-from courtwatch.forms import MultiCheckboxField
+from courtwatch.forms import MultiCheckboxField, SingleLine
 
 LOCALE_CHOICES = [("", _l("Same as my browser")), ("en", "English"), ("es", "Español")]
 
@@ -30,9 +30,9 @@ class TwoFactorForm(FlaskForm):
 
 
 class ProfileFields(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
+    name = StringField(_l("Name"), validators=[DataRequired(), SingleLine(), Length(max=120)],
                        render_kw={"autocomplete": "name"})
-    phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=40)],
+    phone = TelField(_l("Phone (optional)"), validators=[Optional(), SingleLine(), Length(max=40)],
                      render_kw={"autocomplete": "tel"})
     languages = MultiCheckboxField(_l("Languages you speak"), choices=language_choices)
     locale = SelectField(_l("Interface language"), choices=LOCALE_CHOICES, validators=[Optional()])
@@ -68,7 +68,7 @@ class ResetPasswordForm(FlaskForm):
 
 
 class TrainingForm(FlaskForm):
-    training = StringField(_l("Training"), validators=[DataRequired(), Length(max=120)],
+    training = StringField(_l("Training"), validators=[DataRequired(), SingleLine(), Length(max=120)],
                            render_kw={"list": "training-names"})
     completed_on = DateField(_l("Completed on"), validators=[DataRequired()])
 

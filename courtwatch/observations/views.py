@@ -47,14 +47,14 @@ def _courthouse_choices(form: ObservationForm) -> None:
 
 def _shift_from_query():
     """The shift named by ?shift=, if the shifts area exists and the shift does."""
-    raw = request.args.get("shift", "")
-    if not raw.isdigit():
+    shift_id = request.args.get("shift", type=int)
+    if shift_id is None:
         return None
     try:
         from courtwatch.shifts.models import Shift
     except ImportError:
         return None
-    return db.session.get(Shift, int(raw))
+    return db.session.get(Shift, shift_id)
 
 
 def _prefill(form: ObservationForm) -> None:
@@ -64,8 +64,8 @@ def _prefill(form: ObservationForm) -> None:
     if shift is not None:
         courthouse = shift.courthouse
         form.shift_id.data = str(shift.id)
-    elif request.args.get("courthouse", "").isdigit():
-        courthouse = db.session.get(Courthouse, int(request.args["courthouse"]))
+    elif request.args.get("courthouse", type=int) is not None:
+        courthouse = db.session.get(Courthouse, request.args.get("courthouse", type=int))
     now = utcnow()
     moment = now
     if shift is not None and not shift.starts_at <= now <= shift.ends_at:

@@ -186,7 +186,8 @@ def test_cookie_flags_in_testing(client, volunteer):
 
 def test_production_cookie_is_secure(test_config, monkeypatch):
     monkeypatch.delenv("COURTWATCH_SECRET_KEY", raising=False)
-    app = create_app({**test_config, "ENV_NAME": "production", "SECRET_KEY": TEST_SECRET, "TESTING": False})
+    app = create_app({**test_config, "ENV_NAME": "production", "SECRET_KEY": TEST_SECRET, "TESTING": False,
+                      "STAFF_TWO_FACTOR": True})
     with app.test_request_context("/login"):
         flask_session["x"] = 1
         response = app.make_response("ok")
@@ -209,7 +210,7 @@ def test_production_refuses_to_start_without_a_real_secret(test_config, monkeypa
 def test_production_secret_from_the_environment(test_config, monkeypatch):
     monkeypatch.setenv("COURTWATCH_SECRET_KEY", "e" * 64)
     config = {k: v for k, v in test_config.items() if k != "SECRET_KEY"}
-    app = create_app({**config, "ENV_NAME": "production"})
+    app = create_app({**config, "ENV_NAME": "production", "STAFF_TWO_FACTOR": True})
     assert app.config["SECRET_KEY"] == "e" * 64
 
 
