@@ -22,6 +22,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config_module.flask_config(settings))
     os.makedirs(app.instance_path, exist_ok=True)
 
+    if int(app.config["TRUSTED_PROXIES"]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The login throttle's per-client count needs the client's address, not the proxy's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]), x_proto=1)
     _init_extensions(app)
     web.init_app(app)
     _register_blueprints(app)
@@ -37,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from courtwatch import models  # noqa: F401  (every table known before migrate/create_all)
+    from courtwatch.auth import throttle
     from courtwatch.auth.access import enforce_access
     from courtwatch.auth.session import load_user
 
@@ -45,6 +51,7 @@ def _init_extensions(app: Flask) -> None:
     extensions.migrate.init_app(app, extensions.db, directory=migrations, render_as_batch=True)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
+    throttle.init_app(app)
     extensions.babel.init_app(app, locale_selector=web.select_locale)
     login_manager = extensions.login_manager
     login_manager.init_app(app)
@@ -60,7 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     # next shift is the first card on the start page.
     from courtwatch.shifts import coordinator_views as shift_coordinator_views  # isort: skip
     from courtwatch.shifts import views as shift_views  # isort: skip
-    from courtwatch.auth import account_views, people_views
+    from courtwatch.auth import account_views, enrolment_views, people_views
     from courtwatch.auth import views as auth_views
     from courtwatch.courts import hearing_views
     from courtwatch.courts import views as courts_views
@@ -72,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.privacy import views as privacy_views
     from courtwatch.reports import views as report_views
 
+    assert enrolment_views.bp is account_views.bp  # its routes live on the account blueprint
     for blueprint in (home_views.bp, auth_views.bp, account_views.bp, people_views.bp,
                       courts_views.bp, hearing_views.bp, import_views.bp, shift_views.bp,
                       shift_coordinator_views.bp, feed_views.bp, feed_link_views.bp,

@@ -51,7 +51,6 @@ DEFAULTS: dict[str, object] = {
     "SMTP_TIMEOUT": 10,
     "MAIL_MAX_ATTEMPTS": 10,
     "RATELIMIT_STORAGE_URL": "memory://",
-    "LOGIN_RATE_LIMIT": "10 per 15 minutes",
     "FEED_RATE_LIMIT": "60 per hour",  # per feed link: calendar servers poll every 15-60 minutes
     "STAFF_TWO_FACTOR": True,  # coordinators and admins must use a second factor (TOTP or passkey)
     # Production refuses to start with STAFF_TWO_FACTOR off unless this says so, in these words.
@@ -66,7 +65,8 @@ DEFAULTS: dict[str, object] = {
     "SESSION_IDLE_TIMEOUT": 2 * 3600,  # seconds without a request before a session ends
     "SESSION_MAX_AGE": 12 * 3600,  # seconds after login when a session ends, however busy
     "CALENDAR_ALLOW_LOOPBACK": False,  # let calendar URLs reach 127.0.0.1 (tests only)
-    "CAMPAIGN_NAME": "ICE Out of Courts",  # refused inside passwords, with "courtwatch"
+    "CAMPAIGN_NAME": "ICE Out of Courts",
+    "TRUSTED_PROXIES": 0,  # proxies in front of the app that set X-Forwarded-For (1 behind nginx)  # refused inside passwords, with "courtwatch"
     "PASSWORD_RESET_MAX_AGE": 3600,
     "LANGUAGES": "en,es",
     "UPLOAD_DIR": "",  # empty: <instance>/uploads
@@ -151,10 +151,13 @@ def flask_config(settings: dict[str, object]) -> dict[str, object]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
-        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        "PERMANENT_SESSION_LIFETIME": int(settings["SESSION_MAX_AGE"]),
         "WTF_CSRF_TIME_LIMIT": None,  # a form opened in a hallway may be submitted hours later
         "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URL"],
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Redis down: count in this process and log it, never answer a feed or a login with a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "MAX_CONTENT_LENGTH": max(int(settings["IMPORT_MAX_BYTES"]),

@@ -29,6 +29,27 @@ class TwoFactorForm(FlaskForm):
                        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
 
 
+class LoginCodeForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       validators=[DataRequired(), Length(min=6, max=24)],
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters"})
+
+
+class PasswordAgainForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class ChangeFactorForm(FlaskForm):
+    """Replacing or removing a second factor: the password and a current code."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "current-password"})
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       validators=[DataRequired(), Length(min=6, max=24)],
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters"})
+
+
 class ProfileFields(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), SingleLine(), Length(max=120)],
                        render_kw={"autocomplete": "name"})

@@ -24,7 +24,7 @@ from courtwatch.db import db
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
-DEFAULT_PASSWORD = "courtwatch-demo"
+DEFAULT_PASSWORD = "hallway-witness-demo"
 # Each loader is called as loader(context) after people and courthouses exist.
 DEMO_LOADERS: list = []
 
