@@ -37,11 +37,12 @@ def context_words(email: str = "", name: str = "") -> list[str]:
     """Words an attacker who knows whose account this is would try first."""
     words = ["courtwatch", "court", "watch", "ice", "password"]
     if has_app_context():
-        words += re.split(r"\W+", str(current_app.config.get("CAMPAIGN_NAME", "")).lower())
+        campaign = str(current_app.config.get("CAMPAIGN_NAME", "")).lower()
+        words += [*re.split(r"\W+", campaign), re.sub(r"\W+", "", campaign)]
     email = (email or "").lower()
     if email:
         local, _, domain = email.partition("@")
-        words += [email, local, *re.split(r"[\W_]+", local), *domain.split(".")]
+        words += [email, local, re.sub(r"[\W_]+", "", local), *re.split(r"[\W_]+", local), *domain.split(".")]
     words += re.split(r"\W+", (name or "").lower())
     return sorted({word for word in words if len(word) >= 3})
 
