@@ -50,6 +50,7 @@ EXPECTED_ROLES = {
     "people.add_training": {"coordinator"},
     "people.remove_training": {"coordinator"},
     "people.change_role": {"admin"},
+    "people.issue_enrolment_link": {"admin"},
     "courts.create": {"coordinator"},
     "courts.edit": {"coordinator"},
     "privacy.audit": {"admin"},
