@@ -176,3 +176,11 @@ def test_open_enrolment_helper_is_what_a_person_does(strict_app, coordinator):
     client = strict_app.test_client()
     _login(client, coordinator)
     assert re.fullmatch(r"[A-Z2-7]{32}", open_enrolment(client, coordinator.email))
+
+
+def test_cli_prints_a_set_up_link_and_refuses_unknown_accounts(app, runner, coordinator):
+    result = runner.invoke(args=["users", "enrolment-link", coordinator.email])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"/account/two-factor/enrol/[\w-]+", result.output)
+    bad = runner.invoke(args=["users", "enrolment-link", "nobody@example.org"])
+    assert bad.exit_code == 2
