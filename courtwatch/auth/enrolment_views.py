@@ -12,7 +12,7 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from courtwatch.auth import passkeys, second_factor
+from courtwatch.auth import passkeys, second_factor, throttle
 from courtwatch.auth import secrets as auth_secrets
 from courtwatch.auth.access import pending_allowed, public
 from courtwatch.auth.account_views import bp
@@ -26,6 +26,12 @@ SECRET_KEY = "enrol_secret"
 CHALLENGE_KEY = "enrol_passkey_challenge"
 # How long the password typed again stays good for enrolling.
 REAUTH_SECONDS = 10 * 60
+
+
+def _reauth_attempt() -> throttle.Attempt:
+    """Typing the password (and a code) again is throttled like a login: a stolen session must not
+    become a way to guess them."""
+    return throttle.Attempt(email=current_user.email, client_address=request.remote_addr)
 
 
 def _grant():
@@ -97,8 +103,13 @@ def confirm_password():
         return redirect(url_for("account.two_factor"))
     if form.validate_on_submit():
         try:
+            throttle.check_attempt(_reauth_attempt())
             second_factor.check_password_again(current_user, form.password.data)
+        except throttle.Throttled as error:
+            form.form_errors.append(error.message)
+            return _render(429, password_form=form)
         except DomainError as error:
+            throttle.record_failure(_reauth_attempt())
             attach_error(form, error)
         else:
             session[REAUTH_KEY] = time.time()
@@ -181,6 +192,11 @@ def change_factor():
     action = request.form.get("action")
     if form.validate_on_submit() and action in ("replace", "remove", "codes"):
         try:
+            throttle.check_attempt(_reauth_attempt())
+        except throttle.Throttled as error:
+            form.form_errors.append(error.message)
+            return _render(429, change_form=form)
+        try:
             if action == "codes":
                 second_factor.check_password_again(current_user, form.password.data)
                 if not second_factor.verify_current_code(current_user, form.code.data):
@@ -198,5 +214,6 @@ def change_factor():
                 flash(_("Two-factor login is off for your account."), "info")
             return redirect(url_for("account.two_factor"))
         except DomainError as error:
+            throttle.record_failure(_reauth_attempt())
             attach_error(form, error)
     return _render(422, change_form=form)

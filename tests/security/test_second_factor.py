@@ -184,3 +184,12 @@ def test_cli_prints_a_set_up_link_and_refuses_unknown_accounts(app, runner, coor
     assert re.search(r"/account/two-factor/enrol/[\w-]+", result.output)
     bad = runner.invoke(args=["users", "enrolment-link", "nobody@example.org"])
     assert bad.exit_code == 2
+
+
+def test_a_stolen_session_cannot_guess_codes_without_limit(strict_app, coordinator):
+    client = strict_app.test_client()
+    _login(client, coordinator)
+    enrol_app(client, coordinator.email)
+    answers = [client.post("/account/two-factor/change", data={
+        "action": "remove", "password": TEST_PASSWORD, "code": f"{n:06d}"}).status_code for n in range(8)]
+    assert answers[:5] == [422] * 5 and 429 in answers
