@@ -45,6 +45,7 @@ def browser_family(user_agent: str) -> str:
 def start_session(user: User, user_agent: str) -> str:
     """Record a new login and return the token for the cookie."""
     token = secrets.token_urlsafe(32)
+    purge_expired_sessions()  # each login sweeps the ones past their absolute age: no cron needed
     db.session.add(UserSession(token_hash=token_digest(token), user_id=user.id,
                                browser_family=browser_family(user_agent or "")))
     db.session.flush()

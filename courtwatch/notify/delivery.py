@@ -25,7 +25,9 @@ def one_line_header(value: str) -> str:
 def build_email(message: OutboxMessage, config) -> EmailMessage:
     email = EmailMessage()
     email["From"] = one_line_header(config["MAIL_FROM"])
-    email["To"] = one_line_header(message.to_address)
+    # An address is never "repaired": a changed address is somebody else's. One with a line break
+    # fails here, stays queued and is reported, without holding up the rest of the queue.
+    email["To"] = message.to_address
     email["Subject"] = one_line_header(message.subject)
     # A stable Message-ID lets a receiving server drop a duplicate if a crash ever resends one.
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="courtwatch.local")

@@ -102,3 +102,14 @@ def test_nobody_ends_someone_elses_session(app, login_as, volunteer, make_user):
 def test_session_records_hold_no_ip_address(app, volunteer_client):
     columns = {c.name for c in UserSession.__table__.columns}
     assert columns == {"id", "token_hash", "user_id", "created_at", "last_seen_at", "browser_family"}
+
+
+def test_a_login_sweeps_away_sessions_past_their_absolute_age(app, login_as, volunteer, make_user):
+    login_as(volunteer)
+    record = db.session.scalar(select(UserSession))
+    record.created_at -= timedelta(seconds=app.config["SESSION_MAX_AGE"] + 1)
+    db.session.commit()
+    login_as(make_user())
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(UserSession).where(
+        UserSession.user_id == volunteer.id)) == 0
