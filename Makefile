@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export FLASK_APP := courtwatch
 
-.PHONY: run test translations install install-dev messages clean
+.PHONY: run test lint format translations install install-dev messages clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,6 +34,14 @@ PYTEST_WORKERS ?= 2
 test: install-dev
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# ruff: the lint rules and the formatter's settings are in pyproject.toml. `make format` rewrites.
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 # Refresh the message catalogs after adding strings (then translate courtwatch/translations/es).
 messages: $(STAMP)

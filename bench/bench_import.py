@@ -25,7 +25,7 @@ import tracemalloc
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from courtwatch import create_app  # noqa: E402
-from courtwatch.courts.services import create_courthouse, courthouse_by_slug  # noqa: E402
+from courtwatch.courts.services import courthouse_by_slug, create_courthouse  # noqa: E402
 from courtwatch.db import db  # noqa: E402
 from courtwatch.imports import services  # noqa: E402
 from courtwatch.imports.mapping import table_records  # noqa: E402

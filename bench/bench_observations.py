@@ -48,7 +48,7 @@ def generate(rows: int):
     start = datetime(2024, 1, 1, 13, tzinfo=UTC)
     table = Observation.__table__
     chunk = []
-    for number in range(rows):
+    for _ in range(rows):
         observed = start + timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60))
         action = rng.choice(ACTIONS)
         chunk.append({"reporter_id": rng.choice(volunteers).id, "courthouse_id": rng.choice(courthouses).id,

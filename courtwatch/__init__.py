@@ -1,7 +1,8 @@
 """Courtwatch: scheduling and documentation for courthouse-watch campaigns.
 
-``create_app`` wires configuration, extensions, blueprints and CLI groups, in that order, and
-does nothing else: it never touches the database, so importing the app is always safe.
+``create_app`` wires configuration, extensions, blueprints, CLI groups and the signals between
+the areas (``courtwatch.areas``), and does nothing else: it never touches the database, so
+importing the app is always safe. Nothing depends on the order modules are imported in.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from flask import Flask
 
 from courtwatch import config as config_module
 from courtwatch import extensions, web
+from courtwatch.areas import connect_areas
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -32,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     _register_template_helpers(app)
+    connect_areas(app)
     if app.config["MAIL_BACKEND"] == "console" and app.config["ENV_NAME"] == "development":
         from courtwatch.notify.services import print_outbox_after_commit
 
@@ -63,10 +66,6 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    # Areas add home cards and demo data as they are imported: shifts first, so a volunteer's
-    # next shift is the first card on the start page.
-    from courtwatch.shifts import coordinator_views as shift_coordinator_views  # isort: skip
-    from courtwatch.shifts import views as shift_views  # isort: skip
     from courtwatch.auth import account_views, enrolment_views, people_views
     from courtwatch.auth import views as auth_views
     from courtwatch.courts import hearing_views
@@ -75,9 +74,12 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.feeds import views as feed_views
     from courtwatch.home import views as home_views
     from courtwatch.imports import views as import_views
+    from courtwatch.observations import review_views  # noqa: F401  (the staff pages' routes, same blueprint)
     from courtwatch.observations import views as observation_views
     from courtwatch.privacy import views as privacy_views
     from courtwatch.reports import views as report_views
+    from courtwatch.shifts import coordinator_views as shift_coordinator_views
+    from courtwatch.shifts import views as shift_views
 
     assert enrolment_views.bp is account_views.bp  # its routes live on the account blueprint
     for blueprint in (home_views.bp, auth_views.bp, account_views.bp, people_views.bp,

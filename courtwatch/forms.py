@@ -5,7 +5,7 @@ catalog on every request."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from babel import support
 from flask import current_app
@@ -97,7 +97,7 @@ def attach_error(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _wtforms_catalog(locale: str) -> support.Translations:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 

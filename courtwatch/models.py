@@ -6,15 +6,19 @@ The declarative base and the UTC column type live in ``courtwatch.db``.
 from courtwatch.auth.models import Training, User, UserTraining  # noqa: F401
 from courtwatch.auth.security_models import (EnrolmentGrant, Passkey, RecoveryCode,  # noqa: F401
                                              UserSession)
-from courtwatch.courts.hearing_models import (AccompanimentRequest, Hearing,  # noqa: F401
-                                              HearingChange)
+from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing, HearingChange  # noqa: F401
 from courtwatch.courts.models import Courthouse  # noqa: F401
 from courtwatch.db import Base, db  # noqa: F401
 from courtwatch.feeds.models import FeedToken  # noqa: F401
 from courtwatch.imports.models import CalendarSource, ImportRun  # noqa: F401
 from courtwatch.notify.models import OutboxAttachment, OutboxMessage  # noqa: F401
-from courtwatch.observations.models import (Incident, Observation, ObservationAgency,  # noqa: F401
-                                            ObservationPhoto, ObservationRevision)
+from courtwatch.observations.models import (  # noqa: F401
+                                              Incident,
+                                              Observation,
+                                              ObservationAgency,
+                                              ObservationPhoto,
+                                              ObservationRevision,
+)
 from courtwatch.privacy.models import AuditEvent  # noqa: F401
 from courtwatch.reports.models import LINKED_REPORT_INDEX, report_day_count  # noqa: F401  (summaries)
 from courtwatch.shifts.models import Shift, ShiftPattern, ShiftSignup  # noqa: F401

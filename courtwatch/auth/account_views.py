@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from courtwatch import signals
 from courtwatch.auth import second_factor, services, session_records
 from courtwatch.auth.access import pending_allowed
 from courtwatch.auth.forms import PasswordChangeForm, ProfileForm
@@ -18,18 +19,16 @@ from courtwatch.forms import ActionForm, attach_error
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-# Other areas add sections to the account page (e.g. calendar links) without auth importing them.
-ACCOUNT_SECTIONS: list = []
-
 
 def _render(profile_form=None, password_form=None, status=200):
     profile_form = profile_form or ProfileForm(obj=current_user, languages=current_user.language_codes,
                                                locale=current_user.locale or "")
     password_form = password_form or PasswordChangeForm()
-    sections = [section() for section in ACCOUNT_SECTIONS]
+    # Other areas add sections (calendar links, my reports) through a signal: auth imports none of them.
+    sections = signals.collect(signals.account_sections)
     current_digest = session_records.token_digest(current_session_token() or "")
     return render_template("account/show.html", profile_form=profile_form, password_form=password_form,
-                           sections=[s for s in sections if s], sessions=session_records.list_sessions(current_user),
+                           sections=sections, sessions=session_records.list_sessions(current_user),
                            current_digest=current_digest, action_form=ActionForm(),
                            has_second_factor=second_factor.has_second_factor(current_user)), status
 

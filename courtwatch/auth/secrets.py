@@ -14,13 +14,15 @@ import time
 
 import pyotp
 import segno
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from courtwatch.auth.models import User
 from courtwatch.auth.services import find_user_by_email, get_user, normalise_email, set_password
 from courtwatch.errors import DomainError
+from courtwatch.notify.messages import render_email
 from courtwatch.notify.services import queue_email
 
 RESET_SALT = "courtwatch.password-reset"
@@ -47,11 +49,10 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         queue_email(address, _("Reset your Courtwatch password"), render_template("auth/email/reset_unknown.txt"))
         return
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password_link",
-                                                                 token=make_reset_token(user))
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"]) // 60
-    queue_email(user.email, _("Reset your Courtwatch password"),
-                render_template("auth/email/reset.txt", minutes=minutes, link=link))
+    subject, body = render_email("password_reset", user.locale or str(get_locale() or "en"),
+                                 token=make_reset_token(user), minutes=minutes)
+    queue_email(user.email, subject, body)
 
 
 def user_for_reset_token(token: str) -> User:

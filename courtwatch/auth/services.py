@@ -6,8 +6,8 @@ audit event in the same transaction as the change itself.
 
 from __future__ import annotations
 
-import re
 import functools
+import re
 from datetime import date
 
 from flask import current_app, render_template
@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from courtwatch import signals
 from courtwatch.auth import passwords, session_records
 from courtwatch.auth.models import AccountStatus, Role, Training, User, UserTraining
 from courtwatch.db import db, utcnow
@@ -170,13 +171,8 @@ def suspend_user(actor: User, user: User) -> None:
     user.session_version += 1  # log them out everywhere
     session_records.end_all_sessions(user)
     _change_status(actor, user, AccountStatus.SUSPENDED, "user.suspended")
-    for hook in SUSPENSION_HOOKS:
-        hook(user)
-
-
-# Other areas register what must happen when someone is suspended (e.g. revoke feed tokens),
-# so auth does not import them.
-SUSPENSION_HOOKS: list = []
+    # Other areas act on it (feed links revoked, future claims released); auth imports none of them.
+    signals.send(signals.user_suspended, user=user)
 
 
 def reactivate_user(actor: User, user: User) -> None:

@@ -10,7 +10,7 @@ from flask_login import current_user
 from courtwatch.auth import passkeys, second_factor, services, throttle
 from courtwatch.auth import secrets as auth_secrets
 from courtwatch.auth.access import pending_allowed, public
-from courtwatch.auth.forms import ForgotPasswordForm, LoginForm, LoginCodeForm, RegisterForm, ResetPasswordForm
+from courtwatch.auth.forms import ForgotPasswordForm, LoginCodeForm, LoginForm, RegisterForm, ResetPasswordForm
 from courtwatch.auth.models import User
 from courtwatch.auth.session import begin_session, end_current_session, restart_session
 from courtwatch.db import db

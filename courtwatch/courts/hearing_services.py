@@ -1,8 +1,8 @@
 """Hearing rules shared by every way a hearing changes (imports, coordinators' edits).
 
-Other areas react to hearing changes through ``HEARING_HOOKS`` (the shifts area moves or cancels
-the accompaniment shift and tells its volunteers), so this module never imports them. Hooks run
-inside the same transaction as the change, after it is flushed.
+Other areas react to hearing changes through the ``hearing_changed`` signal (the shifts area
+moves or cancels the accompaniment shift and tells its volunteers), so this module never imports
+them. Receivers run inside the same transaction as the change, after it is flushed.
 """
 
 from __future__ import annotations
@@ -13,21 +13,17 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from courtwatch import signals
 from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing, HearingChange, HearingStatus
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.privacy.services import record_event
 
-# Each hook is called as hook(hearing, event, change) where event is one of
-# "moved", "room_changed", "cancelled", "reinstated" (change: the HearingChange row),
-# "accompaniment_needed", "accompaniment_not_needed" (change: None).
-HEARING_HOOKS: list = []
-
 
 def notify_hearing_hooks(hearing: Hearing, event: str, change: HearingChange | None = None) -> None:
+    """Send ``hearing_changed`` (events listed in ``courtwatch.signals``) once the change is flushed."""
     db.session.flush()
-    for hook in HEARING_HOOKS:
-        hook(hearing, event, change)
+    signals.send(signals.hearing_changed, hearing=hearing, event=event, change=change)
 
 
 def get_hearing(hearing_id: int) -> Hearing:

@@ -129,20 +129,3 @@ def delete_request(hearing_id: int):
     services.delete_accompaniment_request(current_user, hearing)
     flash(_("Accompaniment request deleted."), "info")
     return redirect(url_for("hearings.detail", hearing_id=hearing.id))
-
-
-def _courthouse_actions(courthouse) -> list[tuple[str, str]]:
-    if not (current_user.is_authenticated and current_user.is_staff):
-        return []
-    return [(url_for("hearings.index", courthouse=courthouse.id), _("Hearings")),
-            (url_for("imports.index", courthouse=courthouse.id), _("Import a calendar"))]
-
-
-def _register_extensions() -> None:
-    from courtwatch.home.templating import COURTHOUSE_ACTIONS
-
-    if _courthouse_actions not in COURTHOUSE_ACTIONS:
-        COURTHOUSE_ACTIONS.append(_courthouse_actions)
-
-
-_register_extensions()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -11,25 +10,19 @@ from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from courtwatch.db import Base, UTCDateTime, utcnow
+from courtwatch.labels import LabelledChoice
 
 
-class CourtType(StrEnum):
-    CRIMINAL = "criminal"
-    FAMILY = "family"
-    CIVIL_HOUSING = "civil_housing"
-    TRAFFIC = "traffic"
-    IMMIGRATION = "immigration"
-    OTHER = "other"
+class CourtType(LabelledChoice):
+    CRIMINAL = "criminal", _l("Criminal")
+    FAMILY = "family", _l("Family")
+    CIVIL_HOUSING = "civil_housing", _l("Civil / housing")
+    TRAFFIC = "traffic", _l("Traffic")
+    IMMIGRATION = "immigration", _l("Immigration")
+    OTHER = "other", _l("Other")
 
 
-COURT_TYPE_LABELS = {
-    CourtType.CRIMINAL: _l("Criminal"),
-    CourtType.FAMILY: _l("Family"),
-    CourtType.CIVIL_HOUSING: _l("Civil / housing"),
-    CourtType.TRAFFIC: _l("Traffic"),
-    CourtType.IMMIGRATION: _l("Immigration"),
-    CourtType.OTHER: _l("Other"),
-}
+COURT_TYPE_LABELS = CourtType.labels()
 
 
 class Courthouse(Base):

@@ -1,6 +1,7 @@
 """`flask demo load`: fill an empty database with a campaign worth looking at.
 
-Other areas add their own demo data through ``DEMO_LOADERS`` (shifts, hearings, reports), so
+Other areas add their own demo data through the ``demo_data_requested`` signal (shifts,
+hearings, reports), so
 this module knows only about people and courthouses. It refuses to touch a database that
 holds real (non-demo) accounts: demo passwords are printed on the screen.
 """
@@ -15,6 +16,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from courtwatch import signals
 from courtwatch.auth import services as auth_services
 from courtwatch.auth.models import AccountStatus, Role, User
 from courtwatch.commands import CommandError, transactional
@@ -25,8 +27,6 @@ from courtwatch.db import db
 demo_cli = AppGroup("demo", help="Demo data.")
 
 DEFAULT_PASSWORD = "hallway-witness-demo"
-# Each loader is called as loader(context) after people and courthouses exist.
-DEMO_LOADERS: list = []
 
 VOLUNTEERS = [
     ("Ana Morales", ["en", "es"], ["Accompaniment training", "Court watch training"]),
@@ -77,8 +77,7 @@ def load_command(password: str) -> None:
     courthouses = _load_courthouses()
     context = {"admin": admin, "coordinator": coordinator, "volunteers": volunteers,
                "courthouses": {c.slug: c for c in courthouses}, "password": password}
-    for loader in DEMO_LOADERS:
-        loader(context)
+    signals.send(signals.demo_data_requested, context=context)
     click.echo("Demo data loaded. Log in at http://127.0.0.1:5000 with password "
                f"{password!r} as:")
     click.echo("  admin@example.org, coordinator@example.org, volunteer1@example.org ... "

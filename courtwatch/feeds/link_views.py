@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from courtwatch.auth import account_views
 from courtwatch.auth.access import coordinator_required
 from courtwatch.courts import services as court_services
 from courtwatch.db import utcnow
@@ -28,7 +27,7 @@ bp = Blueprint("feed_links", __name__, url_prefix="/account/calendar")
 
 
 def account_section() -> Markup | None:
-    """The "Calendar" card on /account (registered in ACCOUNT_SECTIONS below)."""
+    """The "Calendar" card on /account (the ``account_sections`` signal, see feeds.integration)."""
     if not current_user.is_authenticated or not current_user.is_approved:
         return None
     link_form = g.get("feed_link_form") or FeedLinkForm(formdata=None)
@@ -40,10 +39,6 @@ def account_section() -> Markup | None:
     return Markup(render_template("feeds/account_section.html", tokens=tokens, link_form=link_form,
                                   courthouse_form=courthouse_form, now=utcnow(),
                                   FeedScope=FeedScope, format_timedelta=format_timedelta))
-
-
-if account_section not in account_views.ACCOUNT_SECTIONS:
-    account_views.ACCOUNT_SECTIONS.append(account_section)
 
 
 def _show_created(token, plaintext: str):

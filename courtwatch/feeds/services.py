@@ -146,17 +146,9 @@ def revoke_all(actor: User | None, user: User) -> int:
     return count
 
 
-def _revoke_on_suspension(user: User) -> None:
-    revoke_all(None, user)
-
-
 def user_for_support(email: str) -> User:
     user = auth_services.find_user_by_email(email)
     if user is None:
         raise DomainError(_("No account with this email."))
     return user
 
-
-# Suspending someone must cut off the calendar servers that poll their feeds, too.
-if _revoke_on_suspension not in auth_services.SUSPENSION_HOOKS:
-    auth_services.SUSPENSION_HOOKS.append(_revoke_on_suspension)

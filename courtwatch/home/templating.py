@@ -19,6 +19,7 @@ from flask_babel import format_date, format_datetime, format_time, get_locale, g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from courtwatch import signals
 from courtwatch.auth.languages import language_name
 from courtwatch.auth.models import ROLE_LABELS, STATUS_LABELS
 from courtwatch.forms import ActionForm
@@ -41,12 +42,10 @@ NAVIGATION = [
 ]
 
 
-# Other areas add buttons to a courthouse page: callables (courthouse) -> [(url, label), ...].
-COURTHOUSE_ACTIONS: list = []
-
-
 def courthouse_actions(courthouse) -> list[tuple[str, str]]:
-    return [action for provider in COURTHOUSE_ACTIONS for action in provider(courthouse)]
+    """The buttons other areas add to a courthouse page (the ``courthouse_actions`` signal)."""
+    return [action for actions in signals.send(signals.courthouse_actions, courthouse=courthouse)
+            for action in actions]
 
 
 def navigation() -> list[tuple[str, str]]:

@@ -3,12 +3,10 @@
 from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_login import current_user
 
+from courtwatch import signals
 from courtwatch.auth.access import needs_second_factor, public
 
 bp = Blueprint("home", __name__)
-
-# Other areas contribute cards to the start page (e.g. "your next shift", "reports to verify").
-HOME_CARDS: list = []
 
 
 @bp.route("/")
@@ -22,8 +20,8 @@ def index():
         # @public skips enforce_access, so the staff second-factor gate is repeated here:
         # the start page's cards show rosters and reports to verify.
         return redirect(url_for("account.two_factor"))
-    cards = [card() for card in HOME_CARDS]
-    return render_template("home/index.html", cards=[c for c in cards if c])
+    # Other areas contribute the cards ("your next shift", "reports to verify") through a signal.
+    return render_template("home/index.html", cards=signals.collect(signals.home_cards))
 
 
 @bp.route("/robots.txt")

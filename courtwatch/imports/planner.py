@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable
-from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from flask import current_app
 from flask_babel import gettext as _

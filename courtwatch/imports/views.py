@@ -16,7 +16,7 @@ from courtwatch.errors import DomainError, NotFound
 from courtwatch.forms import ActionForm, attach_error
 from courtwatch.imports import pending as pending_store
 from courtwatch.imports import services
-from courtwatch.imports.forms import ALL_COURTHOUSES, SubscribeForm, UploadForm, courthouse_choices, mapping_form
+from courtwatch.imports.forms import SubscribeForm, UploadForm, courthouse_choices, mapping_form
 from courtwatch.imports.mapping import FIELDS, check_mapping
 from courtwatch.imports.models import CalendarSource
 from courtwatch.imports.sync import subscribe, sync_source

@@ -17,9 +17,20 @@ from datetime import datetime, time, timedelta
 
 from courtwatch.db import db, utcnow
 from courtwatch.observations import services
-from courtwatch.observations.models import (Action, Agency, AgentsPresent, Area, Attire, Incident,
-                                            Observation, ObservationAgency, ObservationStatus,
-                                            TargetRole, Warrant, YesNoUnknown)
+from courtwatch.observations.models import (
+    Action,
+    Agency,
+    AgentsPresent,
+    Area,
+    Attire,
+    Incident,
+    Observation,
+    ObservationAgency,
+    ObservationStatus,
+    TargetRole,
+    Warrant,
+    YesNoUnknown,
+)
 from courtwatch.privacy.services import record_event
 
 DEMO_DAYS = 120

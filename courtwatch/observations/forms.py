@@ -12,16 +12,33 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, MultipleFileField, RadioField,
-                     SelectField, StringField, TextAreaField, TimeField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import Length, NumberRange, Optional
 
 from courtwatch.courts.models import COURT_TYPE_LABELS
 from courtwatch.forms import MultiCheckboxField
-from courtwatch.observations.models import (ACTION_LABELS, AGENCY_LABELS, AGENTS_PRESENT_LABELS,
-                                            AREA_LABELS, ATTIRE_LABELS, OBSERVATION_STATUS_LABELS,
-                                            TARGET_ROLE_LABELS, WARRANT_LABELS,
-                                            YES_NO_UNKNOWN_LABELS)
+from courtwatch.observations.models import (
+    ACTION_LABELS,
+    AGENCY_LABELS,
+    AGENTS_PRESENT_LABELS,
+    AREA_LABELS,
+    ATTIRE_LABELS,
+    OBSERVATION_STATUS_LABELS,
+    TARGET_ROLE_LABELS,
+    WARRANT_LABELS,
+    YES_NO_UNKNOWN_LABELS,
+)
 
 
 def _choices(labels, blank=None):

@@ -24,167 +24,117 @@ Choices worth knowing (the summaries area reads these):
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courtwatch.auth.models import User
 from courtwatch.courts.models import COURT_TYPE_LABELS, Courthouse, CourtType  # noqa: F401
 from courtwatch.db import Base, UTCDateTime, utcnow
+from courtwatch.labels import LabelledChoice
 
 if TYPE_CHECKING:  # the shifts area is imported by string name; it may load after us
     from courtwatch.shifts.models import Shift
 
 
-class Area(StrEnum):
-    INSIDE_COURTROOM = "inside_courtroom"
-    HALLWAY = "hallway"
-    ENTRANCE_EXIT = "entrance_exit"
-    OUTSIDE_STEPS = "outside_steps"
-    PARKING = "parking"
-    NEARBY_STREET = "nearby_street"
+class Area(LabelledChoice):
+    INSIDE_COURTROOM = "inside_courtroom", _l("Inside the courtroom")
+    HALLWAY = "hallway", _l("Hallway")
+    ENTRANCE_EXIT = "entrance_exit", _l("Entrance or exit")
+    OUTSIDE_STEPS = "outside_steps", _l("Outside / steps")
+    PARKING = "parking", _l("Parking")
+    NEARBY_STREET = "nearby_street", _l("Nearby street")
 
 
-AREA_LABELS = {
-    Area.INSIDE_COURTROOM: _l("Inside the courtroom"),
-    Area.HALLWAY: _l("Hallway"),
-    Area.ENTRANCE_EXIT: _l("Entrance or exit"),
-    Area.OUTSIDE_STEPS: _l("Outside / steps"),
-    Area.PARKING: _l("Parking"),
-    Area.NEARBY_STREET: _l("Nearby street"),
-}
+AREA_LABELS = Area.labels()
 
 
-class AgentsPresent(StrEnum):
-    YES = "yes"
-    NO = "no"
-    UNSURE = "unsure"
+class AgentsPresent(LabelledChoice):
+    YES = "yes", _l("Yes")
+    NO = "no", _l("No")
+    UNSURE = "unsure", _l("Unsure")
 
 
-AGENTS_PRESENT_LABELS = {
-    AgentsPresent.YES: _l("Yes"),
-    AgentsPresent.NO: _l("No"),
-    AgentsPresent.UNSURE: _l("Unsure"),
-}
+AGENTS_PRESENT_LABELS = AgentsPresent.labels()
 
 
-class YesNoUnknown(StrEnum):
-    YES = "yes"
-    NO = "no"
-    UNKNOWN = "unknown"
+class YesNoUnknown(LabelledChoice):
+    YES = "yes", _l("Yes")
+    NO = "no", _l("No")
+    UNKNOWN = "unknown", _l("Don't know")
 
 
-YES_NO_UNKNOWN_LABELS = {
-    YesNoUnknown.YES: _l("Yes"),
-    YesNoUnknown.NO: _l("No"),
-    YesNoUnknown.UNKNOWN: _l("Don't know"),
-}
+YES_NO_UNKNOWN_LABELS = YesNoUnknown.labels()
 
 
-class Agency(StrEnum):
-    ICE_ERO = "ice_ero"
-    HSI = "hsi"
-    CBP = "cbp"
-    LOCAL_POLICE = "local_police"
-    OTHER_UNKNOWN = "other_unknown"
+class Agency(LabelledChoice):
+    ICE_ERO = "ice_ero", _l("ICE ERO")
+    HSI = "hsi", _l("HSI")
+    CBP = "cbp", _l("CBP")
+    LOCAL_POLICE = "local_police", _l("Local police assisting")
+    OTHER_UNKNOWN = "other_unknown", _l("Other or unknown")
 
 
-AGENCY_LABELS = {
-    Agency.ICE_ERO: _l("ICE ERO"),
-    Agency.HSI: _l("HSI"),
-    Agency.CBP: _l("CBP"),
-    Agency.LOCAL_POLICE: _l("Local police assisting"),
-    Agency.OTHER_UNKNOWN: _l("Other or unknown"),
-}
+AGENCY_LABELS = Agency.labels()
 
 
-class Attire(StrEnum):
-    PLAINCLOTHES = "plainclothes"
-    UNIFORMED = "uniformed"
-    MIXED = "mixed"
-    UNKNOWN = "unknown"
+class Attire(LabelledChoice):
+    PLAINCLOTHES = "plainclothes", _l("Plainclothes")
+    UNIFORMED = "uniformed", _l("Uniformed")
+    MIXED = "mixed", _l("Some of each")
+    UNKNOWN = "unknown", _l("Don't know")
 
 
-ATTIRE_LABELS = {
-    Attire.PLAINCLOTHES: _l("Plainclothes"),
-    Attire.UNIFORMED: _l("Uniformed"),
-    Attire.MIXED: _l("Some of each"),
-    Attire.UNKNOWN: _l("Don't know"),
-}
+ATTIRE_LABELS = Attire.labels()
 
 
-class Action(StrEnum):
-    NONE = "none"
-    SIGHTING = "sighting"
-    ATTEMPTED_ARREST = "attempted_arrest"
-    ARREST = "arrest"
+class Action(LabelledChoice):
+    NONE = "none", _l("None")
+    SIGHTING = "sighting", _l("Sighting only")
+    ATTEMPTED_ARREST = "attempted_arrest", _l("Attempted arrest")
+    ARREST = "arrest", _l("Arrest")
 
 
-ACTION_LABELS = {
-    Action.NONE: _l("None"),
-    Action.SIGHTING: _l("Sighting only"),
-    Action.ATTEMPTED_ARREST: _l("Attempted arrest"),
-    Action.ARREST: _l("Arrest"),
-}
+ACTION_LABELS = Action.labels()
 
 # Higher is more serious: an incident takes the most serious action among its reports.
 ACTION_SEVERITY = {Action.NONE: 0, Action.SIGHTING: 1, Action.ATTEMPTED_ARREST: 2, Action.ARREST: 3}
 URGENT_ACTIONS = frozenset({Action.ATTEMPTED_ARREST, Action.ARREST})
 
 
-class TargetRole(StrEnum):
-    DEFENDANT = "defendant"
-    VICTIM_SURVIVOR = "victim_survivor"
-    WITNESS = "witness"
-    FAMILY_LITIGANT = "family_litigant"
-    FAMILY_MEMBER = "family_member"
-    OTHER = "other"
-    UNKNOWN = "unknown"
+class TargetRole(LabelledChoice):
+    DEFENDANT = "defendant", _l("Defendant")
+    VICTIM_SURVIVOR = "victim_survivor", _l("Victim / survivor")
+    WITNESS = "witness", _l("Witness")
+    FAMILY_LITIGANT = "family_litigant", _l("Family-court litigant")
+    FAMILY_MEMBER = "family_member", _l("Family member")
+    OTHER = "other", _l("Other")
+    UNKNOWN = "unknown", _l("Unknown")
 
 
-TARGET_ROLE_LABELS = {
-    TargetRole.DEFENDANT: _l("Defendant"),
-    TargetRole.VICTIM_SURVIVOR: _l("Victim / survivor"),
-    TargetRole.WITNESS: _l("Witness"),
-    TargetRole.FAMILY_LITIGANT: _l("Family-court litigant"),
-    TargetRole.FAMILY_MEMBER: _l("Family member"),
-    TargetRole.OTHER: _l("Other"),
-    TargetRole.UNKNOWN: _l("Unknown"),
-}
+TARGET_ROLE_LABELS = TargetRole.labels()
 
 
-class Warrant(StrEnum):
-    JUDICIAL = "judicial"
-    ADMINISTRATIVE = "administrative"
-    NONE_SHOWN = "none_shown"
-    UNKNOWN = "unknown"
+class Warrant(LabelledChoice):
+    JUDICIAL = "judicial", _l("Judicial warrant (signed by a judge)")
+    ADMINISTRATIVE = "administrative", _l("Administrative warrant (ICE form)")
+    NONE_SHOWN = "none_shown", _l("None shown")
+    UNKNOWN = "unknown", _l("Unknown")
 
 
-WARRANT_LABELS = {
-    Warrant.JUDICIAL: _l("Judicial warrant (signed by a judge)"),
-    Warrant.ADMINISTRATIVE: _l("Administrative warrant (ICE form)"),
-    Warrant.NONE_SHOWN: _l("None shown"),
-    Warrant.UNKNOWN: _l("Unknown"),
-}
+WARRANT_LABELS = Warrant.labels()
 
 
-class ObservationStatus(StrEnum):
-    UNVERIFIED = "unverified"
-    CONFIRMED = "confirmed"
-    FALSE_ALARM = "false_alarm"
-    UNABLE_TO_VERIFY = "unable_to_verify"
+class ObservationStatus(LabelledChoice):
+    UNVERIFIED = "unverified", _l("Unverified")
+    CONFIRMED = "confirmed", _l("Confirmed")
+    FALSE_ALARM = "false_alarm", _l("False alarm")
+    UNABLE_TO_VERIFY = "unable_to_verify", _l("Unable to verify")
 
 
-OBSERVATION_STATUS_LABELS = {
-    ObservationStatus.UNVERIFIED: _l("Unverified"),
-    ObservationStatus.CONFIRMED: _l("Confirmed"),
-    ObservationStatus.FALSE_ALARM: _l("False alarm"),
-    ObservationStatus.UNABLE_TO_VERIFY: _l("Unable to verify"),
-}
+OBSERVATION_STATUS_LABELS = ObservationStatus.labels()
 
 
 class Observation(Base):

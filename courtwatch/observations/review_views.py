@@ -16,30 +16,14 @@ from courtwatch.errors import DomainError, NotFound
 from courtwatch.forms import attach_error
 from courtwatch.observations import models as labels
 from courtwatch.observations import services, verification
-from courtwatch.observations.forms import LinkForm, VerifyForm
-from courtwatch.observations.views import _visible_or_404, bp, edit_form
+from courtwatch.observations.forms import VerifyForm
+from courtwatch.observations.views import _visible_or_404, bp, edit_form, link_form, staff_detail_context
 from courtwatch.web import safe_next
 
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, type=int)  # bounded: see web.BoundedArgs
     return value if value is not None and value >= 0 else None
-
-
-def _link_form(courthouse_id: int | None = None) -> LinkForm:
-    form = LinkForm()
-    form.incident_id.choices = [("", _("A new incident"))] + [
-        (i.id, f"#{i.id} · {i.courthouse.short_name or i.courthouse.name} · "
-               f"{i.courthouse.local(i.occurred_at):%Y-%m-%d %H:%M}")
-        for i in verification.recent_incidents(courthouse_id)]
-    return form
-
-
-def detail_context(observation) -> dict:
-    """What a coordinator sees on a report's page besides the report itself."""
-    verify_form = VerifyForm(status=observation.status)
-    return {"verify_form": verify_form, "history": verification.status_history(observation),
-            "link_form": _link_form(observation.courthouse_id)}
 
 
 @bp.route("/coordinator/observations")
@@ -54,7 +38,7 @@ def review():
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("observations/review.html", pagination=pagination, filters=filters, args=args,
                            courthouses=list_courthouses(active_only=False), labels=labels,
-                           link_form=_link_form(filters.courthouse_id))
+                           link_form=link_form(filters.courthouse_id))
 
 
 @bp.route("/observations/<int:observation_id>/verify", methods=["POST"])
@@ -71,7 +55,7 @@ def verify(observation_id: int):
             flash(_("Status saved: %(status)s.", status=labels.OBSERVATION_STATUS_LABELS[observation.status]),
                   "info")
             return redirect(url_for("observations.detail", observation_id=observation.id))
-    context = detail_context(observation)
+    context = staff_detail_context(observation)
     context["verify_form"] = form
     return render_template("observations/detail.html", observation=observation, labels=labels,
                            can_amend=False, amend_deadline=services.amend_deadline(observation),
@@ -87,7 +71,7 @@ def edit(observation_id: int):
 @bp.route("/coordinator/observations/link", methods=["POST"])
 @coordinator_required
 def link():
-    form = _link_form()
+    form = link_form()
     ids = [int(i) for i in request.form.getlist("observation_ids") if i.isdigit()]
     back = safe_next(request.form.get("back"), url_for("observations.review"))
     if form.validate_on_submit():

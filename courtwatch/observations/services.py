@@ -30,10 +30,21 @@ from courtwatch.courts.models import Courthouse, CourtType
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.observations import alerts, photos
-from courtwatch.observations.models import (URGENT_ACTIONS, Action, Agency, AgentsPresent, Area,
-                                            Attire, Observation, ObservationAgency,
-                                            ObservationRevision, ObservationStatus, TargetRole,
-                                            Warrant, YesNoUnknown)
+from courtwatch.observations.models import (
+    URGENT_ACTIONS,
+    Action,
+    Agency,
+    AgentsPresent,
+    Area,
+    Attire,
+    Observation,
+    ObservationAgency,
+    ObservationRevision,
+    ObservationStatus,
+    TargetRole,
+    Warrant,
+    YesNoUnknown,
+)
 from courtwatch.privacy.services import record_event
 
 # How far back a report may be dated: late reports are fine, last year's are a typo.
@@ -102,31 +113,41 @@ def normalise_values(raw: dict[str, Any], courthouse: Courthouse | None) -> dict
 def rule_errors(values: dict[str, Any], courthouse: Courthouse | None,
                 now: datetime | None = None) -> list[DomainError]:
     """Every problem with a normalised report, each naming its field (forms show them all)."""
-    now = now or utcnow()
     errors: list[DomainError] = []
     if courthouse is None:
         errors.append(DomainError(_("Choose the courthouse."), field="courthouse_id"))
-    observed_at = values.get("observed_at")
+    errors += _time_errors(values.get("observed_at"), now or utcnow())
+    errors += _form_errors(values)
+    if not values.get("nothing_observed"):
+        errors += _sighting_errors(values)
+    return errors
+
+
+def _time_errors(observed_at: datetime | None, now: datetime) -> list[DomainError]:
     if observed_at is None:
-        errors.append(DomainError(_("Enter the date and time you saw this."), field="observed_time"))
-    elif observed_at > now + FUTURE_SLACK:
-        errors.append(DomainError(_("This time is in the future. Enter when you saw it."),
-                                  field="observed_time"))
-    elif observed_at < now - timedelta(days=MAX_AGE_DAYS):
-        errors.append(DomainError(_("Reports can be filed up to %(days)d days later. Check the date.",
-                                    days=MAX_AGE_DAYS), field="observed_date"))
-    for name, enum in _CHOICES.items():
-        if values.get(name) is not None and values[name] not in set(enum):
-            errors.append(DomainError(_("Choose one of the options."), field=name))
-    for agency in values.get("agencies") or []:
-        if agency not in set(Agency):
-            errors.append(DomainError(_("Choose one of the options."), field="agencies"))
-            break
-    for name, limit in _TEXT_LIMITS.items():
-        if len(values.get(name) or "") > limit:
-            errors.append(DomainError(_("At most %(n)d characters.", n=limit), field=name))
-    if values.get("nothing_observed"):
-        return errors
+        return [DomainError(_("Enter the date and time you saw this."), field="observed_time")]
+    if observed_at > now + FUTURE_SLACK:
+        return [DomainError(_("This time is in the future. Enter when you saw it."), field="observed_time")]
+    if observed_at < now - timedelta(days=MAX_AGE_DAYS):
+        return [DomainError(_("Reports can be filed up to %(days)d days later. Check the date.",
+                              days=MAX_AGE_DAYS), field="observed_date")]
+    return []
+
+
+def _form_errors(values: dict[str, Any]) -> list[DomainError]:
+    """Answers outside the offered choices and texts over their limits (a tampered form)."""
+    errors = [DomainError(_("Choose one of the options."), field=name) for name, enum in _CHOICES.items()
+              if values.get(name) is not None and values[name] not in set(enum)]
+    if any(agency not in set(Agency) for agency in values.get("agencies") or []):
+        errors.append(DomainError(_("Choose one of the options."), field="agencies"))
+    errors += [DomainError(_("At most %(n)d characters.", n=limit), field=name)
+               for name, limit in _TEXT_LIMITS.items() if len(values.get(name) or "") > limit]
+    return errors
+
+
+def _sighting_errors(values: dict[str, Any]) -> list[DomainError]:
+    """What a report of something seen must say; an arrest or attempt must say more."""
+    errors: list[DomainError] = []
     if not values.get("agents_present"):
         errors.append(DomainError(_("Say whether you saw immigration agents (yes, no or unsure)."),
                                   field="agents_present"))

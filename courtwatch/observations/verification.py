@@ -21,8 +21,7 @@ from sqlalchemy.orm import selectinload
 from courtwatch.auth.models import User
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
-from courtwatch.observations.models import (ACTION_SEVERITY, Action, Incident, Observation,
-                                            ObservationStatus)
+from courtwatch.observations.models import ACTION_SEVERITY, Action, Incident, Observation, ObservationStatus
 from courtwatch.privacy.services import record_event
 
 REVIEW_PAGE_SIZE = 25

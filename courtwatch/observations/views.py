@@ -1,6 +1,7 @@
 """The volunteer's side of reports: file one, read it back, amend it, see the photos.
 
-Every read goes through ``services.get_visible_observation``: anyone but the reporter and
+The coordinators' pages are in ``review_views`` (same blueprint); it imports from here, never
+the other way round. Every read goes through ``services.get_visible_observation``: anyone but the reporter and
 staff gets a 404 (never a 403), so trying ids reveals nothing about which reports exist.
 
 The form works as a plain HTML form. ``static/observations.js`` adds the draft kept on the
@@ -12,8 +13,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,9 +23,10 @@ from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.forms import attach_error
 from courtwatch.observations import models as labels
-from courtwatch.observations import photos, services
-from courtwatch.observations.forms import ObservationForm
+from courtwatch.observations import photos, services, verification
+from courtwatch.observations.forms import LinkForm, ObservationForm, VerifyForm
 from courtwatch.observations.models import ObservationPhoto
+from courtwatch.shifts.models import Shift
 
 bp = Blueprint("observations", __name__)
 
@@ -46,15 +47,9 @@ def _courthouse_choices(form: ObservationForm) -> None:
 
 
 def _shift_from_query():
-    """The shift named by ?shift=, if the shifts area exists and the shift does."""
-    shift_id = request.args.get("shift", type=int)
-    if shift_id is None:
-        return None
-    try:
-        from courtwatch.shifts.models import Shift
-    except ImportError:
-        return None
-    return db.session.get(Shift, shift_id)
+    """The shift named by ?shift=, if it exists."""
+    shift_id = request.args.get("shift", type=int)  # bounded: see web.BoundedArgs
+    return db.session.get(Shift, shift_id) if shift_id is not None else None
 
 
 def _prefill(form: ObservationForm) -> None:
@@ -127,14 +122,30 @@ def new():
     return _render_form(form, "new", status=422)
 
 
+# ---------------------------------------------------------------- what staff see besides the report
+def link_form(courthouse_id: int | None = None) -> LinkForm:
+    form = LinkForm()
+    form.incident_id.choices = [("", _("A new incident"))] + [
+        (i.id, f"#{i.id} · {i.courthouse.short_name or i.courthouse.name} · "
+               f"{i.courthouse.local(i.occurred_at):%Y-%m-%d %H:%M}")
+        for i in verification.recent_incidents(courthouse_id)]
+    return form
+
+
+def staff_detail_context(observation) -> dict:
+    """What a coordinator sees on a report's page besides the report itself."""
+    verify_form = VerifyForm(status=observation.status)
+    return {"verify_form": verify_form, "history": verification.status_history(observation),
+            "link_form": link_form(observation.courthouse_id)}
+
+
+
 @bp.route("/observations/<int:observation_id>")
 def detail(observation_id: int):
     observation = _visible_or_404(observation_id)
     context = {}
     if current_user.is_staff:
-        from courtwatch.observations import review_views
-
-        context = review_views.detail_context(observation)
+        context = staff_detail_context(observation)
     return render_template("observations/detail.html", observation=observation, labels=labels,
                            can_amend=services.can_amend(current_user, observation),
                            amend_deadline=services.amend_deadline(observation), **context)
@@ -197,6 +208,3 @@ def photo(observation_id: int, photo_id: int):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-from courtwatch.observations import hooks, review_views  # noqa: E402,F401  (routes and extension points)

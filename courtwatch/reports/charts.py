@@ -48,7 +48,7 @@ def incidents_per_month_chart(summary: IncidentSeries) -> bytes:
             values = [summary.month_action[m].get(action, 0) for m in months]
             axes.bar(months, values, bottom=bottoms, label=str(ACTION_LABELS[action]),
                      color=ACTION_COLOURS[action.value], edgecolor="#333333", linewidth=0.4)
-            bottoms = [b + v for b, v in zip(bottoms, values)]
+            bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
         axes.set_title(_("Incidents per month, by action"))
         axes.set_ylabel(_("Incidents"))
         _integer_axis(axes.yaxis)

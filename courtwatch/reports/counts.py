@@ -21,17 +21,41 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (Column, Date, ForeignKey, Integer, String, Table, and_, case, delete, event, exists,
-                        func, inspect, literal, select, type_coerce)
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    and_,
+    case,
+    delete,
+    event,
+    exists,
+    func,
+    inspect,
+    literal,
+    select,
+    type_coerce,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from courtwatch.courts.models import Courthouse
 from courtwatch.db import Base, UTCDateTime
-from courtwatch.observations.models import (URGENT_ACTIONS, Action, Agency, Observation, ObservationAgency,
-                                            TargetRole, Warrant)
+from courtwatch.observations.models import (
+    URGENT_ACTIONS,
+    Action,
+    Agency,
+    Observation,
+    ObservationAgency,
+    TargetRole,
+    Warrant,
+)
 from courtwatch.reports.filters import bucket, local_midnight, month_spans
 
 INCIDENT_ACTIONS = (Action.SIGHTING, Action.ATTEMPTED_ARREST, Action.ARREST)
@@ -83,8 +107,12 @@ def _count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _aggregates() -> list:
-    """One expression per COUNT_COLUMNS entry, over the reports of one group."""
+@cache
+def _aggregates() -> tuple:
+    """One expression per COUNT_COLUMNS entry, over the reports of one group.
+
+    Built once per process: they are constants (SQL expressions are immutable), and building the
+    43 of them cost more than the recount query itself on every flush that touched a report."""
     unlinked = and_(Observation.incident_id.is_(None), Observation.action.in_(INCIDENT_ACTIONS))
     serious = Observation.action.in_(SERIOUS_ACTIONS)
     expressions = [func.count(), _count_if(Observation.nothing_observed.is_(True))]
@@ -99,7 +127,7 @@ def _aggregates() -> list:
         for value in [*values, None]:
             matches = matchers[dimension](value)
             expressions += [_count_if(and_(unlinked, matches)), _count_if(and_(unlinked, serious, matches))]
-    return expressions
+    return tuple(expressions)
 
 
 def recount(connection: Connection, courthouse_id: int, zone: ZoneInfo, first_day: date, last_day: date) -> int:
@@ -126,6 +154,11 @@ def recount(connection: Connection, courthouse_id: int, zone: ZoneInfo, first_da
     return len(rows)
 
 
+@cache
+def _month_sums() -> tuple:
+    return tuple(func.sum(report_day_count.c[name]) for name in COUNT_COLUMNS)
+
+
 def _sum_months(connection: Connection, courthouse_id: int, months: list[str]) -> None:
     """Rewrite the courthouse's month rows from its day rows."""
     day, month = report_day_count.c, report_month_count.c
@@ -134,7 +167,7 @@ def _sum_months(connection: Connection, courthouse_id: int, months: list[str]) -
     keys = (day.courthouse_id, day.month, day.court_type, day.status)
     connection.execute(report_month_count.insert().from_select(
         [*(key.name for key in keys), *COUNT_COLUMNS],
-        select(*keys, *[func.sum(day[name]) for name in COUNT_COLUMNS])
+        select(*keys, *_month_sums())
         .where(day.courthouse_id == courthouse_id, day.month.in_(months)).group_by(*keys)))
 
 
@@ -196,8 +229,8 @@ def _recount_after_flush(session: Session, _flush_context) -> None:
         return
     connection = session.connection()
     if report_ids:
-        moments |= set(connection.execute(select(Observation.courthouse_id, Observation.observed_at)
-                                          .where(Observation.id.in_(report_ids))).tuples())
+        moments |= {tuple(row) for row in connection.execute(select(Observation.courthouse_id, Observation.observed_at)
+                                          .where(Observation.id.in_(report_ids)))}
     courthouse_ids = {courthouse_id for courthouse_id, _moment in moments} | rezoned
     zones = {courthouse_id: ZoneInfo(zone_name) for courthouse_id, zone_name in connection.execute(
         select(Courthouse.id, Courthouse.timezone).where(Courthouse.id.in_(courthouse_ids)))}

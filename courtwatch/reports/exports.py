@@ -33,10 +33,20 @@ from werkzeug.routing import BuildError
 from courtwatch.auth.models import User
 from courtwatch.courts.models import COURT_TYPE_LABELS
 from courtwatch.db import db
-from courtwatch.observations.models import (ACTION_LABELS, AGENCY_LABELS, AGENTS_PRESENT_LABELS, AREA_LABELS,
-                                            ATTIRE_LABELS, OBSERVATION_STATUS_LABELS, TARGET_ROLE_LABELS,
-                                            WARRANT_LABELS, YES_NO_UNKNOWN_LABELS, Observation,
-                                            ObservationAgency, ObservationPhoto)
+from courtwatch.observations.models import (
+    ACTION_LABELS,
+    AGENCY_LABELS,
+    AGENTS_PRESENT_LABELS,
+    AREA_LABELS,
+    ATTIRE_LABELS,
+    OBSERVATION_STATUS_LABELS,
+    TARGET_ROLE_LABELS,
+    WARRANT_LABELS,
+    YES_NO_UNKNOWN_LABELS,
+    Observation,
+    ObservationAgency,
+    ObservationPhoto,
+)
 from courtwatch.reports.filters import ReportFilter
 from courtwatch.reports.summaries import status_condition
 from courtwatch.reports.tables import Table
@@ -76,8 +86,7 @@ def csv_lines(rows: Iterable[list]) -> Iterator[str]:
 
 def tables_as_rows(tables: list[Table], heading: list[list] | None = None) -> Iterator[list]:
     """All summary tables in one CSV: a title line, the header, the rows, a blank line."""
-    for row in heading or []:
-        yield row
+    yield from heading or []
     for table in tables:
         yield [table.title]
         yield table.header()

@@ -35,11 +35,25 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from courtwatch.courts.models import COURT_TYPE_LABELS
 from courtwatch.db import db
-from courtwatch.observations.models import (ACTION_LABELS, ACTION_SEVERITY, AGENCY_LABELS, TARGET_ROLE_LABELS,
-                                            WARRANT_LABELS, Observation, ObservationAgency,
-                                            ObservationStatus)
-from courtwatch.reports.counts import (ACTION_COLUMNS, DIMENSIONS, INCIDENT_ACTIONS, SERIOUS_ACTIONS,
-                                      report_day_count, report_month_count, value_column)
+from courtwatch.observations.models import (
+    ACTION_LABELS,
+    ACTION_SEVERITY,
+    AGENCY_LABELS,
+    TARGET_ROLE_LABELS,
+    WARRANT_LABELS,
+    Observation,
+    ObservationAgency,
+    ObservationStatus,
+)
+from courtwatch.reports.counts import (
+    ACTION_COLUMNS,
+    DIMENSIONS,
+    INCIDENT_ACTIONS,
+    SERIOUS_ACTIONS,
+    report_day_count,
+    report_month_count,
+    value_column,
+)
 from courtwatch.reports.filters import ReportFilter, month_spans
 from courtwatch.reports.tables import HOURS, INCIDENTS, NUMBER, TEXT, Column, Table
 from courtwatch.shifts.models import Shift, ShiftKind, ShiftSignup, ShiftStatus, SignupStatus
@@ -59,15 +73,13 @@ class hours_between(FunctionElement):  # noqa: N801  (reads like the SQL functio
 @compiles(hours_between)
 def _hours_between_postgresql(element, compiler, **kw):
     start, end = list(element.clauses)
-    return "(EXTRACT(EPOCH FROM (%s - %s)) / 3600.0)" % (compiler.process(end, **kw),
-                                                         compiler.process(start, **kw))
+    return f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)})) / 3600.0)"
 
 
 @compiles(hours_between, "sqlite")
 def _hours_between_sqlite(element, compiler, **kw):
     start, end = list(element.clauses)
-    return "((julianday(%s) - julianday(%s)) * 24.0)" % (compiler.process(end, **kw),
-                                                         compiler.process(start, **kw))
+    return f"((julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)})) * 24.0)"
 
 
 def _unindexed(column):
@@ -312,28 +324,8 @@ def build_summary(report_filter: ReportFilter) -> Summary:
     by_month = {m: _blank_row() for m in report_filter.months()}
     breakdowns = _breakdowns()
     _gather(report_filter, by_courthouse, by_month, breakdowns)
-    for courthouse_id, month, scheduled, staffed in shift_coverage(report_filter):
-        for cell in (by_courthouse[courthouse_id], by_month[month]):
-            cell["scheduled"] += scheduled
-            cell["staffed"] += int(staffed)
-    for courthouse_id, month, hours in hours_coverage(report_filter):
-        for cell in (by_courthouse[courthouse_id], by_month[month]):
-            cell["hours"] += hours
-
-    by_county: dict[str, dict] = {}
-    for courthouse in report_filter.courthouses:
-        county = by_county.setdefault(courthouse.county or _("No county"), _blank_row())
-        source = by_courthouse[courthouse.id]
-        for action, count in source["actions"].items():
-            county["actions"][action] += count
-        for name in ("scheduled", "staffed", "hours", "filed", "nothing"):
-            county[name] += source[name]
-    total = _blank_row()
-    for cell in by_courthouse.values():
-        for action, count in cell["actions"].items():
-            total["actions"][action] += count
-        for name in ("scheduled", "staffed", "hours", "filed", "nothing"):
-            total[name] += cell[name]
+    _add_coverage(report_filter, by_courthouse, by_month)
+    by_county, total = _roll_up(report_filter, by_courthouse)
 
     tables = [_overview_table(total)]
     actions = Table("by_action", _("Incidents by action"),
@@ -365,6 +357,31 @@ def build_summary(report_filter: ReportFilter) -> Summary:
                 "shifts_scheduled": total["scheduled"], "shifts_staffed": total["staffed"],
                 "hours": round(total["hours"], 2), "reports_filed": total["filed"],
                 "nothing_observed": total["nothing"]})
+
+
+def _add_coverage(report_filter: ReportFilter, by_courthouse: dict, by_month: dict) -> None:
+    for courthouse_id, month, scheduled, staffed in shift_coverage(report_filter):
+        for cell in (by_courthouse[courthouse_id], by_month[month]):
+            cell["scheduled"] += scheduled
+            cell["staffed"] += int(staffed)
+    for courthouse_id, month, hours in hours_coverage(report_filter):
+        for cell in (by_courthouse[courthouse_id], by_month[month]):
+            cell["hours"] += hours
+
+
+def _roll_up(report_filter: ReportFilter, by_courthouse: dict) -> tuple[dict[str, dict], dict]:
+    """Courthouse rows summed by county and over everything."""
+    by_county: dict[str, dict] = {}
+    total = _blank_row()
+    for courthouse in report_filter.courthouses:
+        source = by_courthouse[courthouse.id]
+        county = by_county.setdefault(courthouse.county or _("No county"), _blank_row())
+        for target in (county, total):
+            for action, count in source["actions"].items():
+                target["actions"][action] += count
+            for name in ("scheduled", "staffed", "hours", "filed", "nothing"):
+                target[name] += source[name]
+    return by_county, total
 
 
 def _overview_table(total) -> Table:

@@ -38,7 +38,7 @@ class Table:
             return counts_incidents and isinstance(value, int) and 0 < value < SMALL_COUNT
 
         rows = [[f"<{SMALL_COUNT}" if hide(index, kind, value) else value
-                 for kind, value in zip(kinds, row)] for index, row in enumerate(self.rows)]
+                 for kind, value in zip(kinds, row, strict=True)] for index, row in enumerate(self.rows)]
         return Table(self.key, self.title, self.columns, rows, self.note, self.incident_rows)
 
     def header(self) -> list[str]:

@@ -33,7 +33,7 @@ def _filter_form(form_class=FilterForm, formdata=None):
     # An empty date means "the usual window": the last twelve months, shown filled in.
     default_from, default_to = default_range()
     for field, default in ((form.date_from, default_from), (form.date_to, default_to)):
-        if field.data is None and not any((field.raw_data or [""])):
+        if field.data is None and not any(field.raw_data or [""]):
             field.data = default
     return form
 

@@ -171,7 +171,8 @@ def ask_coordinator_to_release(user: User, shift_id: int) -> None:
 
 # ---------------------------------------------------------------- coordinators
 def assign_volunteer(actor: User, shift_id: int, volunteer: User, *, now: datetime | None = None) -> ShiftSignup:
-    """A coordinator puts someone on a shift: past the waitlist, even when it is full."""
+    """A coordinator puts someone on a shift, ahead of the waitlist. A full shift is refused: the
+    coordinator raises its capacity or unassigns someone first, so a roster never outgrows it."""
     now = now or utcnow()
     shift = _locked(shift_id)
     lock_user(volunteer.id)

@@ -67,8 +67,11 @@ def _hearing(courthouse, days_ahead: int, at: time, courtroom: str, label: str, 
 
 def load_demo_shifts(context: dict) -> None:
     courthouses = context["courthouses"]
-    volunteers = context["volunteers"]
-    coordinator = context["coordinator"]
+    _patterns_and_hearings(courthouses, context["coordinator"])
+    _seat_volunteers(courthouses, context["volunteers"])
+
+
+def _patterns_and_hearings(courthouses: dict, coordinator) -> None:
     for slug, days, start, end, capacity, minimum, training, language, meeting in PATTERNS:
         if slug not in courthouses:
             continue
@@ -81,6 +84,8 @@ def load_demo_shifts(context: dict) -> None:
         if slug in courthouses:
             _hearing(courthouses[slug], days_ahead, at, room, label, language)
 
+
+def _seat_volunteers(courthouses: dict, volunteers: list) -> None:
     def upcoming(slug: str, kind: str) -> list[Shift]:
         courthouse = courthouses.get(slug)
         if courthouse is None:

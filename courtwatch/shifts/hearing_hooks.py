@@ -1,4 +1,4 @@
-"""Keeping accompaniment shifts in step with their hearings (registered in HEARING_HOOKS).
+"""Keeping accompaniment shifts in step with their hearings (the ``hearing_changed`` signal).
 
 The shift keeps its identity when its hearing moves (same id, so the same calendar UID, with
 SEQUENCE + 1); a cancelled hearing cancels the shift instead of deleting it, so volunteers

@@ -14,14 +14,15 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from courtwatch.auth.models import Role, User
+from courtwatch.auth.models import User
 from courtwatch.courts.models import Courthouse
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.privacy.services import record_event
 from courtwatch.shifts import notices
-from courtwatch.shifts.models import (LIVE_SIGNUP_STATUSES, Shift, ShiftKind, ShiftSignup,
-                                      ShiftStatus, SignupStatus)
+from courtwatch.shifts.claims import promote_waitlist
+from courtwatch.shifts.locking import lock_shift
+from courtwatch.shifts.models import LIVE_SIGNUP_STATUSES, Shift, ShiftKind, ShiftSignup, ShiftStatus, SignupStatus
 
 LIST_WINDOW_DAYS = 28
 # A phone screen shows three cards: 25 is eight screens, and later ones are a tap away. Each card
@@ -76,9 +77,6 @@ def update_shift(actor: User | None, shift: Shift, *, starts_at: datetime, ends_
                  capacity: int, minimum: int, training_id: int | None, language: str | None,
                  meeting_point: str, notes: str) -> Shift:
     """Edit a shift; volunteers on it hear about changes of time or place."""
-    from courtwatch.shifts.claims import promote_waitlist
-    from courtwatch.shifts.locking import lock_shift
-
     shift = lock_shift(shift.id)
     _check_values(starts_at, ends_at, capacity, minimum)
     if capacity < shift.claimed_count:
@@ -314,11 +312,3 @@ def assignable_volunteers(shift: Shift, query: str = "", limit: int = 20) -> lis
         like = f"%{query.lower()}%"
         statement = statement.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
     return list(db.session.scalars(statement.order_by(User.name).limit(limit)))
-
-
-def coordinators() -> list[User]:
-    """Who hears "please release me": the coordinators, or the admins when there is none."""
-    people = list(db.session.scalars(select(User).where(
-        User.status == "active", User.role == Role.COORDINATOR).order_by(User.id)))
-    return people or list(db.session.scalars(select(User).where(
-        User.status == "active", User.role == Role.ADMIN).order_by(User.id)))

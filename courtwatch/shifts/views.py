@@ -27,8 +27,6 @@ from courtwatch.web import safe_next
 
 bp = Blueprint("shifts", __name__)
 
-from courtwatch.shifts import integration  # noqa: E402,F401  (registers hooks, cards, demo data)
-
 
 def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"

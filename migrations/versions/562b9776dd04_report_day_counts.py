@@ -9,10 +9,12 @@ Revises: c4362d5526eb
 Create Date: 2026-11-23 01:26:16.196891
 
 """
-from alembic import op
-import sqlalchemy as sa
-import courtwatch.db
+from collections import defaultdict
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '562b9776dd04'
@@ -132,10 +134,77 @@ def upgrade():
 
     # ### end Alembic commands ###
 
-    # Data: count what is already there. Uses the application's recount (the table it fills is the
-    # one created above); a later revision that changes this table must recount again itself.
-    from courtwatch.reports.counts import recount_all
-    recount_all(op.get_bind())
+    # Data: count the reports already there, with the rules as they stood at this revision (frozen
+    # below, never the application's code, which follows the newest schema).
+    _count_existing_reports(op.get_bind())
+
+
+# ---------------------------------------------------------------- the counting rules of this revision
+INCIDENT_ACTION_COLUMNS = {"sighting": "sightings", "attempted_arrest": "attempted_arrests", "arrest": "arrests"}
+SERIOUS_ACTIONS = {"attempted_arrest", "arrest"}
+DIMENSIONS = {
+    "role": ["defendant", "victim_survivor", "witness", "family_litigant", "family_member", "other", "unknown"],
+    "warrant": ["judicial", "administrative", "none_shown", "unknown"],
+    "agency": ["ice_ero", "hsi", "cbp", "local_police", "other_unknown"],
+}
+COUNT_COLUMNS = ["reports", "nothing_observed", *INCIDENT_ACTION_COLUMNS.values(),
+                 *[f"{dimension}_{value or 'unrecorded'}{suffix}" for dimension, values in DIMENSIONS.items()
+                   for value in [*values, None] for suffix in ("", "_serious")]]
+KEY_COLUMNS = ["courthouse_id", "month", "court_type", "status"]
+
+courthouse = sa.table("courthouse", sa.column("id", sa.Integer), sa.column("timezone", sa.String))
+observation = sa.table(
+    "observation", *(sa.column(name, sa.String) for name in (
+        "court_type", "status", "action", "target_role", "warrant")),
+    sa.column("id", sa.Integer), sa.column("courthouse_id", sa.Integer), sa.column("incident_id", sa.Integer),
+    sa.column("observed_at", sa.DateTime(timezone=True)), sa.column("nothing_observed", sa.Boolean))
+observation_agency = sa.table("observation_agency", sa.column("observation_id", sa.Integer),
+                              sa.column("agency", sa.String))
+day_table = sa.table("report_day_count", *(sa.column(name) for name in [*KEY_COLUMNS, "day", *COUNT_COLUMNS]))
+month_table = sa.table("report_month_count", *(sa.column(name) for name in [*KEY_COLUMNS, *COUNT_COLUMNS]))
+
+
+def _value_columns(dimension: str, value) -> list[str]:
+    if value is not None and value not in DIMENSIONS[dimension]:
+        return []
+    return [f"{dimension}_{value or 'unrecorded'}"]
+
+
+def _count_existing_reports(connection) -> None:
+    """Per courthouse-local day, court type and status: reports, nothing observed, and the reports
+    not linked to an Incident by action, role, warrant and agency (with their arrests and attempts)."""
+    zones = {row.id: ZoneInfo(row.timezone) for row in connection.execute(sa.select(courthouse))}
+    agencies = defaultdict(list)
+    for row in connection.execute(sa.select(observation_agency)):
+        agencies[row.observation_id].append(row.agency)
+    days: dict[tuple, dict[str, int]] = {}
+    for report in connection.execute(sa.select(observation)):
+        moment = report.observed_at if report.observed_at.tzinfo else report.observed_at.replace(tzinfo=UTC)
+        day = moment.astimezone(zones[report.courthouse_id]).date()
+        key = (report.courthouse_id, day.strftime("%Y-%m"), report.court_type or "", report.status, day)
+        counts = days.setdefault(key, dict.fromkeys(COUNT_COLUMNS, 0))
+        counts["reports"] += 1
+        counts["nothing_observed"] += int(bool(report.nothing_observed))
+        if report.incident_id is not None or report.action not in INCIDENT_ACTION_COLUMNS:
+            continue
+        counts[INCIDENT_ACTION_COLUMNS[report.action]] += 1
+        columns = (_value_columns("role", report.target_role) + _value_columns("warrant", report.warrant)
+                   + [column for agency in agencies.get(report.id) or [None]
+                      for column in _value_columns("agency", agency)])
+        for column in columns:
+            counts[column] += 1
+            if report.action in SERIOUS_ACTIONS:
+                counts[f"{column}_serious"] += 1
+    months: dict[tuple, dict[str, int]] = {}
+    for (*month_key, _day), counts in days.items():
+        total = months.setdefault(tuple(month_key), dict.fromkeys(COUNT_COLUMNS, 0))
+        for column, count in counts.items():
+            total[column] += count
+    if days:
+        connection.execute(day_table.insert(), [
+            {**dict(zip([*KEY_COLUMNS, "day"], key, strict=True)), **counts} for key, counts in days.items()])
+        connection.execute(month_table.insert(), [
+            {**dict(zip(KEY_COLUMNS, key, strict=True)), **counts} for key, counts in months.items()])
 
 
 def downgrade():

@@ -1,14 +1,12 @@
 """initial schema
 
 Revision ID: c4362d5526eb
-Revises: 
+Revises:
 Create Date: 2026-11-23 00:18:38.252790
 
 """
-from alembic import op
 import sqlalchemy as sa
-import courtwatch.db
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c4362d5526eb'
@@ -33,7 +31,7 @@ def upgrade():
     sa.Column('court_types', sa.String(length=200), nullable=False),
     sa.Column('notes', sa.Text(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_courthouse')),
     sa.UniqueConstraint('slug', name=op.f('uq_courthouse_slug'))
     )
@@ -50,11 +48,11 @@ def upgrade():
     sa.Column('urgent', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('claimed_until', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=True),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_message_dedupe_key'))
     )
@@ -81,8 +79,8 @@ def upgrade():
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
     sa.Column('totp_last_step', sa.Integer(), nullable=True),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('approved_at', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('is_demo', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('email', name=op.f('uq_user_email'))
@@ -93,7 +91,7 @@ def upgrade():
 
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=60), nullable=False),
     sa.Column('object_type', sa.String(length=40), nullable=False),
@@ -116,11 +114,11 @@ def upgrade():
     sa.Column('mapping', sa.Text(), nullable=True),
     sa.Column('etag', sa.String(length=300), nullable=True),
     sa.Column('last_modified', sa.String(length=100), nullable=True),
-    sa.Column('last_synced_at', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_synced_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_status', sa.String(length=40), nullable=True),
     sa.Column('last_error', sa.String(length=1000), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['courthouse_id'], ['courthouse.id'], name=op.f('fk_calendar_source_courthouse_id_courthouse')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_source')),
     sa.UniqueConstraint('courthouse_id', 'name', name=op.f('uq_calendar_source_courthouse_id_name'))
@@ -136,9 +134,9 @@ def upgrade():
     sa.Column('prefix', sa.String(length=6), nullable=False),
     sa.Column('scope', sa.String(length=20), nullable=False),
     sa.Column('courthouse_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_fetched_at', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_fetched_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['courthouse_id'], ['courthouse.id'], name=op.f('fk_feed_token_courthouse_id_courthouse'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_feed_token_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_token')),
@@ -151,10 +149,10 @@ def upgrade():
     op.create_table('incident',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('courthouse_id', sa.Integer(), nullable=False),
-    sa.Column('occurred_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['courthouse_id'], ['courthouse.id'], name=op.f('fk_incident_courthouse_id_courthouse')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_incident_created_by_id_user'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_incident'))
@@ -188,8 +186,8 @@ def upgrade():
     sa.Column('meeting_point', sa.String(length=200), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['courthouse_id'], ['courthouse.id'], name=op.f('fk_shift_pattern_courthouse_id_courthouse')),
     sa.ForeignKeyConstraint(['training_id'], ['training.id'], name=op.f('fk_shift_pattern_training_id_training'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_shift_pattern'))
@@ -217,8 +215,8 @@ def upgrade():
     sa.Column('courthouse_id', sa.Integer(), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=True),
     sa.Column('external_key', sa.String(length=500), nullable=True),
-    sa.Column('starts_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('all_day', sa.Boolean(), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('courtroom', sa.String(length=100), nullable=False),
@@ -231,9 +229,9 @@ def upgrade():
     sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('needs_accompaniment', sa.Boolean(), nullable=False),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('cancelled_at', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['courthouse_id'], ['courthouse.id'], name=op.f('fk_hearing_courthouse_id_courthouse')),
     sa.ForeignKeyConstraint(['source_id'], ['calendar_source.id'], name=op.f('fk_hearing_source_id_calendar_source'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing')),
@@ -250,7 +248,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('filename', sa.String(length=255), nullable=False),
     sa.Column('added', sa.Integer(), nullable=False),
     sa.Column('changed', sa.Integer(), nullable=False),
@@ -273,8 +271,8 @@ def upgrade():
     sa.Column('interpreter_booked', sa.Boolean(), nullable=False),
     sa.Column('meeting_notes', sa.Text(), nullable=False),
     sa.Column('private_notes', sa.Text(), nullable=False),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('purge_after', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('purge_after', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['hearing_id'], ['hearing.id'], name=op.f('fk_accompaniment_request_hearing_id_hearing'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_accompaniment_request')),
     sa.UniqueConstraint('hearing_id', name=op.f('uq_accompaniment_request_hearing_id'))
@@ -288,7 +286,7 @@ def upgrade():
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('old_value', sa.String(length=200), nullable=False),
     sa.Column('new_value', sa.String(length=200), nullable=False),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['hearing_id'], ['hearing.id'], name=op.f('fk_hearing_change_hearing_id_hearing'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_change'))
     )
@@ -302,8 +300,8 @@ def upgrade():
     sa.Column('courthouse_id', sa.Integer(), nullable=False),
     sa.Column('hearing_id', sa.Integer(), nullable=True),
     sa.Column('pattern_id', sa.Integer(), nullable=True),
-    sa.Column('starts_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=False),
     sa.Column('minimum', sa.Integer(), nullable=False),
     sa.Column('training_id', sa.Integer(), nullable=True),
@@ -314,9 +312,9 @@ def upgrade():
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('claimed_count', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('cancelled_at', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint('capacity >= 1', name=op.f('ck_shift_capacity_positive')),
     sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_shift_ends_after_start')),
     sa.ForeignKeyConstraint(['courthouse_id'], ['courthouse.id'], name=op.f('fk_shift_courthouse_id_courthouse')),
@@ -337,7 +335,7 @@ def upgrade():
     sa.Column('reporter_id', sa.Integer(), nullable=True),
     sa.Column('courthouse_id', sa.Integer(), nullable=False),
     sa.Column('shift_id', sa.Integer(), nullable=True),
-    sa.Column('observed_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('observed_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('courtroom', sa.String(length=100), nullable=False),
     sa.Column('area', sa.String(length=30), nullable=True),
     sa.Column('court_type', sa.String(length=40), nullable=True),
@@ -359,13 +357,13 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('verification_note', sa.Text(), nullable=False),
     sa.Column('verified_by_id', sa.Integer(), nullable=True),
-    sa.Column('verified_at', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('verified_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('incident_id', sa.Integer(), nullable=True),
     sa.Column('idempotency_key', sa.String(length=64), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('amended_at', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('amended_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['courthouse_id'], ['courthouse.id'], name=op.f('fk_observation_courthouse_id_courthouse')),
     sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], name=op.f('fk_observation_incident_id_incident'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['reporter_id'], ['user.id'], name=op.f('fk_observation_reporter_id_user'), ondelete='SET NULL'),
@@ -397,12 +395,12 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('assigned_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('promoted_at', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('released_at', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('checked_in_at', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('checked_out_at', courtwatch.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('promoted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('released_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('checked_in_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('checked_out_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('no_show', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['assigned_by_id'], ['user.id'], name=op.f('fk_shift_signup_assigned_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['shift_id'], ['shift.id'], name=op.f('fk_shift_signup_shift_id_shift'), ondelete='CASCADE'),
@@ -431,7 +429,7 @@ def upgrade():
     sa.Column('width', sa.Integer(), nullable=False),
     sa.Column('height', sa.Integer(), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['observation_id'], ['observation.id'], name=op.f('fk_observation_photo_observation_id_observation'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_observation_photo')),
     sa.UniqueConstraint('stored_name', name=op.f('uq_observation_photo_stored_name'))
@@ -445,7 +443,7 @@ def upgrade():
     sa.Column('editor_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('changes', sa.JSON(), nullable=False),
-    sa.Column('created_at', courtwatch.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['editor_id'], ['user.id'], name=op.f('fk_observation_revision_editor_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['observation_id'], ['observation.id'], name=op.f('fk_observation_revision_observation_id_observation'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_observation_revision'))

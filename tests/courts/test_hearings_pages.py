@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from courtwatch.courts import hearing_services
+from courtwatch import signals
 from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing
 from courtwatch.db import db
 from courtwatch.privacy.models import AuditEvent
@@ -24,15 +24,14 @@ def hearing(app, make_courthouse):
 
 
 @pytest.fixture
-def hook_log():
+def hook_log(app):
     log = []
 
-    def record(hearing, name, change):
-        log.append((hearing.id, name))
+    def record(_app, *, hearing, event, change):
+        log.append((hearing.id, event))
 
-    hearing_services.HEARING_HOOKS.append(record)
-    yield log
-    hearing_services.HEARING_HOOKS.remove(record)
+    with signals.hearing_changed.connected_to(record, sender=app):
+        yield log
 
 
 def test_browse_by_courthouse_and_day_without_n_plus_one(coordinator_client, hearing):

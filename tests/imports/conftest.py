@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from courtwatch.courts import hearing_services
+from courtwatch import signals
 
 
 class CalendarServer:
@@ -72,15 +72,14 @@ def calendar_server():
 
 @pytest.fixture
 def hook_events(app):
-    """Every (hearing id, event, change kind) passed to the hearing hooks during the test."""
+    """Every (hearing id, event, change kind) sent as ``hearing_changed`` during the test."""
     events = []
 
-    def record(hearing, event, change):
+    def record(_app, *, hearing, event, change):
         events.append((hearing.id, event, change.kind if change is not None else None))
 
-    hearing_services.HEARING_HOOKS.append(record)
-    yield events
-    hearing_services.HEARING_HOOKS.remove(record)
+    with signals.hearing_changed.connected_to(record, sender=app):
+        yield events
 
 
 def ics(*events: str, extra: str = "") -> bytes:

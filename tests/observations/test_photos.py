@@ -143,6 +143,7 @@ def test_photo_is_served_privately_to_reporter_and_coordinators(volunteer_client
         assert "no-store" in response.headers["Cache-Control"] and "private" in response.headers["Cache-Control"]
         assert response.headers["Content-Disposition"].startswith("inline; filename=report-")
         Image.open(io.BytesIO(response.data)).verify()
+        response.close()  # the file the response streams from
 
 
 def test_other_volunteers_get_404_for_photos_even_by_guessing(login_as, make_user, photo_report, client):

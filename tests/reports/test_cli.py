@@ -24,7 +24,7 @@ def test_csv_summary_export(data, runner, tmp_path):
     result = runner.invoke(args=["reports", "export", "--format", "csv", "--from", "2025-01-01",
                                  "--to", "2025-03-31", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    rows = list(csv.reader(out.open(encoding="utf-8-sig")))
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert ["Incidents", "5"] in rows
     db.session.expire_all()
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "report.exported"))

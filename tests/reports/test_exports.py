@@ -110,7 +110,7 @@ def test_personal_data_only_when_ticked(data, coordinator_client):
 def test_report_rows_in_courthouse_time_with_incident_ids(data, coordinator_client):
     rows = csv_rows(export(coordinator_client, level="reports", scope="all"))
     header = rows[0]
-    by_id = {row[0]: dict(zip(header, row)) for row in rows[1:]}
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
     r7 = by_id[str(data["r7"].id)]
     assert r7["Observed (courthouse local time)"] == "2025-03-31 23:30"
     assert r7["Observed (UTC)"] == "2025-04-01T03:30:00Z"

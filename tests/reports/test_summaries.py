@@ -11,10 +11,10 @@ from datetime import date
 
 import pytest
 
+from courtwatch.errors import DomainError
 from courtwatch.reports.filters import resolve_filter
 from courtwatch.reports.hours import hours_per_month, hours_per_volunteer
 from courtwatch.reports.summaries import build_summary
-from courtwatch.errors import DomainError
 from tests.reports import dataset
 
 Q1 = {"date_from": date(2025, 1, 1), "date_to": date(2025, 3, 31)}

@@ -174,11 +174,9 @@ class QueryCounter:
 
 @pytest.mark.parametrize("path", ["/shifts", "/me/shifts"])
 def test_list_pages_do_not_query_per_row(path, volunteer, volunteer_client, make_shift, make_user, app):
-    from courtwatch.auth.services import get_or_create_training
-
     from datetime import date
 
-    from courtwatch.auth.services import record_training
+    from courtwatch.auth.services import get_or_create_training, record_training
 
     training = get_or_create_training("Court watch training")
     record_training(None, volunteer, training, date.today())

@@ -1,7 +1,5 @@
-"""How reports show up elsewhere: a start-page card, a courthouse button, demo data.
-
-Appended to the other areas' extension lists when the observations views are imported by
-``create_app``; those areas never import this one.
+"""How reports show up elsewhere: a start-page card, an account section, a courthouse button,
+demo data. ``courtwatch.areas`` connects these receivers; those areas never import this one.
 """
 
 from __future__ import annotations
@@ -11,14 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from courtwatch.auth.account_views import ACCOUNT_SECTIONS
-from courtwatch.demo.cli import DEMO_LOADERS
-from courtwatch.home.templating import COURTHOUSE_ACTIONS
-from courtwatch.home.views import HOME_CARDS
 from courtwatch.observations import services
 
 
-def reports_card() -> Markup | None:
+def reports_card(_app) -> Markup | None:
     """Staff: how many reports wait for verification. Volunteers: file one, see theirs."""
     if not current_user.is_authenticated or not current_user.is_approved:
         return None
@@ -27,27 +21,20 @@ def reports_card() -> Markup | None:
     return Markup(render_template("observations/_volunteer_card.html", count=services.count_mine(current_user)))
 
 
-def my_reports_section() -> Markup | None:
+def my_reports_section(_app) -> Markup | None:
     if not current_user.is_authenticated or not current_user.is_approved:
         return None
     return Markup(render_template("observations/_account_section.html",
                                   count=services.count_mine(current_user)))
 
 
-def courthouse_report_action(courthouse) -> list[tuple[str, str]]:
+def courthouse_report_action(_app, *, courthouse) -> list[tuple[str, str]]:
     if not courthouse.active:
         return []
     return [(url_for("observations.new", courthouse=courthouse.id), _("Report from here"))]
 
 
-def _register() -> None:
+def load_demo_data(_app, *, context: dict) -> None:
     from courtwatch.observations.demo import load_demo_observations
 
-    for registry, item in ((HOME_CARDS, reports_card), (ACCOUNT_SECTIONS, my_reports_section),
-                           (COURTHOUSE_ACTIONS, courthouse_report_action),
-                           (DEMO_LOADERS, load_demo_observations)):
-        if item not in registry:  # create_app may run many times in one process (tests)
-            registry.append(item)
-
-
-_register()
+    load_demo_observations(context)

@@ -1,0 +1,46 @@
+"""Which area hears about which: every connection between the areas, in one list.
+
+``create_app`` calls ``connect_areas`` once per app. Each line says "when <signal> is sent,
+<area> does <receiver>". Order within one signal is the order below: the volunteer's next shift
+is the first card on the start page, and shifts' demo data is loaded before the reports that
+refer to it. No module connects anything when it is imported.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from courtwatch import signals
+
+
+def _connections() -> list[tuple[signals.OrderedSignal, object]]:
+    from courtwatch.courts import integration as courts
+    from courtwatch.feeds import integration as feeds
+    from courtwatch.observations import integration as observations
+    from courtwatch.shifts import integration as shifts
+
+    return [
+        # A hearing moved, was cancelled or needs company: its accompaniment shift follows.
+        (signals.hearing_changed, shifts.on_hearing_changed),
+        # A suspended person's calendar links stop working and their future claims free up.
+        (signals.user_suspended, feeds.revoke_on_suspension),
+        (signals.user_suspended, shifts.release_on_suspension),
+        # The start page: next shift first, then reports.
+        (signals.home_cards, shifts.next_shift_card),
+        (signals.home_cards, observations.reports_card),
+        # The account page: calendar links, then my reports.
+        (signals.account_sections, feeds.account_section),
+        (signals.account_sections, observations.my_reports_section),
+        # A courthouse page's buttons.
+        (signals.courthouse_actions, shifts.courthouse_shift_actions),
+        (signals.courthouse_actions, courts.courthouse_staff_actions),
+        (signals.courthouse_actions, observations.courthouse_report_action),
+        # Demo data: shifts and hearings, then reports (which sit on those shifts' days).
+        (signals.demo_data_requested, shifts.load_demo_data),
+        (signals.demo_data_requested, observations.load_demo_data),
+    ]
+
+
+def connect_areas(app: Flask) -> None:
+    for signal, receiver in _connections():
+        signal.connect(receiver, sender=app, weak=False)

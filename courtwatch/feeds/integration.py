@@ -1,0 +1,16 @@
+"""What the feeds area does when other areas speak (connected by ``courtwatch.areas``)."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from courtwatch.feeds import link_views, services
+
+
+def revoke_on_suspension(_app, *, user) -> None:
+    """Suspending someone must cut off the calendar servers that poll their feeds, too."""
+    services.revoke_all(None, user)
+
+
+def account_section(_app) -> Markup | None:
+    return link_views.account_section()
