@@ -24,6 +24,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config_module.flask_config(settings))
     os.makedirs(app.instance_path, exist_ok=True)
 
+    if int(app.config["TRUSTED_PROXIES"]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The login throttle's per-client count needs the client's address, not the proxy's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]), x_proto=1)
     _init_extensions(app)
     web.init_app(app)
     _register_blueprints(app)
@@ -40,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from courtwatch import models  # noqa: F401  (every table known before migrate/create_all)
+    from courtwatch.auth import throttle
     from courtwatch.auth.access import enforce_access
     from courtwatch.auth.session import load_user
     from courtwatch.db import harden_engine
@@ -51,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
     extensions.migrate.init_app(app, extensions.db, directory=migrations, render_as_batch=True)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
+    throttle.init_app(app)
     extensions.babel.init_app(app, locale_selector=web.select_locale)
     extensions.compress.init_app(app)
     login_manager = extensions.login_manager
@@ -64,7 +71,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from courtwatch.api import views as api_views
-    from courtwatch.auth import account_views, people_views
+    from courtwatch.auth import account_views, enrolment_views, people_views
     from courtwatch.auth import views as auth_views
     from courtwatch.courts import hearing_views
     from courtwatch.courts import views as courts_views
@@ -81,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.shifts import coordinator_views as shift_coordinator_views
     from courtwatch.shifts import views as shift_views
 
+    assert enrolment_views.bp is account_views.bp  # its routes live on the account blueprint
     for blueprint in (home_views.bp, home_assets.bp, auth_views.bp, account_views.bp, people_views.bp,
                       courts_views.bp, hearing_views.bp, import_views.bp, shift_views.bp,
                       shift_coordinator_views.bp, feed_views.bp, feed_link_views.bp,

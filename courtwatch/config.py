@@ -10,13 +10,36 @@ from __future__ import annotations
 
 import base64
 import os
+import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
+# The value the setting had before secrets were generated; refused everywhere if it ever returns.
 INSECURE_SECRET = "dev-only-not-secret"
+
+
+@dataclass(frozen=True)
+class InstanceSecret:
+    """A secret that outside production is generated once into ``instance/<filename>`` (mode 0600)
+    when neither ``instance/config.py`` nor the environment sets it. Production never generates
+    one: several app servers must share it, so it must come from the deployment."""
+
+    setting: str
+    filename: str
+    length_bytes: int = 32
+
+    def generate(self) -> str:
+        return secrets.token_hex(self.length_bytes)
+
+
+# Add a secret here (e.g. an encryption key) and it is generated, kept and checked the same way.
+INSTANCE_SECRETS: tuple[InstanceSecret, ...] = (
+    InstanceSecret("SECRET_KEY", "secret_key"),
+)
 
 DEFAULTS: dict[str, object] = {
     "ENV_NAME": "development",  # development | production | testing
-    "SECRET_KEY": INSECURE_SECRET,
+    "SECRET_KEY": "",  # empty outside production: generated into instance/secret_key on first start
     "DATABASE_URL": "",  # empty: sqlite:///<instance>/courtwatch.sqlite
     "BASE_URL": "http://127.0.0.1:5000",
     "MAIL_BACKEND": "console",  # console | smtp
@@ -29,9 +52,22 @@ DEFAULTS: dict[str, object] = {
     "SMTP_TIMEOUT": 10,
     "MAIL_MAX_ATTEMPTS": 10,
     "RATELIMIT_STORAGE_URL": "memory://",
-    "LOGIN_RATE_LIMIT": "10 per 15 minutes",
     "FEED_RATE_LIMIT": "60 per hour",  # per feed link: calendar servers poll every 15-60 minutes
-    "STAFF_TWO_FACTOR": True,  # coordinators and admins must enrol a TOTP second factor
+    "STAFF_TWO_FACTOR": True,  # coordinators and admins must use a second factor (TOTP or passkey)
+    # Production refuses to start with STAFF_TWO_FACTOR off unless this says so, in these words.
+    "STAFF_TWO_FACTOR_OFF_ACKNOWLEDGED": "",
+    "TWO_FACTOR_ENROLMENT_MAX_AGE": 24 * 3600,  # seconds an enrolment link works
+    "LOGIN_THROTTLE_STORAGE_URL": "",  # empty: RATELIMIT_STORAGE_URL; redis:// in production
+    "LOGIN_ACCOUNT_FREE_FAILURES": 5,  # failures per account before delays start
+    "LOGIN_ACCOUNT_MAX_DELAY": 15 * 60,  # seconds; delays double up to this
+    "LOGIN_CLIENT_MAX_FAILURES": 20,  # failures from one client, across accounts, per window
+    "LOGIN_CLIENT_WINDOW": 3600,  # seconds a client's count lives (never more than an hour)
+    "DEVICE_COOKIE_MAX_AGE": 180 * 24 * 3600,
+    "SESSION_IDLE_TIMEOUT": 2 * 3600,  # seconds without a request before a session ends
+    "SESSION_MAX_AGE": 12 * 3600,  # seconds after login when a session ends, however busy
+    "CALENDAR_ALLOW_LOOPBACK": False,  # let calendar URLs reach 127.0.0.1 (tests only)
+    "CAMPAIGN_NAME": "ICE Out of Courts",
+    "TRUSTED_PROXIES": 0,  # proxies in front of the app that set X-Forwarded-For (1 behind nginx)  # refused inside passwords, with "courtwatch"
     "PASSWORD_RESET_MAX_AGE": 3600,
     "LANGUAGES": "en,es",
     "UPLOAD_DIR": "",  # empty: <instance>/uploads
@@ -96,7 +132,25 @@ def load_settings(instance_path: str, test_config: dict | None = None) -> dict[s
             settings["MASTER_KEY"] = key_file.read_text().strip()
     if not settings["UPLOAD_DIR"]:
         settings["UPLOAD_DIR"] = str(Path(instance_path) / "uploads")
+    if settings["ENV_NAME"] != "production":
+        fill_instance_secrets(settings, instance_path)
     return settings
+
+
+def fill_instance_secrets(settings: dict[str, object], instance_path: str) -> None:
+    """Give every unset instance secret the value kept in ``instance/``, creating it on first start.
+    A development server is reachable from the machine it runs on: a public default secret would
+    let anyone forge an admin's session cookie."""
+    for secret in INSTANCE_SECRETS:
+        if settings.get(secret.setting):
+            continue
+        path = Path(instance_path) / secret.filename
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secret.generate() + "\n")
+        settings[secret.setting] = path.read_text().strip()
 
 
 def flask_config(settings: dict[str, object]) -> dict[str, object]:
@@ -119,10 +173,13 @@ def flask_config(settings: dict[str, object]) -> dict[str, object]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
-        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        "PERMANENT_SESSION_LIFETIME": int(settings["SESSION_MAX_AGE"]),
         "WTF_CSRF_TIME_LIMIT": None,  # a form opened in a hallway may be submitted hours later
         "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URL"],
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Redis down: count in this process and log it, never answer a feed or a login with a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         # Compressed on the embedded default (Flask-Compress); a production proxy may do it instead.
@@ -135,15 +192,26 @@ def flask_config(settings: dict[str, object]) -> dict[str, object]:
     }
 
 
+STAFF_TWO_FACTOR_OFF_WORDS = "staff accounts open with a password alone"
+
+
 def check_production(settings: dict[str, object]) -> None:
-    """Refuse to start a production app on a guessable secret or a development database."""
+    """Refuse to start on a guessable secret anywhere, and in production on a missing secret or
+    with staff two-factor off unless that is acknowledged in so many words."""
+    for instance_secret in INSTANCE_SECRETS:
+        value = str(settings.get(instance_secret.setting) or "")
+        if value == INSECURE_SECRET or (settings["ENV_NAME"] == "production" and len(value) < 32):
+            raise RuntimeError(
+                f"COURTWATCH_{instance_secret.setting} must be set to a random value of at least 32 "
+                "characters in production (python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
     if settings["ENV_NAME"] != "production":
         return
-    secret = str(settings["SECRET_KEY"])
-    if secret == INSECURE_SECRET or len(secret) < 32:
+    if not settings["STAFF_TWO_FACTOR"] and settings["STAFF_TWO_FACTOR_OFF_ACKNOWLEDGED"] != STAFF_TWO_FACTOR_OFF_WORDS:
         raise RuntimeError(
-            "COURTWATCH_SECRET_KEY must be set to a random value of at least 32 characters "
-            "in production (python -c 'import secrets; print(secrets.token_hex(32))')."
+            "COURTWATCH_STAFF_TWO_FACTOR is off in production: coordinators and admins would log in "
+            "with a password alone. Turn it on, or set COURTWATCH_STAFF_TWO_FACTOR_OFF_ACKNOWLEDGED="
+            f"'{STAFF_TWO_FACTOR_OFF_WORDS}'."
         )
     if not settings["MASTER_KEY"]:
         raise RuntimeError(

@@ -15,9 +15,31 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import SelectMultipleField, TextAreaField
 from wtforms.i18n import messages_path
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from courtwatch.errors import DomainError
+
+# C0 controls and DEL, line breaks and tabs included: none belongs in a one-line value, and a
+# CR or LF in a value that becomes a mail header or an iCalendar property breaks what is built
+# from it later (a notice that can never be sent, a header injected into it).
+ONE_LINE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_characters(value: str | None) -> bool:
+    return bool(value) and bool(ONE_LINE_FORBIDDEN.search(value))
+
+
+class SingleLine:
+    """WTForms validator for one-line text that may reach a mail header or a calendar property."""
+
+    field_flags = {}
+
+    def __call__(self, form, field):
+        from flask_babel import gettext as _
+
+        if isinstance(field.data, str) and has_control_characters(field.data):
+            raise ValidationError(_("Keep this on one line, without line breaks or tabs."))
 
 
 # C0 controls (NUL included), DEL and the C1 range: nothing a person types, and NUL is refused by

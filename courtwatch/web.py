@@ -8,12 +8,15 @@ which answers 422). A half-done change therefore never reaches the database.
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, has_request_context, render_template, request, session
+from flask import Flask, Request, current_app, g, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from courtwatch.db import db
 
@@ -36,9 +39,49 @@ ERROR_TITLES = {
 }
 
 
+# Every id column is an SQL INTEGER (PostgreSQL: 4 bytes). A larger number names nothing.
+LARGEST_ID = 2**31 - 1
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def bounded_int(raw) -> int:
+    """``int`` for ids, pages and filters: a number no column can hold is not a number here.
+    Raises ValueError, which ``MultiDict.get(..., type=bounded_int)`` turns into the default."""
+    value = int(raw)
+    if not -LARGEST_ID <= value <= LARGEST_ID:
+        raise ValueError("out of range")
+    return value
+
+
+def min_of(value: int | None, ceiling: int) -> int:
+    return ceiling if value is None else min(value, ceiling)
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:id>`` in every route: a 20-digit id is a 404 from routing, not a database error."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=LARGEST_ID, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=min_of(max, LARGEST_ID),
+                         signed=signed)
+
+
+class BoundedArgs(ImmutableMultiDict):
+    """Query and form values whose ``get(name, type=int)`` treats an out-of-range number like
+    any other malformed one (the default), so no view can hand the database a number that
+    overflows its column."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002 (werkzeug's own parameter name)
+        return super().get(key, default, bounded_int if type is int else type)
+
+
+class CourtwatchRequest(Request):
+    parameter_storage_class = BoundedArgs
+
+
 def safe_next(target: str | None, fallback: str) -> str:
-    """Only same-site paths: an attacker's link must not send a fresh login to their page."""
-    if not target:
+    """Only same-site paths: an attacker's link must not send a fresh login to their page, and a
+    line break must not reach a Location header."""
+    if not target or CONTROL_CHARACTERS.search(target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
@@ -102,6 +145,8 @@ def _render_unexpected(error: Exception):
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = CourtwatchRequest
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.after_request(_finish_transaction)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _render_error)

@@ -34,13 +34,17 @@ PUBLIC_ALLOW_LIST = {
     # partner rows, which answer 401 without a token.
     "opendata.page", "opendata.embed", "opendata.chart", "opendata.data_dictionary",
     "api.openapi", "api.dictionary", "api.summary", "api.summary_csv", "api.incidents", "api.incidents_csv",
+    "auth.reset_password_link", "auth.login_passkey_options",
+    "auth.login_passkey", "account.follow_enrolment_link",
 }
 # Token-authenticated calendar feeds are public by design (a calendar app has no session).
 PUBLIC_PREFIXES = ("feeds.",)
 # Pages an account waiting for approval may open (its own account, logging out).
 PENDING_ALLOW_LIST = {
     "auth.logout", "account.show", "account.update_profile", "account.change_password",
-    "account.two_factor",
+    "account.two_factor", "account.send_enrolment_link", "account.confirm_password", "account.enrol_app",
+    "account.passkey_options", "account.enrol_passkey", "account.first_recovery_codes", "account.change_factor",
+    "account.end_session", "account.end_all_sessions",
 }
 # The foundation's staff pages and the roles they need; a later area's staff pages are checked
 # through their own ``required_roles`` declaration.
@@ -51,6 +55,7 @@ EXPECTED_ROLES = {
     "people.add_training": {"coordinator"},
     "people.remove_training": {"coordinator"},
     "people.change_role": {"admin"},
+    "people.issue_enrolment_link": {"admin"},
     "courts.create": {"coordinator"},
     "courts.edit": {"coordinator"},
     "privacy.audit": {"admin"},
@@ -133,12 +138,20 @@ def matrix(_schema, smtp_server, tmp_path_factory):
 
 
 def _client_for(matrix, role: str):
+    """A client logged in as ``role`` on a session record of its own (a case that ends sessions,
+    such as "log out everywhere", cannot log out the cases after it)."""
+    from courtwatch.auth import session_records
+
     app, users = matrix
     client = app.test_client()
     if role != "anonymous":
+        with app.app_context():
+            token = session_records.start_session(db.session.get(User, int(users[role].split(":")[0])), "")
+            db.session.commit()
         with client.session_transaction() as session:
             session["_user_id"] = users[role]
             session["_fresh"] = True
+            session["session_token"] = token
     return client
 
 
@@ -206,7 +219,7 @@ def test_route_is_closed_to_the_wrong_roles(matrix, endpoint, rule_text, role):
         assert response.status_code == 302 and where == "/login", label
         return
     if level == PENDING_ALLOWED:
-        if endpoint != "auth.logout":
+        if endpoint not in ("auth.logout", "account.end_all_sessions"):  # both end the session
             assert not (response.status_code == 302 and where == "/login"), label
         return
     if role == "pending":

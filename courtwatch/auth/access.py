@@ -61,7 +61,11 @@ def _access_level(endpoint: str | None) -> str | None:
 
 
 def needs_second_factor(user) -> bool:
-    return bool(current_app.config["STAFF_TWO_FACTOR"] and user.is_staff and not user.totp_secret)
+    if not (current_app.config["STAFF_TWO_FACTOR"] and user.is_staff) or user.totp_secret:
+        return False
+    from courtwatch.auth.second_factor import passkey_count
+
+    return passkey_count(user) == 0
 
 
 def enforce_access():

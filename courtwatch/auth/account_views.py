@@ -1,18 +1,21 @@
-"""The account page: profile, languages, password, second factor. Open to pending accounts too."""
+"""The account page: profile, languages, password, sessions. Open to pending accounts too.
+
+Second-factor management lives in ``enrolment_views`` on the same blueprint.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from courtwatch import signals
-from courtwatch.auth import secrets as auth_secrets
-from courtwatch.auth import services
+from courtwatch.auth import second_factor, services, session_records
 from courtwatch.auth.access import pending_allowed
-from courtwatch.auth.forms import PasswordChangeForm, ProfileForm, TwoFactorForm
-from courtwatch.errors import DomainError
-from courtwatch.forms import attach_error
+from courtwatch.auth.forms import PasswordChangeForm, ProfileForm
+from courtwatch.auth.session import begin_session, current_session_token, end_current_session
+from courtwatch.errors import DomainError, NotFound
+from courtwatch.forms import ActionForm, attach_error
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -23,8 +26,11 @@ def _render(profile_form=None, password_form=None, status=200):
     password_form = password_form or PasswordChangeForm()
     # Other areas add sections (calendar links, my reports) through a signal: auth imports none of them.
     sections = signals.collect(signals.account_sections)
+    current_digest = session_records.token_digest(current_session_token() or "")
     return render_template("account/show.html", profile_form=profile_form, password_form=password_form,
-                           sections=sections), status
+                           sections=sections, sessions=session_records.list_sessions(current_user),
+                           current_digest=current_digest, action_form=ActionForm(),
+                           has_second_factor=second_factor.has_second_factor(current_user)), status
 
 
 @bp.route("", methods=["GET"])
@@ -55,31 +61,33 @@ def change_password():
         except DomainError as error:
             attach_error(form, error)
         else:
-            session.clear()
-            login_user(current_user._get_current_object())  # this session continues, the others end
+            begin_session(current_user._get_current_object())  # every session ended; this one starts anew
             flash(_("Your password is changed. Other devices are logged out."), "info")
             return redirect(url_for("account.show"))
     return _render(password_form=form, status=422)
 
 
-@bp.route("/two-factor", methods=["GET", "POST"])
+@bp.route("/sessions/<int:session_id>/end", methods=["POST"])
 @pending_allowed
-def two_factor():
-    """Enrol an authenticator app; the secret lives in the session until a code proves it works."""
-    form = TwoFactorForm()
-    if request.method == "GET" or "enrol_secret" not in session:
-        session["enrol_secret"] = auth_secrets.new_totp_secret()
-    secret = session["enrol_secret"]
-    if form.validate_on_submit():
-        try:
-            auth_secrets.enable_two_factor(current_user, secret, form.code.data)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            session.pop("enrol_secret", None)
-            flash(_("Two-factor login is on."), "info")
-            return redirect(url_for("home.index"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("account/two_factor.html", form=form, secret=secret,
-                           qr_svg=auth_secrets.provisioning_svg(secret, current_user.email)), status
+def end_session(session_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        session_records.end_session_by_id(current_user, session_id)
+    except NotFound:
+        abort(404)
+    flash(_("That session is ended."), "info")
+    return redirect(url_for("account.show"))
 
+
+@bp.route("/sessions/end-all", methods=["POST"])
+@pending_allowed
+def end_all_sessions():
+    """Log out everywhere, this browser included."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    end_current_session()
+    session_records.end_all_sessions(user)
+    flash(_("You are logged out everywhere. Log in again on the devices you use."), "info")
+    return redirect(url_for("auth.login"))

@@ -30,3 +30,22 @@ def create_user_command(email: str, role: str, name: str, password: str | None) 
     user = services.create_user(email=email, name=name, password=password, role=role,
                                 status=AccountStatus.ACTIVE)
     click.echo(f"created {user.role} {user.email} (id {user.id})")
+
+
+@users_cli.command("enrolment-link")
+@click.argument("email")
+@transactional
+def enrolment_link_command(email: str) -> None:
+    """Print a one-time second-factor set-up link for an account (the first admin, or mail down).
+    It works once within TWO_FACTOR_ENROLMENT_MAX_AGE and still needs the account's password."""
+    from flask import current_app, url_for
+
+    from courtwatch.auth import second_factor
+
+    user = services.find_user_by_email(email)
+    if user is None:
+        raise CommandError(f"no account with the email {email!r}")
+    token = second_factor.issue_enrolment_grant(user)
+    with current_app.test_request_context():
+        path = url_for("account.follow_enrolment_link", token=token)
+    click.echo(current_app.config["BASE_URL"].rstrip("/") + path)

@@ -1,14 +1,13 @@
 """Forms for login, registration, the account page and people management."""
 
 from flask_babel import lazy_gettext as _l
-from courtwatch.forms import CourtwatchForm
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from courtwatch.auth.languages import language_choices
 from courtwatch.auth.models import ROLE_LABELS, Role
 from courtwatch.auth.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
-from courtwatch.forms import MultiCheckboxField
+from courtwatch.forms import CourtwatchForm, MultiCheckboxField, SingleLine
 
 LOCALE_CHOICES = [("", _l("Same as my browser")), ("en", "English"), ("es", "Español")]
 
@@ -29,10 +28,31 @@ class TwoFactorForm(CourtwatchForm):
                        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
 
 
+class LoginCodeForm(CourtwatchForm):
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       validators=[DataRequired(), Length(min=6, max=24)],
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters"})
+
+
+class PasswordAgainForm(CourtwatchForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class ChangeFactorForm(CourtwatchForm):
+    """Replacing or removing a second factor: the password and a current code."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "current-password"})
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       validators=[DataRequired(), Length(min=6, max=24)],
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters"})
+
+
 class ProfileFields(CourtwatchForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
+    name = StringField(_l("Name"), validators=[DataRequired(), SingleLine(), Length(max=120)],
                        render_kw={"autocomplete": "name"})
-    phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=40)],
+    phone = TelField(_l("Phone (optional)"), validators=[Optional(), SingleLine(), Length(max=40)],
                      render_kw={"autocomplete": "tel"})
     languages = MultiCheckboxField(_l("Languages you speak"), choices=language_choices)
     locale = SelectField(_l("Interface language"), choices=LOCALE_CHOICES, validators=[Optional()])
@@ -68,7 +88,7 @@ class ResetPasswordForm(CourtwatchForm):
 
 
 class TrainingForm(CourtwatchForm):
-    training = StringField(_l("Training"), validators=[DataRequired(), Length(max=120)],
+    training = StringField(_l("Training"), validators=[DataRequired(), SingleLine(), Length(max=120)],
                            render_kw={"list": "training-names"})
     completed_on = DateField(_l("Completed on"), validators=[DataRequired()])
 

@@ -125,3 +125,20 @@ def change_role(user_id: int):
             flash(_("Role changed."), "info")
             return redirect(url_for("people.detail", user_id=user.id))
     return detail(user_id, role_form=form, status=422)
+
+
+@bp.route("/<int:user_id>/enrolment-link", methods=["POST"])
+@admin_required
+def issue_enrolment_link(user_id: int):
+    """An admin hands a second-factor set-up link to someone in person (e.g. their email is not
+    safe to use). Shown once, here; it works once, within 24 hours, and still needs their password."""
+    from flask import current_app
+
+    from courtwatch.auth import second_factor
+
+    user = _load_user(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    token = second_factor.issue_enrolment_grant(user, issued_by=current_user)
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("account.follow_enrolment_link", token=token)
+    return render_template("people/enrolment_link.html", user=user, link=link)

@@ -1,7 +1,9 @@
 """Password-reset links and time-based one-time passwords (second factor for staff).
 
 A reset token is signed, expires, and carries a fingerprint of the current password hash, so it
-stops working the moment the password changes: a link can be used once.
+stops working the moment the password changes: a link can be used once. The link's first GET
+moves the token into the session and redirects to a URL without it (see auth.views), so it
+never sits in a proxy's access log or a Referer past that first request.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ import time
 
 import pyotp
 import segno
-from flask import current_app
+from flask import current_app, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from courtwatch.auth.models import User
-from courtwatch.auth.services import find_user_by_email, get_user, set_password
+from courtwatch.auth.services import find_user_by_email, get_user, normalise_email, set_password
 from courtwatch.errors import DomainError
 from courtwatch.notify.messages import render_email
 from courtwatch.notify.services import queue_email
@@ -39,12 +41,17 @@ def make_reset_token(user: User) -> str:
 
 
 def request_password_reset(email: str) -> None:
-    """Queue a reset link if the account exists; say nothing either way (no enumeration)."""
+    """Queue one message to the address either way, so the answer and the work done (and so the
+    time taken) are the same for a known and an unknown address (no enumeration): a reset link
+    to an open account, a note that no account uses the address otherwise."""
     user = find_user_by_email(email)
+    address = normalise_email(email)
     if user is None or not user.is_active:
+        queue_email(address, _("Reset your Courtwatch password"), render_template("auth/email/reset_unknown.txt"))
         return
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"]) // 60
-    subject, body = render_email("password_reset", user.locale or str(get_locale() or "en"), token=make_reset_token(user), minutes=minutes)
+    subject, body = render_email("password_reset", user.locale or str(get_locale() or "en"),
+                                 token=make_reset_token(user), minutes=minutes)
     queue_email(user.email, subject, body)
 
 
@@ -55,7 +62,10 @@ def user_for_reset_token(token: str) -> User:
         raise DomainError(_("This link has expired. Ask for a new one.")) from error
     except BadSignature as error:
         raise DomainError(_("This link is not valid. Ask for a new one.")) from error
-    user = get_user(int(data["user"]))
+    try:
+        user = get_user(int(data["user"]))
+    except (DomainError, KeyError, TypeError, ValueError) as error:
+        raise DomainError(_("This link is not valid. Ask for a new one.")) from error
     if data.get("fp") != _fingerprint(user) or not user.is_active:
         raise DomainError(_("This link has already been used. Ask for a new one."))
     return user
@@ -94,10 +104,3 @@ def verify_totp(user: User, code: str, secret: str | None = None) -> bool:
             user.totp_last_step = step
             return True
     return False
-
-
-def enable_two_factor(user: User, secret: str, code: str) -> None:
-    if not verify_totp(user, code, secret):
-        raise DomainError(_("That code is not right. Check the time on your phone and try again."),
-                          field="code")
-    user.totp_secret = secret

@@ -10,21 +10,24 @@ import functools
 import re
 from datetime import date
 
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from courtwatch import signals
+from courtwatch.auth import passwords, session_records
 from courtwatch.auth.models import AccountStatus, Role, Training, User, UserTraining
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
+from courtwatch.notify.services import queue_email
 from courtwatch.privacy.services import record_event
 
 # The shape every address must have, whoever creates the account (the register form also runs
 # email-validator; the CLI and demo loader come through here only).
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-PASSWORD_MIN_LENGTH = 10
-PASSWORD_MAX_LENGTH = 256
+PASSWORD_MIN_LENGTH = passwords.VOLUNTEER_MIN_LENGTH
+PASSWORD_MAX_LENGTH = passwords.MAX_LENGTH
 
 
 @functools.cache
@@ -39,15 +42,9 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise DomainError(_("Use at least %(n)d characters.", n=PASSWORD_MIN_LENGTH), field="password")
-    if len(password) > PASSWORD_MAX_LENGTH:
-        raise DomainError(_("Use at most %(n)d characters.", n=PASSWORD_MAX_LENGTH), field="password")
-
-
-def hash_password(password: str) -> str:
-    check_password_rules(password)  # before hashing: a megabyte "password" never reaches scrypt
+def hash_password(password: str, *, staff: bool, email: str = "", name: str = "") -> str:
+    # Checked before hashing: a megabyte "password" never reaches scrypt.
+    passwords.check_new_password(password, staff=staff, email=email, name=name)
     return generate_password_hash(password, method="scrypt")
 
 
@@ -72,8 +69,9 @@ def create_user(*, email: str, name: str, password: str, role: str = Role.VOLUNT
         raise DomainError(_("Unknown role %(role)s.", role=role), field="role")
     if find_user_by_email(email):
         raise DomainError(_("An account with this email already exists."), field="email")
-    user = User(email=email, name=name.strip() or email.split("@")[0], password_hash=hash_password(password),
-                role=role, status=status, languages=",".join(languages or []), phone=phone or None,
+    name = name.strip() or email.split("@")[0]
+    password_hash = hash_password(password, staff=role in (Role.COORDINATOR, Role.ADMIN), email=email, name=name)
+    user = User(email=email, name=name, password_hash=password_hash, role=role, status=status, languages=",".join(languages or []), phone=phone or None,
                 locale=locale, is_demo=is_demo)
     if status == AccountStatus.ACTIVE:
         user.approved_at = utcnow()
@@ -83,12 +81,29 @@ def create_user(*, email: str, name: str, password: str, role: str = Role.VOLUNT
 
 
 def register_volunteer(*, email: str, name: str, password: str, languages: list[str],
-                       phone: str | None, locale: str | None) -> User:
-    """A self-registered volunteer waits for a coordinator before seeing any roster."""
+                       phone: str | None, locale: str | None) -> None:
+    """A self-registered volunteer waits for a coordinator before seeing any roster.
+
+    The caller learns nothing about whether the address already had an account (no enumeration):
+    the same checks, the same password hashing and one email either way. A new address gets a
+    welcome with the login link; the owner of an existing one is told that someone tried.
+    """
+    email = normalise_email(email)
+    if not EMAIL_SHAPE.match(email):
+        raise DomainError(_("Enter a valid email address."), field="email")
+    existing = find_user_by_email(email)
+    login_link = current_app.config["BASE_URL"].rstrip("/") + "/login"
+    if existing is not None:
+        hash_password(password, staff=False, email=email, name=name)  # the same checks and work
+        queue_email(existing.email, _("Someone tried to register with your address"),
+                    render_template("auth/email/register_attempt.txt", login_link=login_link,
+                                    reset_link=login_link.removesuffix("/login") + "/password/forgot"))
+        return
     user = create_user(email=email, name=name, password=password, languages=languages, phone=phone,
                        locale=locale)
     record_event(user, "user.registered", user)
-    return user
+    queue_email(user.email, _("Welcome to Courtwatch"),
+                render_template("auth/email/welcome.txt", name=user.name, login_link=login_link))
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -114,8 +129,9 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def set_password(user: User, new: str) -> None:
-    user.password_hash = hash_password(new)
-    user.session_version += 1  # every other session of this account ends
+    user.password_hash = hash_password(new, staff=user.is_staff, email=user.email, name=user.name)
+    user.session_version += 1
+    session_records.end_all_sessions(user)  # every session ends; the caller may start a fresh one
     record_event(user, "user.password_changed", user)
 
 
@@ -153,6 +169,7 @@ def suspend_user(actor: User, user: User) -> None:
     if user.role == Role.ADMIN and not actor.has_role(Role.ADMIN):
         raise DomainError(_("Only an admin can suspend an admin."))
     user.session_version += 1  # log them out everywhere
+    session_records.end_all_sessions(user)
     _change_status(actor, user, AccountStatus.SUSPENDED, "user.suspended")
     # Other areas act on it (feed links revoked, future claims released); auth imports none of them.
     signals.send(signals.user_suspended, user=user)
@@ -177,6 +194,7 @@ def change_role(actor: User, user: User, role: str) -> None:
         return
     user.role = role
     user.session_version += 1  # new powers or fewer: start a fresh session (and 2FA check)
+    session_records.end_all_sessions(user)
     record_event(actor, "user.role_changed", user, old=old, new=role)
 
 

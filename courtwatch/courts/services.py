@@ -12,8 +12,12 @@ from sqlalchemy import Select, select
 from courtwatch.courts.models import Courthouse, CourtType
 from courtwatch.db import db
 from courtwatch.errors import DomainError, NotFound
+from courtwatch.forms import has_control_characters
 from courtwatch.privacy.services import record_event
 
+# Shown in mail subjects and calendar LOCATION/SUMMARY properties.
+ONE_LINE_FIELDS = ("name", "short_name", "slug", "street_address", "city", "county", "state", "postal_code",
+                   "timezone")
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EDITABLE_FIELDS = ("name", "short_name", "slug", "street_address", "city", "county", "state",
                    "postal_code", "timezone", "court_types", "notes", "active")
@@ -50,6 +54,9 @@ def _validated(values: dict) -> dict:
                           field="court_types")
     values["court_types"] = ",".join(t.value for t in CourtType if t.value in types)
     values["state"] = (values.get("state") or "").strip().upper()[:2]
+    for field in ONE_LINE_FIELDS:  # the CLI and imports come through here too, not only the form
+        if has_control_characters(values.get(field)):
+            raise DomainError(_("Keep this on one line, without line breaks or tabs."), field=field)
     return values
 
 

@@ -26,7 +26,7 @@ from courtwatch.db import db
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
-DEFAULT_PASSWORD = "courtwatch-demo"
+DEFAULT_PASSWORD = "hallway-witness-demo"
 
 VOLUNTEERS = [
     ("Ana Morales", ["en", "es"], ["Accompaniment training", "Court watch training"]),

@@ -8,17 +8,18 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
 from courtwatch.feeds.services import LABEL_MAX_LENGTH
+from courtwatch.forms import SingleLine
 
 
 class FeedLinkForm(CourtwatchForm):
     label = StringField(_l("Name this link (e.g. \"my phone\")"),
-                        validators=[Length(max=LABEL_MAX_LENGTH)], render_kw={"autocomplete": "off"})
+                        validators=[SingleLine(), Length(max=LABEL_MAX_LENGTH)], render_kw={"autocomplete": "off"})
 
 
 class CourthouseFeedForm(CourtwatchForm):
     """Coordinators: one courthouse's shifts, or every courthouse's (value "all")."""
 
-    label = StringField(_l("Name this link"), validators=[Length(max=LABEL_MAX_LENGTH)],
+    label = StringField(_l("Name this link"), validators=[SingleLine(), Length(max=LABEL_MAX_LENGTH)],
                         render_kw={"autocomplete": "off"})
     courthouse = SelectField(_l("Courthouse"), choices=[], validate_choice=True)
 

@@ -1,9 +1,10 @@
 """Calendar subscriptions: fetch each URL with a conditional GET, a timeout and a size cap, import
 what changed, and record the outcome on the source so coordinators see it.
 
-Only https:// (and webcal://, which is https in disguise) is fetched. Plain http is allowed to
-127.0.0.1/localhost only in testing and development, so tests can run a real local server
-without opening a door to internal hosts in production. Redirects are followed by hand so
+Only https:// (and webcal://, which is https in disguise) is fetched. Plain http to
+127.0.0.1/localhost is allowed only when ``CALENDAR_ALLOW_LOOPBACK`` says so (tests that run a
+real local server set it); in every other mode, development included, a subscription or one of
+its redirects cannot reach the machine's own services (Redis, the database). Redirects are followed by hand so
 every hop passes the same check.
 """
 
@@ -38,7 +39,7 @@ MAX_REDIRECTS = 5
 
 
 def _local_allowed() -> bool:
-    return bool(current_app.config.get("TESTING") or current_app.config["ENV_NAME"] == "development")
+    return bool(current_app.config.get("CALENDAR_ALLOW_LOOPBACK"))
 
 
 def check_public_host(hostname: str) -> None:

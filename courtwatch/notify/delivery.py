@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import sys
 from email.message import EmailMessage
@@ -14,11 +15,20 @@ class DeliveryFailed(Exception):
     """The mail system did not take the message; it stays queued and is retried later."""
 
 
+def one_line_header(value: str) -> str:
+    """A header value with every control character turned into a space. Forms refuse them
+    already; this is the last guard, so a value that slipped in some other way (an old row, an
+    import) can never inject a header or leave a notice that fails on every attempt."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", value or "").split())
+
+
 def build_email(message: OutboxMessage, config) -> EmailMessage:
     email = EmailMessage()
-    email["From"] = config["MAIL_FROM"]
+    email["From"] = one_line_header(config["MAIL_FROM"])
+    # An address is never "repaired": a changed address is somebody else's. One with a line break
+    # fails here, stays queued and is reported, without holding up the rest of the queue.
     email["To"] = message.to_address
-    email["Subject"] = message.subject
+    email["Subject"] = one_line_header(message.subject)
     # A stable Message-ID lets a receiving server drop a duplicate if a crash ever resends one.
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="courtwatch.local")
     if message.urgent:

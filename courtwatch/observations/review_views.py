@@ -22,8 +22,8 @@ from courtwatch.web import safe_next
 
 
 def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    value = request.args.get(name, type=int)  # bounded: see web.BoundedArgs
+    return value if value is not None and value >= 0 else None
 
 
 @bp.route("/coordinator/observations")

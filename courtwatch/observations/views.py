@@ -51,8 +51,8 @@ def _courthouse_choices(form: ObservationForm) -> None:
 
 def _shift_from_query():
     """The shift named by ?shift=, if it exists."""
-    raw = request.args.get("shift", "")
-    return db.session.get(Shift, int(raw)) if raw.isdigit() else None
+    shift_id = request.args.get("shift", type=int)  # bounded: see web.BoundedArgs
+    return db.session.get(Shift, shift_id) if shift_id is not None else None
 
 
 def _prefill(form: ObservationForm) -> None:
@@ -67,8 +67,8 @@ def _prefill(form: ObservationForm) -> None:
     if shift is not None:
         courthouse = shift.courthouse
         form.shift_id.data = str(shift.id)
-    elif request.args.get("courthouse", "").isdigit():
-        courthouse = db.session.get(Courthouse, int(request.args["courthouse"]))
+    elif request.args.get("courthouse", type=int) is not None:
+        courthouse = db.session.get(Courthouse, request.args.get("courthouse", type=int))
     now = utcnow()
     moment = now
     if shift is not None and not shift.starts_at <= now <= shift.ends_at:

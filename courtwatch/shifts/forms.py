@@ -12,7 +12,7 @@ from courtwatch.forms import CourtwatchForm
 from courtwatch.auth.languages import language_choices
 from courtwatch.auth.services import list_trainings
 from courtwatch.courts.services import list_courthouses
-from courtwatch.forms import MultiCheckboxField, RememberedSelect, wtforms_translations
+from courtwatch.forms import MultiCheckboxField, RememberedSelect, SingleLine, wtforms_translations
 
 WEEKDAYS = [("1", _l("Monday")), ("2", _l("Tuesday")), ("3", _l("Wednesday")), ("4", _l("Thursday")),
             ("5", _l("Friday")), ("6", _l("Saturday")), ("7", _l("Sunday"))]
@@ -60,7 +60,7 @@ class _ShiftDetails(CourtwatchForm):
     minimum = IntegerField(_l("Minimum staffing"), default=1, validators=[Optional(), NumberRange(0, 50)])
     training_id = SelectField(_l("Required training"), coerce=_optional_int, validators=[Optional()])
     language = SelectField(_l("Language wanted"), coerce=_optional_str, validators=[Optional()])
-    meeting_point = StringField(_l("Meeting point"), validators=[Optional(), Length(max=200)])
+    meeting_point = StringField(_l("Meeting point"), validators=[Optional(), SingleLine(), Length(max=200)])
     notes = TextAreaField(_l("Notes for volunteers"), validators=[Optional(), Length(max=4000)])
 
     def __init__(self, *args, **kwargs):

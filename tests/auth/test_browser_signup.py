@@ -48,6 +48,9 @@ def test_register_wait_for_approval_and_get_in(chromium, phone, live_server, mak
     volunteer.get_by_label("Password again").fill(VOLUNTEER_PASSWORD)
     volunteer.get_by_label("Spanish", exact=True).check()
     volunteer.get_by_role("button", name=re.compile("create|register|sign up", re.I)).click()
+    volunteer.wait_for_url(re.compile(r"/login$"))
+    assert "We have sent a message to paz@example.org" in volunteer.content()
+    _log_in(volunteer, "paz@example.org", VOLUNTEER_PASSWORD)
     volunteer.wait_for_url(re.compile(r"/account$"))
     notice = volunteer.locator("#pending-notice")
     assert notice.is_visible()
@@ -79,7 +82,7 @@ def test_register_wait_for_approval_and_get_in(chromium, phone, live_server, mak
     # The volunteer logs out and in again, and now reaches the start page and the courthouses.
     volunteer.goto("/account")
     volunteer.get_by_text("Menu").click()
-    volunteer.get_by_role("button", name="Log out").click()
+    volunteer.get_by_role("button", name="Log out", exact=True).click()
     volunteer.wait_for_url(re.compile(r"/login$"))
     _log_in(volunteer, "paz@example.org", VOLUNTEER_PASSWORD)
     assert volunteer.url.rstrip("/") == live_server.url

@@ -12,6 +12,7 @@ from courtwatch import create_app
 from courtwatch.auth.models import User
 from courtwatch.db import db
 from tests.conftest import TEST_PASSWORD, CsrfClient
+from tests.support.two_factor import enrol_app, open_enrolment
 
 
 @pytest.fixture
@@ -26,11 +27,9 @@ def _login(client, user):
     return client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
 
 
-def _enrol(client) -> str:
-    page = client.get("/account/two-factor").get_data(as_text=True)
-    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
-    response = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
-    assert response.status_code == 302, response.get_data(as_text=True)[:400]
+def _enrol(client, user) -> str:
+    secret, codes = enrol_app(client, user.email)
+    assert len(codes) == 10
     return secret
 
 
@@ -55,7 +54,7 @@ def test_volunteers_are_not_asked_for_a_second_factor(strict_app, volunteer):
 def test_enrolment_then_every_login_needs_a_fresh_code(strict_app, coordinator):
     client = strict_app.test_client()
     _login(client, coordinator)
-    secret = _enrol(client)
+    secret = _enrol(client, coordinator)
     assert client.get("/coordinator/volunteers").status_code == 200
     db.session.expire_all()
     assert db.session.get(User, coordinator.id).totp_secret == secret
@@ -89,8 +88,8 @@ def test_enrolment_then_every_login_needs_a_fresh_code(strict_app, coordinator):
 def test_enrolment_with_a_wrong_code_is_refused(strict_app, coordinator):
     client = strict_app.test_client()
     _login(client, coordinator)
-    client.get("/account/two-factor")
-    response = client.post("/account/two-factor", data={"code": "12345x"})
+    open_enrolment(client, coordinator.email)
+    response = client.post("/account/two-factor/app", data={"code": "12345x"})
     assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(User, coordinator.id).totp_secret is None

@@ -101,3 +101,10 @@ def vevent(uid: str, start: str, summary: str = "Hearing", end: str | None = Non
         lines.append(f"LOCATION:{location}")
     lines += [line for line in extra.strip().splitlines() if line] + ["END:VEVENT"]
     return "\r\n".join(lines)
+
+
+@pytest.fixture
+def test_config(test_config):
+    """These tests subscribe to a real calendar server on 127.0.0.1: allow loopback, explicitly
+    (the guard is on in every other mode, development included)."""
+    return {**test_config, "CALENDAR_ALLOW_LOOPBACK": True}

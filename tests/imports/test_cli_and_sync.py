@@ -95,8 +95,7 @@ def test_only_https_and_webcal_are_accepted(app):
             assert "https://" in str(error)
         else:
             raise AssertionError(bad)
-    app.config["TESTING"] = False
-    app.config["ENV_NAME"] = "production"
+    app.config["CALENDAR_ALLOW_LOOPBACK"] = False
     try:
         normalise_url("http://127.0.0.1:8000/c.ics")
     except Exception as error:
