@@ -27,7 +27,7 @@ ROLES = ("anonymous", "pending", "volunteer", "coordinator", "admin")
 
 # Pages anyone may open. Adding to this list is a security decision: review it.
 PUBLIC_ALLOW_LIST = {
-    "static", "home.index", "home.robots_txt", "home.healthz",
+    "static", "assets.file", "home.index", "home.robots_txt", "home.healthz",
     "auth.login", "auth.login_two_factor", "auth.register", "auth.forgot_password",
     "auth.reset_password", "auth.set_language",
     # Open data (issue 18): published, suppressed aggregates (404 until an admin publishes), and the

@@ -66,10 +66,16 @@ def act_out(config: dict) -> dict:
         feed_services.create_token(volunteer, label="phone")
         db.session.commit()
 
+        from courtwatch.auth.session import SESSION_TOKEN_KEY
+        from courtwatch.auth.session_records import start_session
+
+        token = start_session(volunteer, "wiring probe")  # logins are server-side session records
+        db.session.commit()
         client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = f"{volunteer.id}:{volunteer.session_version}"
             session["_fresh"] = True
+            session[SESSION_TOKEN_KEY] = token
         page = client.get("/").get_data(as_text=True)
         positions = {"next shift": page.find("Your next shift"), "reports": page.find("Court watch reports")}
         seen["home_cards"] = [name for name, at in sorted(positions.items(), key=lambda item: item[1]) if at >= 0]
