@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from courtwatch.api import views as api_views
     from courtwatch.auth import account_views, people_views
     from courtwatch.auth import views as auth_views
     from courtwatch.courts import hearing_views
@@ -69,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.imports import views as import_views
     from courtwatch.observations import review_views  # noqa: F401  (the staff pages' routes, same blueprint)
     from courtwatch.observations import views as observation_views
+    from courtwatch.opendata import views as opendata_views
     from courtwatch.privacy import views as privacy_views
     from courtwatch.reports import views as report_views
     from courtwatch.shifts import coordinator_views as shift_coordinator_views
@@ -77,11 +79,12 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (home_views.bp, auth_views.bp, account_views.bp, people_views.bp,
                       courts_views.bp, hearing_views.bp, import_views.bp, shift_views.bp,
                       shift_coordinator_views.bp, feed_views.bp, feed_link_views.bp,
-                      observation_views.bp, report_views.bp, privacy_views.bp):
+                      observation_views.bp, report_views.bp, privacy_views.bp, opendata_views.bp, api_views.bp):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
+    from courtwatch.api.cli import api_cli
     from courtwatch.auth.cli import users_cli
     from courtwatch.demo.cli import demo_cli
     from courtwatch.feeds.cli import feeds_cli
@@ -92,11 +95,13 @@ def _register_cli(app: Flask) -> None:
     from courtwatch.shifts.cli import shifts_cli
 
     for group in (users_cli, notify_cli, demo_cli, calendars_cli, privacy_cli, shifts_cli, feeds_cli,
-                  reports_cli):
+                  reports_cli, api_cli):
         app.cli.add_command(group)
 
 
 def _register_template_helpers(app: Flask) -> None:
     from courtwatch.home.templating import init_templating
+    from courtwatch.opendata.settings import is_published
 
     init_templating(app)
+    app.jinja_env.globals["open_data_published"] = is_published  # the public footer links the page when on

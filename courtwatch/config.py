@@ -47,6 +47,10 @@ DEFAULTS: dict[str, object] = {
     "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
     "PHOTO_MAX_PIXELS": 40_000_000,
     "OBSERVATION_AMEND_HOURS": 48,
+    # Open data: no client address is ever a key, so the public limit is shared by every caller.
+    "OPENDATA_RATE_LIMIT": "600 per minute",  # public API, charts and embeds, all callers together
+    "PARTNER_RATE_LIMIT": "120 per minute",  # per partner token
+    "OPENDATA_CACHE_SECONDS": 300,  # how long browsers and proxies may keep public answers
 }
 
 

@@ -78,7 +78,9 @@ def _security_headers(response):
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("X-Frame-Options", "DENY")
+    if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
+        # Embeddable pages (open data) set their own frame-ancestors allow-list; everything else is DENY.
+        headers.setdefault("X-Frame-Options", "DENY")
     if current_user and getattr(current_user, "is_authenticated", False):
         # Rosters and reports must not linger in a shared phone's cache.
         headers.setdefault("Cache-Control", "no-store")

@@ -30,6 +30,10 @@ PUBLIC_ALLOW_LIST = {
     "static", "home.index", "home.robots_txt", "home.healthz",
     "auth.login", "auth.login_two_factor", "auth.register", "auth.forgot_password",
     "auth.reset_password", "auth.set_language",
+    # Open data (issue 18): published, suppressed aggregates (404 until an admin publishes), and the
+    # partner rows, which answer 401 without a token.
+    "opendata.page", "opendata.embed", "opendata.chart", "opendata.data_dictionary",
+    "api.openapi", "api.dictionary", "api.summary", "api.summary_csv", "api.incidents", "api.incidents_csv",
 }
 # Token-authenticated calendar feeds are public by design (a calendar app has no session).
 PUBLIC_PREFIXES = ("feeds.",)
@@ -50,6 +54,9 @@ EXPECTED_ROLES = {
     "courts.create": {"coordinator"},
     "courts.edit": {"coordinator"},
     "privacy.audit": {"admin"},
+    "opendata.admin": {"admin"},
+    "opendata.issue_token": {"admin"},
+    "opendata.revoke_token": {"admin"},
 }
 # Foundation pages every approved user opens (no role restriction).
 EXPECTED_APPROVED_ANY_ROLE = {"courts.index", "courts.detail"}

@@ -38,6 +38,7 @@ NAVIGATION = [
     ("courts.index", _l("Courthouses"), "approved"),
     ("people.index", _l("Volunteers"), "staff"),
     ("privacy.audit", _l("Audit"), "admin"),
+    ("opendata.admin", _l("Open data"), "admin"),
     ("account.show", _l("Account"), "user"),
 ]
 

@@ -1,0 +1,1 @@
+"""Open data: the campaign's verified, aggregated and suppressed numbers for the public."""
