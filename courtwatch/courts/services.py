@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from courtwatch.courts.models import Courthouse, CourtType
 from courtwatch.db import db
@@ -74,18 +73,11 @@ def courthouse_by_slug(slug: str) -> Courthouse:
     return courthouse
 
 
-@cache
-def _courthouses_statement(active_only: bool) -> Select:
-    # Built once per process: the shift filters list the courthouses on every request, and
-    # SQLAlchemy takes longer to assemble a select than SQLite takes to run this one.
+def list_courthouses(*, active_only: bool = False) -> list[Courthouse]:
     query = select(Courthouse).order_by(Courthouse.state, Courthouse.name)
     if active_only:
         query = query.where(Courthouse.active.is_(True))
-    return query
-
-
-def list_courthouses(*, active_only: bool = False) -> list[Courthouse]:
-    return list(db.session.scalars(_courthouses_statement(active_only)))
+    return list(db.session.scalars(query))
 
 
 def _check_slug_free(slug: str, own_id: int | None) -> None:

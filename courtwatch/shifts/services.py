@@ -218,19 +218,13 @@ def list_offered_shifts(user: User, filters: ShiftFilters, now: datetime | None 
     return shifts, more
 
 
-@cache
-def _live_signups_statement() -> Select:
-    return select(ShiftSignup).where(
-        ShiftSignup.user_id == bindparam("user_id"),
-        ShiftSignup.shift_id.in_(bindparam("shift_ids", expanding=True)),
-        ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES))
-
-
 def my_signups_by_shift(user: User, shift_ids: list[int]) -> dict[int, ShiftSignup]:
     """The user's live sign-ups among these shifts (one query for the whole list)."""
     if not shift_ids:
         return {}
-    rows = db.session.scalars(_live_signups_statement(), {"user_id": user.id, "shift_ids": shift_ids})
+    rows = db.session.scalars(select(ShiftSignup).where(
+        ShiftSignup.user_id == user.id, ShiftSignup.shift_id.in_(shift_ids),
+        ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES)))
     return {s.shift_id: s for s in rows}
 
 
@@ -254,16 +248,11 @@ def list_my_signups(user: User, *, past: bool, now: datetime | None = None,
     return list(db.session.scalars(_my_signups_statement(past), values))
 
 
-@cache
-def _hours_statement() -> Select:
-    return select(ShiftSignup.checked_in_at, ShiftSignup.checked_out_at).where(
-        ShiftSignup.user_id == bindparam("user_id"), ShiftSignup.status == SignupStatus.CLAIMED,
-        ShiftSignup.no_show.is_(False), ShiftSignup.checked_in_at.is_not(None),
-        ShiftSignup.checked_out_at.is_not(None))
-
-
 def hours_served(user: User) -> float:
-    rows = db.session.execute(_hours_statement(), {"user_id": user.id})
+    rows = db.session.execute(select(ShiftSignup.checked_in_at, ShiftSignup.checked_out_at).where(
+        ShiftSignup.user_id == user.id, ShiftSignup.status == SignupStatus.CLAIMED,
+        ShiftSignup.no_show.is_(False), ShiftSignup.checked_in_at.is_not(None),
+        ShiftSignup.checked_out_at.is_not(None)))
     seconds = sum(max((out - inn).total_seconds(), 0) for inn, out in rows)
     return round(seconds / 3600, 1)
 
