@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export FLASK_APP := courtwatch
 
-.PHONY: run test lint format translations install install-dev messages clean
+.PHONY: run test lint format translations install install-dev browser-assets messages clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -19,15 +19,25 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt
 	@touch $@
 
 install: $(STAMP) translations
-install-dev: $(DEV_STAMP) translations
+install-dev: $(DEV_STAMP) translations browser-assets
+
+# Test-only JavaScript the browser tests inject (axe-core), from npm into a git-ignored folder.
+AXE := tests/browser_assets/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser_assets/package.json tests/browser_assets/package-lock.json
+	cd tests/browser_assets && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+browser-assets: $(AXE)
 
 translations: $(STAMP)
 	@$(BIN)/pybabel compile -d courtwatch/translations >/dev/null
 
+# make run HOST=0.0.0.0 PORT=8000 to try it from a phone on the same network (see README).
+HOST ?= 127.0.0.1
+PORT ?= 5000
 run: install
 	$(BIN)/flask db upgrade
 	-@$(BIN)/flask demo load
-	COURTWATCH_STAFF_TWO_FACTOR=$${COURTWATCH_STAFF_TWO_FACTOR:-0} $(BIN)/flask run --host 127.0.0.1 --port 5000
+	COURTWATCH_STAFF_TWO_FACTOR=$${COURTWATCH_STAFF_TWO_FACTOR:-0} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # Two workers by default (the machines have two cores); each worker gets its own database.
 PYTEST_WORKERS ?= 2

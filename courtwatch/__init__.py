@@ -49,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     extensions.babel.init_app(app, locale_selector=web.select_locale)
+    extensions.compress.init_app(app)
     login_manager = extensions.login_manager
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -66,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.courts import views as courts_views
     from courtwatch.feeds import link_views as feed_link_views
     from courtwatch.feeds import views as feed_views
+    from courtwatch.home import assets as home_assets
     from courtwatch.home import views as home_views
     from courtwatch.imports import views as import_views
     from courtwatch.observations import review_views  # noqa: F401  (the staff pages' routes, same blueprint)
@@ -76,7 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.shifts import coordinator_views as shift_coordinator_views
     from courtwatch.shifts import views as shift_views
 
-    for blueprint in (home_views.bp, auth_views.bp, account_views.bp, people_views.bp,
+    for blueprint in (home_views.bp, home_assets.bp, auth_views.bp, account_views.bp, people_views.bp,
                       courts_views.bp, hearing_views.bp, import_views.bp, shift_views.bp,
                       shift_coordinator_views.bp, feed_views.bp, feed_link_views.bp,
                       observation_views.bp, report_views.bp, privacy_views.bp, opendata_views.bp, api_views.bp):

@@ -107,6 +107,10 @@ def flask_config(settings: dict[str, object]) -> dict[str, object]:
         "RATELIMIT_HEADERS_ENABLED": False,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
+        # Compressed on the embedded default (Flask-Compress); a production proxy may do it instead.
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
+                               "application/json", "text/calendar", "text/csv", "image/svg+xml"],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
         "MAX_CONTENT_LENGTH": max(int(settings["IMPORT_MAX_BYTES"]),
                                   int(settings["PHOTO_MAX_BYTES"]) * int(settings["PHOTO_MAX_COUNT"]))
         + 1024 * 1024,

@@ -27,7 +27,7 @@ from courtwatch.auth.models import AccountStatus, Role
 from courtwatch.courts import services as court_services
 from courtwatch.db import db
 
-pytest_plugins = ["tests.support.mail", "tests.support.browser"]
+pytest_plugins = ["tests.support.mail", "tests.support.browser", "tests.support.servers"]
 
 TEST_PASSWORD = "correct horse battery"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"

@@ -1,8 +1,10 @@
 """The courthouse form."""
 
+from zoneinfo import available_timezones
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from courtwatch.courts.models import COURT_TYPE_LABELS
@@ -18,8 +20,9 @@ class CourthouseForm(FlaskForm):
     county = StringField(_l("County"), validators=[Optional(), Length(max=100)])
     state = StringField(_l("State (two letters)"), validators=[Optional(), Length(max=2)])
     postal_code = StringField(_l("ZIP code"), validators=[Optional(), Length(max=10)])
-    timezone = StringField(_l("Time zone"), default="America/New_York",
-                           validators=[DataRequired(), Length(max=64)], render_kw={"list": "timezones"})
+    # A select of the zones the server knows (the service still checks a posted value, with its message).
+    timezone = SelectField(_l("Time zone"), default="America/New_York", validators=[DataRequired()], validate_choice=False,
+                           choices=lambda: sorted(available_timezones() - {"localtime", "Factory"}))
     court_types = MultiCheckboxField(_l("Court types heard here"),
                                      choices=lambda: [(k.value, str(v)) for k, v in COURT_TYPE_LABELS.items()])
     notes = TextAreaField(_l("Notes (entrances, security, where to wait)"), validators=[Optional(), Length(max=5000)])

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel import dates
+from babel import Locale, dates
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_time, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
@@ -68,12 +68,26 @@ def navigation() -> list[tuple[str, str]]:
 @lru_cache(maxsize=8192)
 def format_wall_clock(kind: str, wall: datetime | date, fmt: str, locale: str, tzinfo) -> str:
     """What flask_babel's format_* give for a naive wall-clock time in the locale named by
-    ``locale`` (tzinfo is Babel's zone, UTC here, so the time is shown as it is). Pure, hence
-    safe to memoise; the locale is keyed by its name, which compares faster than a Locale."""
+    ``locale`` (tzinfo is Babel's zone, UTC here, so the time is shown as it is), but never with
+    seconds: a date and time is the locale's date at that width joined to its short time.
+    Pure, hence safe to memoise; the locale is keyed by its name."""
     if kind == "date":
         return dates.format_date(wall, fmt, locale=locale)
-    formatter = dates.format_time if kind == "time" else dates.format_datetime
-    return formatter(wall, fmt, locale=locale, tzinfo=tzinfo)
+    if kind == "time":
+        return dates.format_time(wall, "short", locale=locale, tzinfo=tzinfo)
+    if fmt not in NAMED_WIDTHS:
+        return dates.format_datetime(wall, fmt, locale=locale, tzinfo=tzinfo)
+    joiner = str(Locale.parse(locale).datetime_formats[fmt])  # e.g. "{1}, {0}": date, then time
+    return joiner.replace("{1}", dates.format_date(wall, fmt, locale=locale)) \
+        .replace("{0}", dates.format_time(wall, "short", locale=locale, tzinfo=tzinfo))
+
+
+NAMED_WIDTHS = ("short", "medium", "long", "full")
+
+
+def zone_abbreviation(moment: datetime, zone: ZoneInfo) -> str:
+    """"EST", "NZDT", "HST": what people in that place call their time; never a raw zone id."""
+    return moment.astimezone(zone).strftime("%Z")
 
 
 _FALLBACK = {"date": format_date, "time": format_time, "datetime": format_datetime}
@@ -94,10 +108,12 @@ def _format_local(kind: str, wall: datetime | date, fmt: str, key: tuple | None)
 
 
 def local_datetime(moment: datetime | None, zone: str | ZoneInfo, fmt: str = "medium", key: tuple | None = None) -> str:
+    """The moment in the zone, without seconds, followed by the zone's abbreviation ("8:30 AM EST")."""
     if moment is None:
         return ""
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
-    return _format_local("datetime", moment.astimezone(zone).replace(tzinfo=None), fmt, key)
+    text = _format_local("datetime", moment.astimezone(zone).replace(tzinfo=None), fmt, key)
+    return f"{text} {zone_abbreviation(moment, zone)}"
 
 
 def local_time(moment: datetime | None, zone: str | ZoneInfo, key: tuple | None = None) -> str:
@@ -125,7 +141,10 @@ def current_locale() -> str:
 
 
 def init_templating(app: Flask) -> None:
+    from courtwatch.home.assets import static_url
+
     app.jinja_env.globals.update(get_locale=current_locale, navigation=navigation, language_name=language_name,
+                                 static_url=static_url,
                                  local_datetime=local_datetime, local_time=local_time,
                                  local_date=local_date, ActionForm=ActionForm,
                                  courthouse_actions=courthouse_actions,

@@ -7,6 +7,18 @@ the *same* content returns the stored report; with *different* content it is ref
 volunteer typed. Photos are not part of the content hash: a resend without the photos (a draft
 cannot keep files) is still the same report.
 
+Photos on a resend (the rule): a resend of the same report (same key, same content) that
+carries photos attaches them when the stored copy has none, since the first copy's photos were
+lost on the way (the connection dropped during the upload, or the volunteer sent the text first
+to be quick). When the stored copy already has photos, the resend's photos are not added: they
+are the same photos sent again, and adding them would double the evidence. Later photos go
+through "Amend".
+
+"Nothing observed" with other fields filled in is refused until the volunteer confirms
+(``NothingObservedConflict``): a stray tap must not turn a half-typed arrest report into a
+quiet-day report. Once confirmed, everything else is cleared, so what is stored is one
+consistent story; whether coordinators are alerted is decided from what was stored.
+
 Fields that do not apply are cleared here, not only hidden by the page: a report saying "no
 agents" never carries an agency, and a sighting never carries a warrant type. The statistics
 can then trust every column.
@@ -75,6 +87,17 @@ class InvalidReport(DomainError):
         self.errors = errors
 
 
+class NothingObservedConflict(DomainError):
+    """"Nothing observed" was chosen while the form says something was observed."""
+
+    def __init__(self, filled: list[str]):
+        things = filled[0] if len(filled) == 1 else \
+            _("%(first)s and %(last)s", first=", ".join(filled[:-1]), last=filled[-1])
+        super().__init__(_("You filled in %(things)s. Send as nothing observed and lose them?", things=things),
+                         field="nothing_observed")
+        self.filled = filled
+
+
 class IdempotencyConflict(DomainError):
     """The key was used before for a report with different content."""
 
@@ -84,6 +107,27 @@ class IdempotencyConflict(DomainError):
 
 
 # ---------------------------------------------------------------- normalising and rules
+OBSERVED_TEXT_FIELDS = ("markings", "badges_seen", "vehicles", "court_staff_involvement", "narrative")
+
+
+def filled_beyond_nothing(raw: dict[str, Any]) -> list[str]:
+    """What a "nothing observed" send would throw away, in words for the confirmation question."""
+    filled = []
+    agents = raw.get("agents_present") in (AgentsPresent.YES, AgentsPresent.UNSURE) or raw.get("agent_count") \
+        or raw.get("agencies") or raw.get("attire") or raw.get("identified_themselves")
+    if agents:
+        filled.append(_("agents"))
+    action = raw.get("action")
+    if action == Action.ARREST:
+        filled.append(_("an arrest"))
+    elif action == Action.ATTEMPTED_ARREST:
+        filled.append(_("an attempted arrest"))
+    elif action == Action.SIGHTING:
+        filled.append(_("a sighting"))
+    if any(_text(raw.get(name)) for name in OBSERVED_TEXT_FIELDS):
+        filled.append(_("a description"))
+    return filled
+
 def _text(value: Any) -> str:
     return str(value or "").replace("\r\n", "\n").strip()
 
@@ -101,7 +145,8 @@ def normalise_values(raw: dict[str, Any], courthouse: Courthouse | None) -> dict
     if observed is not None and courthouse is not None:
         values["observed_at"] = observed.replace(tzinfo=courthouse.zone).astimezone(UTC)
     if values["nothing_observed"]:
-        values.update(agents_present=AgentsPresent.NO.value, action=Action.NONE.value)
+        values.update(agents_present=AgentsPresent.NO.value, action=Action.NONE.value,
+                      **{name: "" for name in OBSERVED_TEXT_FIELDS})
     if values["agents_present"] == AgentsPresent.NO:
         values.update(agent_count=None, agencies=[], attire=None, markings="", badges_seen="",
                       vehicles="", identified_themselves=None)
@@ -220,17 +265,26 @@ def find_by_key(reporter: User, key: str) -> Observation | None:
                                                        Observation.idempotency_key == key))
 
 
-def _resend(existing: Observation, digest: str) -> tuple[Observation, bool]:
+def _resend(existing: Observation, digest: str, uploads=()) -> tuple[Observation, bool]:
     if existing.content_hash != digest:
         raise IdempotencyConflict(
             _("This report was already received with different content, so this version was not "
               "saved. Open the stored report and use \u201cAmend\u201d to change it."), existing)
+    if not existing.photos:  # the rule in the module docstring: photos lost on the first send
+        processed = photos.process_uploads(uploads, already=0)
+        if processed:
+            photos.store_photos(existing, processed)
+            record_event(existing.reporter, "observation.photos_on_resend", existing, photos_added=len(processed))
     return existing, False
 
 
 def submit_observation(reporter: User, raw: dict[str, Any], idempotency_key: str,
-                       uploads=(), now: datetime | None = None) -> tuple[Observation, bool]:
-    """Store a report once per (reporter, key); returns (report, created)."""
+                       uploads=(), now: datetime | None = None,
+                       nothing_confirmed: bool = False) -> tuple[Observation, bool]:
+    """Store a report once per (reporter, key); returns (report, created).
+
+    ``nothing_confirmed``: the volunteer answered yes to "send as nothing observed and lose them?".
+    """
     key = (idempotency_key or "").strip()
     if not 8 <= len(key) <= 64:
         raise DomainError(_("This form is missing its report number. Reload the page; your draft is kept."))
@@ -238,7 +292,9 @@ def submit_observation(reporter: User, raw: dict[str, Any], idempotency_key: str
     digest = content_hash(values)
     existing = find_by_key(reporter, key)
     if existing is not None:
-        return _resend(existing, digest)
+        return _resend(existing, digest, uploads)
+    if raw.get("nothing_observed") and not nothing_confirmed and (filled := filled_beyond_nothing(raw)):
+        raise NothingObservedConflict(filled)
     if errors:
         raise InvalidReport(errors)
     processed = photos.process_uploads(uploads, already=0)
@@ -256,7 +312,9 @@ def submit_observation(reporter: User, raw: dict[str, Any], idempotency_key: str
     photos.store_photos(observation, processed)
     record_event(reporter, "observation.submit", observation, reported_action=observation.action,
                  courthouse_id=observation.courthouse_id)
-    if observation.action in URGENT_ACTIONS:
+    db.session.flush()
+    db.session.refresh(observation, ["action"])
+    if observation.action in URGENT_ACTIONS:  # what was stored, not what the form said
         alerts.alert_coordinators(observation)
     return observation, True
 

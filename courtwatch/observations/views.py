@@ -12,6 +12,7 @@ with JSON on success so the script can clear the draft only once the server has 
 from __future__ import annotations
 
 import uuid
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -43,7 +44,9 @@ def _wants_json() -> bool:
 
 
 def _courthouse_choices(form: ObservationForm) -> None:
-    form.courthouse_id.choices = [("", "—")] + [(c.id, c.name) for c in list_courthouses(active_only=True)]
+    # Each option carries its zone, so the page can show "now" in the chosen courthouse's time.
+    form.courthouse_id.choices = [("", "—", {})] + [(c.id, c.name, {"data-timezone": c.timezone})
+                                                    for c in list_courthouses(active_only=True)]
 
 
 def _shift_from_query():
@@ -53,7 +56,12 @@ def _shift_from_query():
 
 
 def _prefill(form: ObservationForm) -> None:
-    """Courthouse, date and time from the shift or courthouse the form was opened from."""
+    """Courthouse, date and time from the shift or courthouse the form was opened from.
+
+    The time is the courthouse's local time. With no courthouse chosen yet, it is the time
+    where every courthouse is when they share one zone; otherwise it is left for the page's
+    script to fill with the phone's own time (the server's clock zone means nothing to anyone).
+    """
     shift = _shift_from_query()
     courthouse = None
     if shift is not None:
@@ -71,9 +79,11 @@ def _prefill(form: ObservationForm) -> None:
             form.court_type.data = courthouse.court_type_list[0]
         local = courthouse.local(moment)
     else:
-        local = moment.astimezone()
-    form.observed_date.data = local.date()
-    form.observed_time.data = local.time().replace(second=0, microsecond=0)
+        zones = {c.timezone for c in list_courthouses(active_only=True)}
+        local = moment.astimezone(ZoneInfo(zones.pop())) if len(zones) == 1 else None
+    if local is not None:
+        form.observed_date.data = local.date()
+        form.observed_time.data = local.time().replace(second=0, microsecond=0)
     form.idempotency_key.data = uuid.uuid4().hex
 
 
@@ -84,9 +94,10 @@ def _attach_all(form, error: DomainError) -> None:
         attach_error(form, item)
 
 
-def _render_form(form, mode: str, observation=None, status: int = 200):
+def _render_form(form, mode: str, observation=None, status: int = 200, nothing_question: str | None = None):
     config = current_app.config
     return render_template("observations/form.html", form=form, mode=mode, observation=observation,
+                           nothing_question=nothing_question,
                            labels=labels, max_photos=int(config["PHOTO_MAX_COUNT"]),
                            max_photo_mb=int(config["PHOTO_MAX_BYTES"]) // (1024 * 1024),
                            submitted=request.method == "POST"), status
@@ -103,10 +114,14 @@ def new():
         try:
             observation, created = services.submit_observation(
                 current_user, form.values(),
-                form.idempotency_key.data, uploads=request.files.getlist("photos"))
+                form.idempotency_key.data, uploads=request.files.getlist("photos"),
+                nothing_confirmed=request.form.get("nothing_observed") == "confirm")
         except services.IdempotencyConflict as conflict:
             return render_template("observations/conflict.html", observation=conflict.observation,
                                    message=conflict.message), 409
+        except services.NothingObservedConflict as question:
+            # Nothing is lost: the form comes back as typed, with the question above it.
+            return _render_form(form, "new", status=422, nothing_question=question.message)
         except DomainError as error:
             _attach_all(form, error)
         else:

@@ -72,3 +72,16 @@ def incidents_per_courthouse_chart(summary: IncidentSeries) -> bytes:
 
 
 CHARTS = {"months": incidents_per_month_chart, "courthouses": incidents_per_courthouse_chart}
+
+
+def warm_up() -> None:
+    """Load matplotlib and draw one throwaway chart, so a worker's first /reports is not the one
+    that waits seconds for the import, the font cache and the SVG backend. Called by ``wsgi.py``
+    as each server worker starts; never by ``create_app``, so CLI commands stay quick to start."""
+    with rc_context(STYLE):
+        figure = Figure(figsize=(1, 1))
+        axes = figure.subplots()
+        axes.bar(["a"], [1])
+        axes.set_title("warm-up")
+        _integer_axis(axes.yaxis)
+        _svg(figure)

@@ -9,6 +9,12 @@ Memory: report-level rows come from the database in batches (``yield_per``: a se
 on PostgreSQL) and go out as CSV lines one by one; XLSX uses openpyxl's write-only workbook and is
 spooled to a temporary file, then streamed in chunks.
 
+Streaming: the body is produced after the view has returned and the request's session has been
+committed and closed (under gunicorn, the request context is popped before the first chunk). So
+everything taken from the request (courthouse zones and names, labels, links) is read into plain
+values before the response starts, and the rows are read through a session of the export's own
+(``ExportSession``), which the generator opens and closes.
+
 Privacy: report-level exports leave out the reporter, free text (narratives and descriptions can
 name people) and photos unless the coordinator ticks "personal data". Nothing from an
 accompaniment request is ever selected here.
@@ -17,9 +23,11 @@ accompaniment request is ever selected here.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -27,7 +35,10 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
 from courtwatch.auth.models import User
@@ -53,8 +64,10 @@ from courtwatch.reports.tables import Table
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH_SIZE = 2000
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"  # the full header: send it as content_type, not mimetype
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_DATE_FORMAT = "yyyy-mm-dd hh:mm"
+COLUMN_WIDTH_MIN, COLUMN_WIDTH_MAX = 8, 50
 
 
 def neutralise(value):
@@ -75,25 +88,35 @@ class _Line:
         self.text = text
 
 
+def csv_value(value):
+    """Text for one CSV cell: UTC instants as ISO 8601 with Z, local times to the minute."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.strftime("%Y-%m-%d %H:%M")
+    return neutralise(value)
+
+
 def csv_lines(rows: Iterable[list]) -> Iterator[str]:
     line = _Line()
     writer = csv.writer(line, lineterminator="\r\n")
     yield "\ufeff"  # a BOM, so Excel opens UTF-8 accents correctly
     for row in rows:
-        writer.writerow([neutralise("" if value is None else value) for value in row])
+        writer.writerow([csv_value(value) for value in row])
         yield line.text
 
 
-def tables_as_rows(tables: list[Table], heading: list[list] | None = None) -> Iterator[list]:
+def tables_as_rows(tables: list[Table], heading: list[list] | None = None) -> list[list]:
     """All summary tables in one CSV: a title line, the header, the rows, a blank line."""
-    yield from heading or []
+    rows = list(heading or [])
     for table in tables:
-        yield [table.title]
-        yield table.header()
-        yield from table.rows
+        rows += [[str(table.title)], [str(label) for label in table.header()], *table.rows]
         if table.note:
-            yield [table.note]
-        yield []
+            rows.append([str(table.note)])
+        rows.append([])
+    return rows
 
 
 # ---------------------------------------------------------------------------- XLSX
@@ -103,8 +126,40 @@ def _text_cell(sheet, value):
     return cell
 
 
-def _xlsx_row(sheet, row: list) -> list:
-    return [_text_cell(sheet, value) if isinstance(value, str) else value for value in row]
+def _xlsx_cell(sheet, value, bold: bool = False):
+    if isinstance(value, str):
+        cell = _text_cell(sheet, value)
+    else:
+        if isinstance(value, datetime):
+            # Spreadsheets have no time zones: a UTC instant is written as its UTC wall time.
+            value = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+        cell = WriteOnlyCell(sheet, value="" if value is None else value)
+        if isinstance(value, datetime):
+            cell.number_format = XLSX_DATE_FORMAT
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def _xlsx_row(sheet, row: list, bold: bool = False) -> list:
+    return [_xlsx_cell(sheet, value, bold) for value in row]
+
+
+def _display_width(value) -> int:
+    if isinstance(value, datetime):
+        return 16
+    return max((len(part) for part in str("" if value is None else value).splitlines()), default=0)
+
+
+def column_widths(rows: list[list]) -> list[float]:
+    """Widths that show each column's longest value (header included), within sensible bounds."""
+    widths: list[int] = []
+    for row in rows:
+        for index, value in enumerate(row):
+            if index == len(widths):
+                widths.append(0)
+            widths[index] = max(widths[index], _display_width(value))
+    return [min(max(width + 2, COLUMN_WIDTH_MIN), COLUMN_WIDTH_MAX) for width in widths]
 
 
 def _sheet_title(text: str, used: set[str]) -> str:
@@ -116,13 +171,25 @@ def _sheet_title(text: str, used: set[str]) -> str:
 
 
 def write_xlsx(sheets: Iterable[tuple[str, Iterable[list]]]) -> tempfile.SpooledTemporaryFile:
-    """(sheet title, rows) pairs -> a rewound temporary file holding the workbook."""
+    """(sheet title, rows) pairs -> a rewound temporary file holding the workbook.
+
+    The first row of each sheet is its header: bold and frozen, so it stays in view while
+    scrolling. Column widths fit every value when the rows are a list (summary tables, small);
+    for streamed report rows they fit the header and the first batch of rows.
+    """
     workbook = Workbook(write_only=True)
     used: set[str] = set()
     for title, rows in sheets:
         sheet = workbook.create_sheet(_sheet_title(title, used))
+        rows = iter(rows)
+        sample = list(itertools.islice(rows, 200))  # write-only: widths go before rows
+        for index, width in enumerate(column_widths(sample), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+        for number, row in enumerate(sample):
+            sheet.append(_xlsx_row(sheet, row, bold=number == 0))
         for row in rows:
-            sheet.append(_xlsx_row(sheet, ["" if v is None else v for v in row]))
+            sheet.append(_xlsx_row(sheet, row))
     if not workbook.worksheets:
         workbook.create_sheet("Empty")
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
@@ -139,14 +206,14 @@ def file_chunks(handle, size: int = 64 * 1024) -> Iterator[bytes]:
         handle.close()
 
 
-def tables_as_sheets(tables: list[Table], heading: list[list] | None = None):
-    if heading:
-        yield _("Filters"), heading
+def tables_as_sheets(tables: list[Table], heading: list[list] | None = None) -> list[tuple[str, list]]:
+    sheets = [(_("Filters"), heading)] if heading else []
     for table in tables:
-        rows = [table.header(), *table.rows]
+        rows = [[str(label) for label in table.header()], *table.rows]
         if table.note:
-            rows += [[], [table.note]]
-        yield table.title, rows
+            rows += [[], [str(table.note)]]
+        sheets.append((str(table.title), rows))
+    return sheets
 
 
 # ---------------------------------------------------------------------------- report-level rows
@@ -212,26 +279,61 @@ def report_query(report_filter: ReportFilter, personal: bool):
     return query.execution_options(yield_per=BATCH_SIZE)
 
 
-def report_rows(report_filter: ReportFilter, personal: bool) -> Iterator[list]:
-    """The header, then one list per report, fetched in batches; times in the courthouse's zone."""
+class ExportSession:
+    """A session of the export's own on the app's engine, opened by the streamed body itself.
+
+    The request's session is closed before the body is produced under a real server; this one
+    lives exactly as long as the export, and ends with the audit event that says whether the file
+    went out (``finish``).
+    """
+
+    def __init__(self):
+        self.engine = db.engine  # read now, while the app context is certainly there
+        self.session: Session | None = None
+
+    def __enter__(self) -> Session:
+        self.session = Session(self.engine)
+        return self.session
+
+    def __exit__(self, *exc_info):
+        self.session.close()
+
+
+def report_rows(report_filter: ReportFilter, personal: bool,
+                export_session: ExportSession | None = None) -> Iterator[list]:
+    """The header, then one list per report, fetched in batches; times in the courthouse's zone.
+
+    Everything taken from the request is read here, before the generator starts; the rows come
+    through ``export_session`` when the body is streamed (the request's session by default).
+    """
     zones = {c.id: ZoneInfo(c.timezone) for c in report_filter.courthouses}
     places = {c.id: (c.name, c.county) for c in report_filter.courthouses}
     photo_url = _photo_url_builder() if personal else None
     yes, no = _("yes"), _("no")
-    court_types, areas, present_labels, agency_labels, attires, answers, actions, roles, warrants, statuses = (
-        _resolved(labels) for labels in (COURT_TYPE_LABELS, AREA_LABELS, AGENTS_PRESENT_LABELS, AGENCY_LABELS,
-                                          ATTIRE_LABELS, YES_NO_UNKNOWN_LABELS, ACTION_LABELS, TARGET_ROLE_LABELS,
-                                          WARRANT_LABELS, OBSERVATION_STATUS_LABELS))
-    yield report_header(personal)
-    result = db.session.execute(report_query(report_filter, personal))
+    labels = tuple(_resolved(table) for table in (
+        COURT_TYPE_LABELS, AREA_LABELS, AGENTS_PRESENT_LABELS, AGENCY_LABELS, ATTIRE_LABELS,
+        YES_NO_UNKNOWN_LABELS, ACTION_LABELS, TARGET_ROLE_LABELS, WARRANT_LABELS, OBSERVATION_STATUS_LABELS))
+    header = report_header(personal)
+    query = report_query(report_filter, personal)
+    return _report_rows(header, query, zones, places, photo_url, (yes, no), labels, export_session)
+
+
+def _report_rows(header, query, zones, places, photo_url: Callable | None, yes_no, labels,
+                 export_session: ExportSession | None) -> Iterator[list]:
+    yes, no = yes_no
+    court_types, areas, present_labels, agency_labels, attires, answers, actions, roles, warrants, statuses = labels
+    yield header
+    session = export_session.session if export_session is not None else db.session
+    result = session.execute(query)
     for row in result:
         (report_id, incident_id, observed_at, courthouse_id, court_type, courtroom, area,
          present, agent_count, agency_codes, attire, identified, action, role, warrant, force, nothing,
          status, *private) = row
         courthouse, county = places[courthouse_id]
         agency_names = "; ".join(agency_labels.get(code, code) for code in sorted((agency_codes or "").split()))
-        values = [report_id, incident_id, observed_at.astimezone(zones[courthouse_id]).strftime("%Y-%m-%d %H:%M"),
-                  observed_at.strftime("%Y-%m-%dT%H:%M:%SZ"), courthouse, county,
+        local = observed_at.astimezone(zones[courthouse_id]).replace(tzinfo=None, second=0, microsecond=0)
+        values = [report_id, incident_id, local, observed_at.astimezone(UTC).replace(microsecond=0),
+                  courthouse, county,
                   court_types.get(court_type, court_type), courtroom, areas.get(area, area),
                   present_labels.get(present, present), agent_count, agency_names, attires.get(attire, attire),
                   answers.get(identified, identified), actions.get(action, action), roles.get(role, role),

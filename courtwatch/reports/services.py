@@ -1,20 +1,25 @@
 """One entry point for every export, shared by the web page and ``flask reports export``.
 
 The checks (what may be combined) and the audit event live here, so a file never leaves the
-system by a path that skipped them. The event is added to the current transaction before the
-first byte is produced: the web request commits it as the response starts, the CLI command when
-the file is written.
+system by a path that skipped them.
+
+The audit event says what happened to the file, so it is written when the body has been
+produced to its end ("report.exported") or when producing it stopped part-way ("report.export_failed":
+the browser went away, the server cut the connection, a query failed). A web download's body is
+produced after the request's transaction has ended, so the event is committed by the export's
+own session (``exports.ExportSession``), the one that read the rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
 from courtwatch.errors import DomainError
-from courtwatch.privacy.services import record_event
+from courtwatch.privacy.models import AuditEvent
 from courtwatch.reports import exports
 from courtwatch.reports.filters import ReportFilter
 from courtwatch.reports.hours import volunteer_hour_tables
@@ -29,7 +34,7 @@ LEVELS = (LEVEL_SUMMARY, LEVEL_REPORTS, LEVEL_VOLUNTEERS)
 @dataclass
 class ExportFile:
     chunks: Iterator  # str (CSV) or bytes (XLSX) pieces, produced lazily
-    mimetype: str
+    content_type: str  # the whole Content-Type header, charset included
     filename: str
 
 
@@ -40,11 +45,12 @@ def filter_heading(report_filter: ReportFilter, suppress: bool) -> list[list]:
     return rows + [[]]
 
 
-def _sheets_and_rows(report_filter: ReportFilter, level: str, personal: bool, suppress: bool):
-    """(rows for one CSV, sheets for one workbook); both lazy where the data can be large."""
+def _sheets_and_rows(report_filter: ReportFilter, level: str, personal: bool, suppress: bool,
+                     export_session: exports.ExportSession):
+    """(rows for one CSV, sheets for one workbook); report rows are lazy, read through export_session."""
     if level == LEVEL_REPORTS:
-        return (exports.report_rows(report_filter, personal),
-                [(_("Reports"), exports.report_rows(report_filter, personal))])
+        rows = exports.report_rows(report_filter, personal, export_session)
+        return rows, [(_("Reports"), rows)]
     heading = filter_heading(report_filter, suppress)
     if level == LEVEL_VOLUNTEERS:
         tables = volunteer_hour_tables(report_filter)
@@ -66,15 +72,39 @@ def export_file(actor, report_filter: ReportFilter, *, fmt: str, level: str, per
         raise DomainError(_("A file for public sharing cannot contain personal data."), field="personal_data")
     # Volunteer hours are names and hours: personal data by nature.
     personal = personal or level == LEVEL_VOLUNTEERS
-    record_event(actor, "report.exported", object_type="report", format=fmt, level=level,
-                 filters=report_filter.describe(), personal_data=bool(personal), suppressed=bool(suppress))
-    rows, sheets = _sheets_and_rows(report_filter, level, personal and level == LEVEL_REPORTS, suppress)
+    export_session = exports.ExportSession()
+    rows, sheets = _sheets_and_rows(report_filter, level, personal and level == LEVEL_REPORTS, suppress,
+                                    export_session)
     name = f"courtwatch-{level}-{report_filter.date_from:%Y%m%d}-{report_filter.date_to:%Y%m%d}.{fmt}"
+    audit = AuditEvent(actor_id=getattr(actor, "id", None), object_type="report", detail=json.dumps(
+        {"format": fmt, "level": level, "filters": report_filter.describe(), "personal_data": bool(personal),
+         "suppressed": bool(suppress)}, default=str, sort_keys=True))
     if fmt == "csv":
-        return ExportFile(exports.csv_lines(rows), exports.CSV_CONTENT_TYPE, name)
-    return ExportFile(_lazy_xlsx(sheets), exports.XLSX_CONTENT_TYPE, name)
+        body: Iterable = exports.csv_lines(rows)
+        content_type = exports.CSV_CONTENT_TYPE
+    else:
+        body = _lazy_xlsx(sheets)
+        content_type = exports.XLSX_CONTENT_TYPE
+    return ExportFile(_audited(body, export_session, audit), content_type, name)
 
 
 def _lazy_xlsx(sheets) -> Iterator[bytes]:
     # The workbook is built when the first chunk is asked for, inside the streamed response.
     yield from exports.file_chunks(exports.write_xlsx(sheets))
+
+
+def _audited(body: Iterable, export_session: exports.ExportSession, audit: AuditEvent) -> Iterator:
+    """Produce the body inside the export's own session, then record whether it all went out."""
+    with export_session as session:
+        try:
+            yield from body
+        except BaseException as error:  # GeneratorExit too: the client or the server stopped reading
+            session.rollback()
+            audit.action = "report.export_failed"
+            audit.detail = json.dumps({**json.loads(audit.detail), "error": type(error).__name__}, sort_keys=True)
+            session.add(audit)
+            session.commit()
+            raise
+        audit.action = "report.exported"
+        session.add(audit)
+        session.commit()

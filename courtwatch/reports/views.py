@@ -59,7 +59,7 @@ def _filter_args(form) -> dict:
 
 
 def _download(export) -> Response:
-    response = Response(stream_with_context(export.chunks), mimetype=export.mimetype)
+    response = Response(stream_with_context(export.chunks), content_type=export.content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -61,8 +61,10 @@
     });
   }
 
+  // "Restored" belongs at the top of the form; what happened to a send goes beside the button
+  // that was tapped, where the volunteer is looking (not 1,400 px above it).
   function say(form, name, kind) {
-    var box = document.getElementById("draft-status");
+    var box = document.getElementById(name === "restored" ? "draft-status" : "send-status");
     if (!box || !form) { return; }
     box.textContent = form.getAttribute("data-msg-" + name) || "";
     box.className = "notice obs-draft-status" + (kind ? " obs-" + kind : "");
@@ -83,6 +85,30 @@
     if (discard) { discard.hidden = false; }
   }
 
+  // The date and time default to "now" where the chosen courthouse is, or on this phone until
+  // one is chosen. A time the volunteer typed is never overwritten.
+  function wallClock(zone) {
+    var options = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+                    hourCycle: "h23" };
+    if (zone) { options.timeZone = zone; }
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-US", options).formatToParts(new Date()).forEach(function (part) {
+        parts[part.type] = part.value;
+      });
+    } catch (e) { return null; }  // an unknown zone: leave the fields as they are
+    return { date: parts.year + "-" + parts.month + "-" + parts.day, time: parts.hour + ":" + parts.minute };
+  }
+  function fillNow(form, force) {
+    var date = form.elements.observed_date, time = form.elements.observed_time;
+    if (!date || !time || form.dataset.timeTouched === "1") { return; }
+    if (!force && date.value && time.value) { return; }
+    var select = form.elements.courthouse_id;
+    var option = select && select.options[select.selectedIndex];
+    var now = wallClock(option && option.getAttribute("data-timezone"));
+    if (now) { date.value = now.date; time.value = now.time; }
+  }
+
   function init() {
     var confirmed = document.getElementById("report-confirmed");
     if (confirmed) {
@@ -93,6 +119,7 @@
     if (!form) { return; }
     toggleDetails(form);
     if (form.dataset.mode !== "new") { return; }
+    if (form.dataset.submitted !== "1") { fillNow(form, false); }
     var owner = form.dataset.owner;
     var draft = loadDraft(owner);
     if (!draft) { return; }
@@ -151,6 +178,13 @@
   });
   document.addEventListener("change", function (event) {
     var form = event.target.form;
+    if (form && form.id === "observation-form" && form.dataset.mode === "new") {
+      if (event.target.name === "observed_date" || event.target.name === "observed_time") {
+        form.dataset.timeTouched = "1";
+      } else if (event.target.name === "courthouse_id") {
+        fillNow(form, true);
+      }
+    }
     if (form && form.id === "observation-form") {
       toggleDetails(form);
       if (form.dataset.mode === "new" && draftable(event.target)) { persist(form); }

@@ -41,7 +41,7 @@ def test_bad_time_zone_is_shown_next_to_the_field_and_nothing_is_written(coordin
     html = response.get_data(as_text=True)
     assert 'id="timezone-error"' in html and "America/New_York" in " ".join(form_errors(html))
     assert 'value="Brooklyn Criminal Court"' in html and 'value="120 Schermerhorn Street"' in html
-    assert 'value="Mars/Olympus_Mons"' in html
+    assert "<select" in html.split('id="timezone"')[0][-200:]  # chosen from a list of valid zones, not typed
     assert _count() == 0
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
 

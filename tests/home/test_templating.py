@@ -28,7 +28,15 @@ def test_helpers_match_flask_babel_for_every_zone_and_language(app, order):
                         wall = moment.astimezone(ZoneInfo(name)).replace(tzinfo=None)
                         assert local_time(moment, name) == flask_babel.format_time(wall, "short")
                         for fmt in ("short", "medium", "long", "full"):
-                            assert local_datetime(moment, ZoneInfo(name), fmt) == flask_babel.format_datetime(wall, fmt)
+                            # The locale's date and short time (never seconds), then the zone's abbreviation.
+                            shown = local_datetime(moment, ZoneInfo(name), fmt)
+                            abbreviation = moment.astimezone(ZoneInfo(name)).strftime("%Z")
+                            assert shown.endswith(" " + abbreviation) and name not in shown
+                            assert flask_babel.format_date(wall.date(), fmt) in shown
+                            assert flask_babel.format_time(wall, "short") in shown
+                            assert flask_babel.format_time(wall, "medium") not in shown  # no seconds
+                            if fmt == "short":
+                                assert shown == f"{flask_babel.format_datetime(wall, 'short')} {abbreviation}"
                             assert local_date(moment, name, fmt) == flask_babel.format_date(wall.date(), fmt)
                             assert day_heading(wall.date(), fmt) == flask_babel.format_date(wall.date(), fmt)
 

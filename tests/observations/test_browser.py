@@ -69,7 +69,7 @@ def test_offline_draft_survives_and_a_forced_resend_makes_one_report(phone, make
     # The signal drops; tapping Send keeps everything on the phone.
     phone.set_offline(True)
     page.get_by_role("button", name="Send report").click()
-    status = page.locator("#draft-status")
+    status = page.locator("#send-status")  # beside the Send button, where the volunteer looks
     status.wait_for(state="visible")
     assert "No signal" in status.inner_text()
     assert page.evaluate(DRAFT_KEYS) == [f"courtwatch:observation-draft:{volunteer.id}"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from sqlalchemy import func, select
@@ -24,10 +25,10 @@ def test_form_opens_prefilled_from_a_courthouse(volunteer_client, court):
     response = volunteer_client.get(f"/observations/new?courthouse={court.id}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert f'<option selected value="{court.id}">' in html
+    assert f'<option data-timezone="{court.timezone}" selected value="{court.id}">' in html
     assert 'name="idempotency_key"' in html and 'type="date"' in html
     assert "SALUTE" in html and "No rumours" in html
-    assert 'src="/static/observations.js"' in html and "<script>" not in html
+    assert re.search(r'src="/assets/observations\.[0-9a-f]{10}\.js"', html) and "<script>" not in html
 
 
 def test_a_sighting_is_stored_with_its_details(volunteer_client, volunteer, court):
@@ -99,7 +100,8 @@ def test_post_without_csrf_is_refused_and_stores_nothing(volunteer_client, court
 
 
 def test_nothing_observed_is_one_tap_and_clears_everything_else(volunteer_client, court):
-    data = report_form(court, action="arrest", warrant="judicial", nothing_observed="y")
+    # Over a filled-in form the tap asks first (tests/observations/test_form_flows.py); confirmed:
+    data = report_form(court, action="arrest", warrant="judicial", nothing_observed="confirm")
     response = volunteer_client.post("/observations/new", data=data)
     assert response.status_code == 302
     observation = db.session.scalar(select(Observation))
@@ -162,7 +164,7 @@ def test_report_from_a_shift_prefills_and_links_it(volunteer_client, court, coor
     db.session.commit()
     html = volunteer_client.get(f"/observations/new?shift={shift.id}").get_data(as_text=True)
     assert f'name="shift_id" type="hidden" value="{shift.id}"' in html
-    assert f'<option selected value="{court.id}">' in html
+    assert f'<option data-timezone="{court.timezone}" selected value="{court.id}">' in html
     data = report_form(court, shift_id=str(shift.id), key=str(uuid.uuid4()))
     assert volunteer_client.post("/observations/new", data=data).status_code == 302
     assert db.session.scalar(select(Observation.shift_id)) == shift.id
