@@ -32,8 +32,8 @@ from courtwatch.observations.models import (
     Observation,
     ObservationAgency,
 )
-from courtwatch.opendata.models import OpenDataSettings
 from courtwatch.opendata.lattice import hidden_in_month, month_cells, period_cell
+from courtwatch.opendata.models import OpenDataSettings
 from courtwatch.reports.counts import ACTION_COLUMNS, DIMENSIONS, value_column
 from courtwatch.reports.filters import MAX_MONTHS, SCOPE_CONFIRMED, resolve_filter
 from courtwatch.reports.summaries import (
@@ -304,4 +304,3 @@ def build_publication(settings: OpenDataSettings, period: Period) -> Publication
     shown_rows = [publication.totals, *(r for table in publication.tables.values() for r in table.rows)]
     publication.hidden_cells = sum(len(r.suppressed) for r in shown_rows)
     return publication
-

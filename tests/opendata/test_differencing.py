@@ -88,6 +88,19 @@ class Unknowns:
         return vector
 
 
+def _note_row(shown: dict, by: str, row: dict, months: tuple) -> None:
+    if by in (*EXACT_VALUE_TABLES, "agency"):
+        shown[by, row["key"], "incidents", months] = row["incidents"]
+    elif by == "action":
+        shown["all", "", row["key"], months] = row["incidents"]
+    elif by == "month":
+        for column in COLUMNS:
+            shown["all", "", column, (row["key"],)] = row[column]
+    else:
+        for column in COLUMNS:
+            shown[by, row["key"], column, months] = row[column]
+
+
 def _all_answers(client):
     """(kind, key, column, months) -> shown value or None, for every from/to pair and every table."""
     shown = {}
@@ -103,15 +116,7 @@ def _all_answers(client):
                     county_of[row["key"]] = row["county"]
                 if by in (*EXACT_VALUE_TABLES, "agency"):
                     value_keys.setdefault(by, set()).add(row["key"])
-                    shown[by, row["key"], "incidents", months] = row["incidents"]
-                elif by == "action":
-                    shown["all", "", row["key"], months] = row["incidents"]
-                elif by == "month":
-                    for column in COLUMNS:
-                        shown["all", "", column, (row["key"],)] = row[column]
-                else:
-                    for column in COLUMNS:
-                        shown[by, row["key"], column, months] = row[column]
+                _note_row(shown, by, row, months)
     return shown, county_of, value_keys
 
 
@@ -119,8 +124,11 @@ def test_no_hidden_month_can_be_worked_out_from_every_period_together(client, hi
     shown, county_of, value_keys = _all_answers(client)
     unknowns = Unknowns(county_of, value_keys)
     # What a reader knows: every shown figure, and that the exact value tables add up to each month's incidents.
-    rows = [unknowns.vector(kind, key, column, months) for (kind, key, column, months), value in shown.items()
-            if value is not None]
+    rows = [
+        unknowns.vector(kind, key, column, months)
+        for (kind, key, column, months), value in shown.items()
+        if value is not None
+    ]
     for by, month in itertools.product(EXACT_VALUE_TABLES, MONTHS):
         rows.append(
             sum(unknowns.vector(by, key, "incidents", [month]) for key in value_keys[by])
@@ -131,8 +139,7 @@ def test_no_hidden_month_can_be_worked_out_from_every_period_together(client, hi
     hidden_months = [cell for cell, value in shown.items() if value is None and len(cell[3]) == 1]
     assert ("courthouse", "alpha", "sighting", ("2025-03",)) in hidden_months
     given_away = [
-        cell for cell in hidden_months
-        if np.linalg.matrix_rank(np.vstack([known, unknowns.vector(*cell)])) == rank
+        cell for cell in hidden_months if np.linalg.matrix_rank(np.vstack([known, unknowns.vector(*cell)])) == rank
     ]
     assert given_away == []
     # Every one-month figure that is shown is 0 or at least the threshold, and every shown period figure is true.
