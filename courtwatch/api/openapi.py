@@ -125,6 +125,8 @@ def openapi_document(server_url: str) -> dict:
             "counts suppressed, with the watch coverage behind them. Counts are confirmed "
             "incidents only. A count of 1 up to the threshold is withheld (null, and named in "
             "`suppressed`), and so are further cells where totals would give it away. "
+            "Suppression is decided per month: a figure for several months is shown only when "
+            "every month in it is shown, so no two periods can be subtracted to reveal one. "
             "Never published: free text, photos, reporters, courtrooms, times finer than a "
             "day. Field definitions: /api/v1/dictionary.json.",
         },

@@ -6,9 +6,11 @@ the same rules: confirmed reports only, an Incident once, whole months in each c
 local time. Only aggregates leave this module; no report, narrative, reporter, courtroom or
 time of day is ever read here.
 
-Every table of the period is built and suppressed in one pass (suppression.py), whichever table
-the caller shows: suppressing the courthouse table alone could leave a cell that the county
-table gives back. The API and the page therefore always agree on what is hidden.
+Every table is suppressed together, whichever table the caller shows (suppressing the courthouse
+table alone could leave a cell that the county table gives back), and once per month rather than
+per period (lattice.py): a period's figure is the sum of its month cells, shown only when none of
+them is hidden, so comparing the answers for overlapping periods gives nothing away. The API and
+the page therefore always agree on what is hidden.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from courtwatch.observations.models import (
     Observation,
     ObservationAgency,
 )
+from courtwatch.opendata.lattice import hidden_in_month, month_cells, period_cell
 from courtwatch.opendata.models import OpenDataSettings
-from courtwatch.opendata.suppression import Relation, suppress
 from courtwatch.reports.counts import ACTION_COLUMNS, DIMENSIONS, value_column
 from courtwatch.reports.filters import MAX_MONTHS, SCOPE_CONFIRMED, resolve_filter
 from courtwatch.reports.summaries import (
@@ -153,7 +155,7 @@ def _blank_counts() -> dict:
 
 
 def _gather(report_filter):
-    """(incidents per (courthouse id, month) and action, coverage per (courthouse id, month), value tables)."""
+    """(incidents per (courthouse id, month) and action, coverage per (courthouse id, month))."""
     cube = defaultdict(_blank_counts)
     for courthouse_id, month, *counts in stored_counts(
         report_filter, ["courthouse_id", "month"], list(ACTION_COLUMNS.values()), counted_only=True
@@ -168,7 +170,7 @@ def _gather(report_filter):
         coverage[courthouse_id, month]["shifts_staffed"] += int(staffed)
     for courthouse_id, month, hours in hours_coverage(report_filter):
         coverage[courthouse_id, month]["hours_observed"] += hours
-    return cube, coverage, _value_counts(report_filter)
+    return cube, coverage
 
 
 def _value_counts(report_filter) -> dict:
@@ -237,33 +239,36 @@ def _place_rows(courthouses, months: list[str], cube: dict, coverage: dict) -> t
     return rows, cover, county_of
 
 
+def _month_filter(month: str):
+    first = date.fromisoformat(month + "-01")
+    return resolve_filter(date_from=first, date_to=Period(month, month).last_day, scope=SCOPE_CONFIRMED)
+
+
 def build_publication(settings: OpenDataSettings, period: Period) -> Publication:
+    """The period's tables, each figure the sum of its month cells, suppressed month by month (lattice.py)."""
     report_filter = resolve_filter(date_from=period.first_day, date_to=period.last_day, scope=SCOPE_CONFIRMED)
-    cube, coverage, value_counts = _gather(report_filter)
+    cube, coverage = _gather(report_filter)
     months = report_filter.months()
     courthouses = report_filter.courthouses
     rows, cover, county_of = _place_rows(courthouses, months, cube, coverage)
-
-    values = {
-        (kind, key, column): count
-        for kind, keyed in rows.items()
-        for key, counts in keyed.items()
-        for column, count in counts.items()
-    }
-    for dimension, labels in VALUE_TABLES.items():
-        for option in [*labels, UNRECORDED]:
-            values[dimension, str(option), "incidents"] = value_counts[dimension].get(str(option), 0)
-
+    value_options = {dimension: [str(o) for o in [*labels, UNRECORDED]] for dimension, labels in VALUE_TABLES.items()}
     sections = set(settings.section_list)
-    published = {cell for cell in values if cell[0] == "all" or f"by_{cell[0]}" in sections}
-    result = suppress(values, _relations(rows, county_of, value_counts), settings.threshold, published)
-    hidden = result.hidden
 
-    def shown(cell):
-        return None if cell in hidden else values[cell]
+    month_values, month_hidden = {}, {}
+    for month in months:
+        month_rows, _cover, _counties = _place_rows(courthouses, [month], cube, coverage)
+        del month_rows["month"]  # one month's overall row is its "all" row
+        cells = month_cells(month_rows, county_of, _value_counts(_month_filter(month)), value_options, sections)
+        month_values[month], month_hidden[month] = cells.values, hidden_in_month(cells, settings.threshold)
+
+    def shown(cell, over=months):
+        return period_cell(over, cell, month_values, month_hidden)
 
     def row(kind, key, label, **extra) -> Row:
-        counts = {column: shown((kind, key, column)) for column in COUNT_COLUMNS}
+        if kind == "month":
+            counts = {column: shown(("all", "", column), [key]) for column in COUNT_COLUMNS}
+        else:
+            counts = {column: shown((kind, key, column)) for column in COUNT_COLUMNS}
         hours = cover[kind][key]
         return Row(
             key,
@@ -277,9 +282,7 @@ def build_publication(settings: OpenDataSettings, period: Period) -> Publication
             **extra,
         )
 
-    publication = Publication(
-        period, settings.threshold, row("all", "", _("All courthouses")), hidden_cells=len(hidden & published)
-    )
+    publication = Publication(period, settings.threshold, row("all", "", _("All courthouses")))
     tables = {
         "by_month": [row("month", m, m) for m in months],
         "by_courthouse": [row("courthouse", c.slug, c.name, county=c.county or "") for c in courthouses],
@@ -298,30 +301,6 @@ def build_publication(settings: OpenDataSettings, period: Period) -> Publication
     for key in settings.section_list:
         columns = COUNT_COLUMNS if key in ("by_month", "by_courthouse", "by_county") else ("incidents",)
         publication.tables[key] = PublishedTable(key, TABLES[key], tables[key], columns)
+    shown_rows = [publication.totals, *(r for table in publication.tables.values() for r in table.rows)]
+    publication.hidden_cells = sum(len(r.suppressed) for r in shown_rows)
     return publication
-
-
-def _relations(rows: dict, county_of: dict, value_counts: dict) -> list[Relation]:
-    relations = []
-    for kind, keyed in rows.items():
-        for key in keyed:
-            relations.append(Relation((kind, key, "incidents"), [(kind, key, a) for a in ACTIONS]))
-    for column in COUNT_COLUMNS:
-        for kind in ("month", "courthouse", "county"):
-            relations.append(Relation(("all", "", column), [(kind, key, column) for key in rows[kind]]))
-        for county in rows["county"]:
-            relations.append(
-                Relation(
-                    ("county", county, column),
-                    [("courthouse", slug, column) for slug, c in county_of.items() if c == county],
-                )
-            )
-    for dimension, labels in VALUE_TABLES.items():
-        # Values of one incident may be several (agencies), so these are sums only roughly; treating them as
-        # exact sums errs on the side of hiding more.
-        relations.append(
-            Relation(
-                ("all", "", "incidents"), [(dimension, str(option), "incidents") for option in [*labels, UNRECORDED]]
-            )
-        )
-    return relations

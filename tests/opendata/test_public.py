@@ -116,8 +116,9 @@ def test_no_public_answer_shows_a_suppressed_cell(client, published):
     page = client.get("/open-data", query_string=PERIOD).get_data(as_text=True)
     alpha_row = page.split('<th scope="row">Alpha Courthouse</th>')[1].split("</tr>")[0]
     cells = re.findall(r'<td class="num">(.*?)</td>', alpha_row, re.S)
-    # 6 sightings shown; the attempted arrest (1) and the arrest (1) hidden, each other's complement; 8 incidents
-    assert cells[0] == "6" and "suppressed" in cells[1] and "suppressed" in cells[2] and cells[3] == "8"
+    # The January arrest (1) and the February attempted arrest (1) are hidden in their months, with their
+    # complements (January's sightings, February's incidents), so no January-February figure of Alpha is shown.
+    assert all("suppressed" in cell for cell in cells[:4])
     assert ">1<" not in alpha_row
     for section in SECTIONS:
         embed = client.get(f"/open-data/embed/{section}", query_string=PERIOD).get_data(as_text=True)
