@@ -31,6 +31,8 @@ VENV_BIN = ROOT / ".venv" / "bin"
 LIGHTHOUSE = BENCH / "node_modules" / ".bin" / "lighthouse"
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 PASSWORD = "lighthouse-demo-password"
+METRICS = [("FCP", "first-contentful-paint"), ("LCP", "largest-contentful-paint"), ("TBT", "total-blocking-time"),
+           ("CLS", "cumulative-layout-shift"), ("SI", "speed-index")]
 # (path, who is signed in): None means signed out.
 PAGES = [("/login", None), ("/shifts", "volunteer1@example.org"), ("/me/shifts", "volunteer1@example.org"),
          ("/observations/new", "volunteer1@example.org"), ("/reports", "coordinator@example.org")]
@@ -62,9 +64,9 @@ def start_app(workdir: Path) -> tuple[subprocess.Popen, str, dict]:
                               cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
     for _ in range(120):
         try:
-            requests.get(url + "/login", timeout=2)
+            requests.get(url + "/login", timeout=30)
             return server, url, env
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.5)
     server.terminate()
     raise SystemExit("gunicorn did not answer within 60 s")
@@ -97,12 +99,14 @@ def audit(url: str, cookie: str | None, out: Path) -> dict[str, int]:
                if result.get("score") is not None and result["score"] < 1
                and key in {ref["id"] for ref in report["categories"]["accessibility"]["auditRefs"]}]
     scores["accessibility_failing"] = failing
+    scores["metrics"] = ", ".join(f"{name} {report['audits'][key]['displayValue']}" for name, key in METRICS)
     return scores
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1, help="runs per page (the median is reported)")
+    parser.add_argument("--page", action="append", help="only this path (repeatable)")
     args = parser.parse_args()
     install_lighthouse()
     print(f"load average before: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
@@ -111,14 +115,16 @@ def main() -> int:
         server, url, _env = start_app(workdir)
         try:
             cookies = {email: session_cookie(url, email) for _path, email in PAGES if email}
-            print("| page | signed in as | performance | accessibility | accessibility audits below 1 |")
-            print("|---|---|---|---|---|")
+            print("| page | signed in as | performance | accessibility | accessibility audits below 1 | metrics |")
+            print("|---|---|---|---|---|---|")
             for path, email in PAGES:
+                if args.page and path not in args.page:
+                    continue
                 runs = [audit(url + path, cookies.get(email), workdir / "report.json") for _ in range(args.runs)]
                 runs.sort(key=lambda scores: scores["performance"])
                 median = runs[len(runs) // 2]
                 print(f"| `{path}` | {email or '-'} | {median['performance']} | {median['accessibility']} | "
-                      f"{', '.join(median['accessibility_failing']) or '-'} |", flush=True)
+                      f"{', '.join(median['accessibility_failing']) or '-'} | {median['metrics']} |", flush=True)
         finally:
             server.terminate()
             server.wait(timeout=30)
