@@ -26,15 +26,22 @@ def _app(folder: str):
     from courtwatch import create_app
     from courtwatch.db import db
 
-    app = create_app({"ENV_NAME": "testing", "SECRET_KEY": "b" * 64, "WTF_CSRF_ENABLED": False,
-                      "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite", "MAIL_BACKEND": "smtp",
-                      "RATELIMIT_ENABLED": False, "UPLOAD_DIR": f"{folder}/uploads"})
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SECRET_KEY": "b" * 64,
+            "WTF_CSRF_ENABLED": False,
+            "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite",
+            "MAIL_BACKEND": "smtp",
+            "RATELIMIT_ENABLED": False,
+            "UPLOAD_DIR": f"{folder}/uploads",
+        }
+    )
     with app.app_context():
         db.create_all()
         from courtwatch.auth import services
 
-        services.create_user(email="known@example.org", name="Known", password="walnut ferry trombone",
-                             status="active")
+        services.create_user(email="known@example.org", name="Known", password="walnut ferry trombone", status="active")
         db.session.commit()
     return app
 
@@ -60,8 +67,10 @@ def _summary(label: str, a: list[float], b: list[float]) -> None:
         return statistics.quantiles(values, n=10)[-1]
 
     ma, mb = statistics.median(a), statistics.median(b)
-    print(f"| {label} | {ma * 1000:.1f} / {p90(a) * 1000:.1f} ms | {mb * 1000:.1f} / {p90(b) * 1000:.1f} ms "
-          f"| {mb / ma:.2f} |")
+    print(
+        f"| {label} | {ma * 1000:.1f} / {p90(a) * 1000:.1f} ms | {mb * 1000:.1f} / {p90(b) * 1000:.1f} ms "
+        f"| {mb / ma:.2f} |"
+    )
 
 
 def main() -> None:
@@ -78,8 +87,12 @@ def main() -> None:
         unknown = lambda i: {"email": f"nobody{i}@example.org"}  # noqa: E731
         _summary("forgot, floor (known vs known)", *_pair(client, "/password/forgot", known, known, args.rounds))
         _summary("forgot, known vs unknown", *_pair(client, "/password/forgot", known, unknown, args.rounds))
-        form = {"name": "Someone", "password": "lantern orchard pebble", "confirm": "lantern orchard pebble",
-                "languages": ["en"]}
+        form = {
+            "name": "Someone",
+            "password": "lantern orchard pebble",
+            "confirm": "lantern orchard pebble",
+            "languages": ["en"],
+        }
         taken = lambda i: {**form, "email": "known@example.org"}  # noqa: E731
         fresh = lambda i: {**form, "email": f"new{i}@example.org"}  # noqa: E731
         _summary("register, floor (taken vs taken)", *_pair(client, "/register", taken, taken, args.rounds // 2))

@@ -34,28 +34,53 @@ from courtwatch.shifts.models import Shift  # noqa: E402
 
 
 def generate(events: int):
-    coordinator = auth_services.create_user(email="bench-coordinator@example.org", name="Bench", password="x" * 12,
-                                            role="coordinator", status="active")
+    coordinator = auth_services.create_user(
+        email="bench-coordinator@example.org", name="Bench", password="x" * 12, role="coordinator", status="active"
+    )
     courthouses = [
-        court_services.create_courthouse(None, name="Queens Criminal Court", slug="bench-queens",
-                                         timezone="America/New_York", street_address="125-01 Queens Blvd",
-                                         city="Kew Gardens", state="NY", postal_code="11415",
-                                         court_types=["criminal"]),
-        court_services.create_courthouse(None, name="Los Angeles Superior Court", slug="bench-la",
-                                         timezone="America/Los_Angeles", street_address="111 N Hill St",
-                                         city="Los Angeles", state="CA", postal_code="90012",
-                                         court_types=["civil_housing"]),
+        court_services.create_courthouse(
+            None,
+            name="Queens Criminal Court",
+            slug="bench-queens",
+            timezone="America/New_York",
+            street_address="125-01 Queens Blvd",
+            city="Kew Gardens",
+            state="NY",
+            postal_code="11415",
+            court_types=["criminal"],
+        ),
+        court_services.create_courthouse(
+            None,
+            name="Los Angeles Superior Court",
+            slug="bench-la",
+            timezone="America/Los_Angeles",
+            street_address="111 N Hill St",
+            city="Los Angeles",
+            state="CA",
+            postal_code="90012",
+            court_types=["civil_housing"],
+        ),
     ]
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     for number in range(events):
         courthouse = courthouses[number % 2]
         starts = start + timedelta(hours=3 * number)
-        db.session.add(Shift(kind="accompaniment" if number % 5 == 0 else "observation", courthouse=courthouse,
-                             starts_at=starts, ends_at=starts + timedelta(hours=4), capacity=2, minimum=1,
-                             meeting_point="Front steps, by the flagpole; look for the orange scarf",
-                             notes="", status="cancelled" if number % 23 == 0 else "open",
-                             cancelled_at=starts - timedelta(days=1) if number % 23 == 0 else None,
-                             sequence=number % 3, claimed_count=number % 3))
+        db.session.add(
+            Shift(
+                kind="accompaniment" if number % 5 == 0 else "observation",
+                courthouse=courthouse,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=4),
+                capacity=2,
+                minimum=1,
+                meeting_point="Front steps, by the flagpole; look for the orange scarf",
+                notes="",
+                status="cancelled" if number % 23 == 0 else "open",
+                cancelled_at=starts - timedelta(days=1) if number % 23 == 0 else None,
+                sequence=number % 3,
+                claimed_count=number % 3,
+            )
+        )
     db.session.flush()
     _token, plaintext = feed_services.create_token(coordinator, label="bench", scope=FeedScope.ALL)
     db.session.commit()
@@ -79,8 +104,10 @@ def report(name: str, samples: tuple[list[float], list[float]]) -> None:
     wall, cpu = samples
     ordered = sorted(wall)
     p95 = ordered[max(int(len(ordered) * 0.95) - 1, 0)]
-    print(f"{name:<7} wall: min {ordered[0]:6.1f}  median {statistics.median(wall):6.1f}  p95 {p95:6.1f} ms"
-          f"   cpu: median {statistics.median(cpu):6.1f} ms")
+    print(
+        f"{name:<7} wall: min {ordered[0]:6.1f}  median {statistics.median(wall):6.1f}  p95 {p95:6.1f} ms"
+        f"   cpu: median {statistics.median(cpu):6.1f} ms"
+    )
 
 
 def main() -> int:
@@ -90,9 +117,16 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         url = os.environ.get("COURTWATCH_BENCH_DATABASE_URL") or f"sqlite:///{directory}/bench.sqlite"
-        app = create_app({"ENV_NAME": "testing", "SECRET_KEY": "bench-" * 8, "DATABASE_URL": url,
-                          "BASE_URL": "https://courtwatch.example.org", "RATELIMIT_ENABLED": False,
-                          "IMPORT_WINDOW_DAYS": max(120, args.events // 8 + 10)})
+        app = create_app(
+            {
+                "ENV_NAME": "testing",
+                "SECRET_KEY": "bench-" * 8,
+                "DATABASE_URL": url,
+                "BASE_URL": "https://courtwatch.example.org",
+                "RATELIMIT_ENABLED": False,
+                "IMPORT_WINDOW_DAYS": max(120, args.events // 8 + 10),
+            }
+        )
         with app.app_context():
             db.create_all()
             try:
@@ -107,8 +141,10 @@ def main() -> int:
                 builders._text.cache_clear()
                 builders.courthouse_calendar(shifts)
                 cold_ms = (time.perf_counter() - cold) * 1000
-                print(f"{args.events} events, {len(body) / 1024:.0f} KiB, Python {sys.version.split()[0]}, "
-                      f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, {url.split(':')[0]}")
+                print(
+                    f"{args.events} events, {len(body) / 1024:.0f} KiB, Python {sys.version.split()[0]}, "
+                    f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, {url.split(':')[0]}"
+                )
                 print(f"cold    {cold_ms:6.1f} ms   (first build in a process: VTIMEZONEs generated)")
                 report("build", timed(lambda: builders.courthouse_calendar(shifts), args.runs))
                 report("render", timed(lambda: content.render_feed(token, now), args.runs))

@@ -31,9 +31,18 @@ from courtwatch.imports import services  # noqa: E402
 from courtwatch.imports.mapping import table_records  # noqa: E402
 from courtwatch.imports.tables import read_table  # noqa: E402
 
-MAPPING = {"fields": {"case_number": "Case Number", "date": "Hearing Date", "time": "Hearing Time",
-                      "courtroom": "Courtroom", "judge": "Judge", "hearing_type": "Hearing Type",
-                      "title": "Case Style"}, "key": "case_date"}
+MAPPING = {
+    "fields": {
+        "case_number": "Case Number",
+        "date": "Hearing Date",
+        "time": "Hearing Time",
+        "courtroom": "Courtroom",
+        "judge": "Judge",
+        "hearing_type": "Hearing Type",
+        "title": "Case Style",
+    },
+    "key": "case_date",
+}
 
 
 def generate(path: str, rows: int) -> None:
@@ -44,13 +53,21 @@ def generate(path: str, rows: int) -> None:
             month, day = rng.randint(1, 12), rng.randint(1, 28)
             hour, minute = rng.choice([8, 9, 10, 11, 1, 2, 3]), rng.choice(["00", "15", "30", "45"])
             half = "AM" if hour >= 8 else "PM"
-            out.write(f"CR-{number:07d},{month}/{day}/2030,{hour}:{minute} {half},{rng.randint(1, 40)}B,"
-                      f"Judge {rng.randint(1, 60)},Arraignment,State v. Person {number}\n")
+            out.write(
+                f"CR-{number:07d},{month}/{day}/2030,{hour}:{minute} {half},{rng.randint(1, 40)}B,"
+                f"Judge {rng.randint(1, 60)},Arraignment,State v. Person {number}\n"
+            )
 
 
 def make_app(work: str):
-    return create_app({"ENV_NAME": "testing", "DATABASE_URL": f"sqlite:///{work}/bench.sqlite",
-                       "IMPORT_MAX_BYTES": 200 * 1024 * 1024, "SECRET_KEY": "x" * 40})
+    return create_app(
+        {
+            "ENV_NAME": "testing",
+            "DATABASE_URL": f"sqlite:///{work}/bench.sqlite",
+            "IMPORT_MAX_BYTES": 200 * 1024 * 1024,
+            "SECRET_KEY": "x" * 40,
+        }
+    )
 
 
 def rss_mb() -> float:
@@ -67,15 +84,28 @@ def run_phase(work: str, trace: bool) -> dict:
             tracemalloc.start()
         started = time.perf_counter()
         source = services.get_or_create_source(courthouse, "docket.csv", "csv")
-        summary = services.import_file(os.path.join(work, "docket.csv"), kind="csv", courthouse=courthouse,
-                                       source=source, mapping=MAPPING, apply=True)
+        summary = services.import_file(
+            os.path.join(work, "docket.csv"),
+            kind="csv",
+            courthouse=courthouse,
+            source=source,
+            mapping=MAPPING,
+            apply=True,
+        )
         db.session.commit()
         elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] / 1e6 if trace else None
         tracemalloc.stop()
-    return {"elapsed": elapsed, "added": summary.added, "unchanged": summary.unchanged,
-            "rejected": summary.rejected, "cancelled": summary.cancelled, "rss_before": rss_before,
-            "rss_peak": rss_mb(), "trace_peak": peak}
+    return {
+        "elapsed": elapsed,
+        "added": summary.added,
+        "unchanged": summary.unchanged,
+        "rejected": summary.rejected,
+        "cancelled": summary.cancelled,
+        "rss_before": rss_before,
+        "rss_peak": rss_mb(),
+        "trace_peak": peak,
+    }
 
 
 def seen_keys_size(work: str) -> dict:
@@ -84,8 +114,12 @@ def seen_keys_size(work: str) -> dict:
     with app.app_context():
         table = read_table(os.path.join(work, "docket.csv"), "csv", 200 * 1024 * 1024)
         try:
-            records = table_records(table, MAPPING, default_courthouse=courthouse_by_slug("bench"),
-                                    courthouses=services.courthouse_directory())
+            records = table_records(
+                table,
+                MAPPING,
+                default_courthouse=courthouse_by_slug("bench"),
+                courthouses=services.courthouse_directory(),
+            )
             keys = {record.key for record in records if hasattr(record, "key")}
         finally:
             table.close()
@@ -126,14 +160,20 @@ def main() -> None:
     keys = child("keys", work, False)
     size_mb = os.path.getsize(csv_path) / 1e6
     print(f"rows: {args.rows:,} ({size_mb:.1f} MB CSV); added {first['added']:,}, rejected {first['rejected']}")
-    for label, phase in (("first import", first), (f"re-import (unchanged {again['unchanged']:,}, "
-                                                   f"cancelled {again['cancelled']})", again)):
-        print(f"{label}: {phase['elapsed']:.2f} s = {args.rows / phase['elapsed']:,.0f} rows/s; "
-              f"peak RSS {phase['rss_peak']:.0f} MB (before import {phase['rss_before']:.0f} MB, "
-              f"+{phase['rss_peak'] - phase['rss_before']:.0f} MB)"
-              + (f"; tracemalloc peak {phase['trace_peak']:.1f} MB" if phase["trace_peak"] is not None else ""))
-    print(f"seen-keys set: {keys['bytes'] / 1e6:.1f} MB for {keys['keys']:,} keys = "
-          f"{keys['bytes'] / keys['keys']:.0f} bytes/row (key e.g. {keys['example']!r})")
+    for label, phase in (
+        ("first import", first),
+        (f"re-import (unchanged {again['unchanged']:,}, cancelled {again['cancelled']})", again),
+    ):
+        print(
+            f"{label}: {phase['elapsed']:.2f} s = {args.rows / phase['elapsed']:,.0f} rows/s; "
+            f"peak RSS {phase['rss_peak']:.0f} MB (before import {phase['rss_before']:.0f} MB, "
+            f"+{phase['rss_peak'] - phase['rss_before']:.0f} MB)"
+            + (f"; tracemalloc peak {phase['trace_peak']:.1f} MB" if phase["trace_peak"] is not None else "")
+        )
+    print(
+        f"seen-keys set: {keys['bytes'] / 1e6:.1f} MB for {keys['keys']:,} keys = "
+        f"{keys['bytes'] / keys['keys']:.0f} bytes/row (key e.g. {keys['example']!r})"
+    )
 
 
 if __name__ == "__main__":

@@ -47,8 +47,15 @@ print = functools.partial(print, flush=True)  # noqa: A001  (partial results whi
 
 
 def _app(url: str):
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "ENV_NAME": "testing",
-                       "STAFF_TWO_FACTOR": False, "RATELIMIT_STORAGE_URL": "memory://"})
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": SECRET,
+            "ENV_NAME": "testing",
+            "STAFF_TWO_FACTOR": False,
+            "RATELIMIT_STORAGE_URL": "memory://",
+        }
+    )
 
 
 def generate(url: str, rows: int) -> None:
@@ -62,31 +69,59 @@ def generate(url: str, rows: int) -> None:
     rng = random.Random(7)
     with app.app_context():
         db.create_all()
-        auth_services.create_user(email="bench-coordinator@example.org", name="Bench Coordinator",
-                                  password=PASSWORD, role="coordinator", status="active")
+        auth_services.create_user(
+            email="bench-coordinator@example.org",
+            name="Bench Coordinator",
+            password=PASSWORD,
+            role="coordinator",
+            status="active",
+        )
         # One password hash shared by every bench volunteer: hashing 200 times would take minutes.
-        template = auth_services.create_user(email="v0@example.org", name="Volunteer 000", password=PASSWORD,
-                                             status="active")
+        template = auth_services.create_user(
+            email="v0@example.org", name="Volunteer 000", password=PASSWORD, status="active"
+        )
         db.session.flush()
-        db.session.execute(User.__table__.insert(), [
-            {"email": f"v{n}@example.org", "name": f"Volunteer {n:03d}", "password_hash": template.password_hash,
-             "role": "volunteer", "status": "active", "languages": "en", "session_version": 1,
-             "created_at": START, "is_demo": False} for n in range(1, 200)])
+        db.session.execute(
+            User.__table__.insert(),
+            [
+                {
+                    "email": f"v{n}@example.org",
+                    "name": f"Volunteer {n:03d}",
+                    "password_hash": template.password_hash,
+                    "role": "volunteer",
+                    "status": "active",
+                    "languages": "en",
+                    "session_version": 1,
+                    "created_at": START,
+                    "is_demo": False,
+                }
+                for n in range(1, 200)
+            ],
+        )
         volunteers = list(db.session.scalars(db.select(User).where(User.role == "volunteer")))
         courthouses = []
         for number in range(20):
             zone = "America/New_York" if number % 2 else "America/Los_Angeles"
-            courthouses.append(court_services.create_courthouse(
-                None, name=f"Bench Courthouse {number:02d}", slug=f"bench-{number}", timezone=zone,
-                county=f"County {number % 6}", state="NY", court_types=["criminal", "family"]))
+            courthouses.append(
+                court_services.create_courthouse(
+                    None,
+                    name=f"Bench Courthouse {number:02d}",
+                    slug=f"bench-{number}",
+                    timezone=zone,
+                    county=f"County {number % 6}",
+                    state="NY",
+                    court_types=["criminal", "family"],
+                )
+            )
         db.session.commit()
         court_ids = [c.id for c in courthouses]
         volunteer_ids = [v.id for v in volunteers]
         connection = db.session.connection()
         started = time.perf_counter()
 
-        incident_rows = [{"courthouse_id": rng.choice(court_ids), "occurred_at": START, "summary": ""}
-                         for _ in range(rows // 200)]
+        incident_rows = [
+            {"courthouse_id": rng.choice(court_ids), "occurred_at": START, "summary": ""} for _ in range(rows // 200)
+        ]
         connection.execute(Incident.__table__.insert(), incident_rows)
         incident_ids = list(db.session.scalars(db.select(Incident.id)))
 
@@ -95,8 +130,10 @@ def generate(url: str, rows: int) -> None:
         roles = ["defendant", "victim_survivor", "witness", "family_litigant", "family_member", "other", "unknown"]
         warrants = ["judicial", "administrative", "none_shown", "unknown"]
         agencies = ["ice_ero", "hsi", "cbp", "local_police", "other_unknown"]
-        narrative = ("Two agents in plain clothes waited by the elevators on the third floor, then followed a man "
-                     "out of Part 3 and spoke to him on the steps. =SUM(A1) ")
+        narrative = (
+            "Two agents in plain clothes waited by the elevators on the third floor, then followed a man "
+            "out of Part 3 and spoke to him on the steps. =SUM(A1) "
+        )
         next_id = 1
         while next_id <= rows:
             batch, agency_batch = [], []
@@ -104,22 +141,43 @@ def generate(url: str, rows: int) -> None:
                 action = rng.choice(actions)
                 moment = START + timedelta(seconds=rng.randrange(DAYS * 86400))
                 nothing = action == "none" and rng.random() < 0.5
-                batch.append({
-                    "id": report_id, "reporter_id": rng.choice(volunteer_ids), "courthouse_id": rng.choice(court_ids),
-                    "shift_id": None, "observed_at": moment, "courtroom": f"Part {report_id % 40}",
-                    "area": "hallway", "court_type": rng.choice(("criminal", "family", "civil_housing")),
-                    "agents_present": "no" if action == "none" else "yes",
-                    "agent_count": None if action == "none" else rng.randint(1, 5), "attire": None,
-                    "markings": "", "badges_seen": "", "vehicles": "", "identified_themselves": None,
-                    "action": action, "target_role": None if action == "none" else rng.choice(roles),
-                    "warrant": None if action == "none" else rng.choice(warrants), "force_used": None,
-                    "court_staff_involvement": "", "narrative": "" if nothing else narrative,
-                    "original_narrative": None, "nothing_observed": nothing, "status": rng.choice(statuses),
-                    "verification_note": "", "verified_by_id": None, "verified_at": None,
-                    "incident_id": rng.choice(incident_ids) if action != "none" and rng.random() < 0.02 else None,
-                    "idempotency_key": f"bench-{report_id}",
-                    "content_hash": hashlib.sha256(str(report_id).encode()).hexdigest(),
-                    "created_at": moment, "updated_at": moment, "amended_at": None})
+                batch.append(
+                    {
+                        "id": report_id,
+                        "reporter_id": rng.choice(volunteer_ids),
+                        "courthouse_id": rng.choice(court_ids),
+                        "shift_id": None,
+                        "observed_at": moment,
+                        "courtroom": f"Part {report_id % 40}",
+                        "area": "hallway",
+                        "court_type": rng.choice(("criminal", "family", "civil_housing")),
+                        "agents_present": "no" if action == "none" else "yes",
+                        "agent_count": None if action == "none" else rng.randint(1, 5),
+                        "attire": None,
+                        "markings": "",
+                        "badges_seen": "",
+                        "vehicles": "",
+                        "identified_themselves": None,
+                        "action": action,
+                        "target_role": None if action == "none" else rng.choice(roles),
+                        "warrant": None if action == "none" else rng.choice(warrants),
+                        "force_used": None,
+                        "court_staff_involvement": "",
+                        "narrative": "" if nothing else narrative,
+                        "original_narrative": None,
+                        "nothing_observed": nothing,
+                        "status": rng.choice(statuses),
+                        "verification_note": "",
+                        "verified_by_id": None,
+                        "verified_at": None,
+                        "incident_id": rng.choice(incident_ids) if action != "none" and rng.random() < 0.02 else None,
+                        "idempotency_key": f"bench-{report_id}",
+                        "content_hash": hashlib.sha256(str(report_id).encode()).hexdigest(),
+                        "created_at": moment,
+                        "updated_at": moment,
+                        "amended_at": None,
+                    }
+                )
                 if action != "none":
                     for agency in rng.sample(agencies, rng.choice((1, 1, 2))):
                         agency_batch.append({"observation_id": report_id, "agency": agency})
@@ -136,12 +194,25 @@ def generate(url: str, rows: int) -> None:
             if moment.weekday() >= 5:
                 continue
             for courthouse_id in court_ids:
-                shift_rows.append({"kind": "observation", "courthouse_id": courthouse_id, "starts_at": moment,
-                                   "ends_at": moment + timedelta(hours=4), "capacity": 2, "minimum": 1,
-                                   "meeting_point": "", "notes": "", "status": "open", "sequence": 0,
-                                   "claimed_count": 0, "created_at": moment, "updated_at": moment})
+                shift_rows.append(
+                    {
+                        "kind": "observation",
+                        "courthouse_id": courthouse_id,
+                        "starts_at": moment,
+                        "ends_at": moment + timedelta(hours=4),
+                        "capacity": 2,
+                        "minimum": 1,
+                        "meeting_point": "",
+                        "notes": "",
+                        "status": "open",
+                        "sequence": 0,
+                        "claimed_count": 0,
+                        "created_at": moment,
+                        "updated_at": moment,
+                    }
+                )
         for start in range(0, len(shift_rows), CHUNK):
-            connection.execute(Shift.__table__.insert(), shift_rows[start:start + CHUNK])
+            connection.execute(Shift.__table__.insert(), shift_rows[start : start + CHUNK])
         shifts = db.session.execute(db.select(Shift.id, Shift.starts_at)).all()
         signups = []
         for shift_id, starts_at in shifts:
@@ -149,12 +220,20 @@ def generate(url: str, rows: int) -> None:
                 continue  # an unwatched morning
             for user_id in rng.sample(volunteer_ids, 2):
                 no_show = rng.random() < 0.05
-                signups.append({"shift_id": shift_id, "user_id": user_id, "status": "claimed", "no_show": no_show,
-                                "checked_in_at": None if no_show else starts_at,
-                                "checked_out_at": None if no_show else starts_at + timedelta(hours=3, minutes=30),
-                                "created_at": starts_at, "updated_at": starts_at})
+                signups.append(
+                    {
+                        "shift_id": shift_id,
+                        "user_id": user_id,
+                        "status": "claimed",
+                        "no_show": no_show,
+                        "checked_in_at": None if no_show else starts_at,
+                        "checked_out_at": None if no_show else starts_at + timedelta(hours=3, minutes=30),
+                        "created_at": starts_at,
+                        "updated_at": starts_at,
+                    }
+                )
         for start in range(0, len(signups), CHUNK):
-            connection.execute(ShiftSignup.__table__.insert(), signups[start:start + CHUNK])
+            connection.execute(ShiftSignup.__table__.insert(), signups[start : start + CHUNK])
         db.session.commit()
         print(f"shifts: {len(shifts):,}, sign-ups: {len(signups):,}")
         recount(url)
@@ -198,26 +277,39 @@ def measure(url: str) -> None:
     with client.session_transaction() as session:
         session["csrf_token"] = "bench-csrf-" + "0" * 20
     token = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps("bench-csrf-" + "0" * 20)
-    response = client.post("/login", data={"email": "bench-coordinator@example.org", "password": PASSWORD,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": "bench-coordinator@example.org", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302, response.status_code
     with client.session_transaction() as session:  # login starts a fresh session: sign the token again
         session["csrf_token"] = "bench-csrf-" + "0" * 20
     print(f"peak RSS after start-up and login: {_rss_mb():.0f} MB")
 
-    for label, query in (("12 months (2025)", {"date_from": "2025-01-01", "date_to": "2025-12-31"}),
-                         ("60 months (2021-2025)", {"date_from": "2021-01-01", "date_to": "2025-12-31"})):
+    for label, query in (
+        ("12 months (2025)", {"date_from": "2025-01-01", "date_to": "2025-12-31"}),
+        ("60 months (2021-2025)", {"date_from": "2021-01-01", "date_to": "2025-12-31"}),
+    ):
         timings = []
         for _ in range(4):
             started = time.perf_counter()
             response = client.get("/reports", query_string=query)
             assert response.status_code == 200
             timings.append(time.perf_counter() - started)
-        print(f"summary page, {label}: cold {timings[0] * 1000:.0f} ms, "
-              f"median of next 3 {statistics.median(timings[1:]) * 1000:.0f} ms")
+        print(
+            f"summary page, {label}: cold {timings[0] * 1000:.0f} ms, "
+            f"median of next 3 {statistics.median(timings[1:]) * 1000:.0f} ms"
+        )
     started = time.perf_counter()
-    response = client.post("/reports/export", data={"date_from": "2021-01-01", "date_to": "2025-12-31",
-                                                    "format": "csv", "level": "summary", "csrf_token": token})
+    response = client.post(
+        "/reports/export",
+        data={
+            "date_from": "2021-01-01",
+            "date_to": "2025-12-31",
+            "format": "csv",
+            "level": "summary",
+            "csrf_token": token,
+        },
+    )
     body = response.get_data()
     assert response.status_code == 200, response.status_code
     print(f"summary CSV export (60 months): {(time.perf_counter() - started) * 1000:.0f} ms, {len(body):,} bytes")
@@ -226,9 +318,20 @@ def measure(url: str) -> None:
     _reset_peak()
     with app.app_context():
         started = time.perf_counter()
-        response = FlaskClient.open(client, "/reports/export", method="POST", data={
-            "date_from": "2021-01-01", "date_to": "2025-12-31", "format": "csv", "level": "reports", "scope": "all",
-            "personal_data": "y", "csrf_token": token})
+        response = FlaskClient.open(
+            client,
+            "/reports/export",
+            method="POST",
+            data={
+                "date_from": "2021-01-01",
+                "date_to": "2025-12-31",
+                "format": "csv",
+                "level": "reports",
+                "scope": "all",
+                "personal_data": "y",
+                "csrf_token": token,
+            },
+        )
         assert response.status_code == 200, response.get_data(as_text=True)[:2000]
         assert response.is_streamed
         chunks = iter(response.response)
@@ -241,10 +344,14 @@ def measure(url: str) -> None:
                 first_row_after = time.perf_counter() - started
         total = time.perf_counter() - started
         response.close()
-    print(f"report-level CSV export: first data row after {first_row_after * 1000:.0f} ms, "
-          f"total {total:.1f} s, {lines - 2:,} rows, {size / 1e6:.0f} MB, {(lines - 2) / total:,.0f} rows/s")
-    print(f"RSS {before:.0f} MB before the export; peak RSS during the export {_status_mb('VmHWM'):.0f} MB "
-          f"(process peak since start, incl. the login's scrypt hash: {_rss_mb():.0f} MB)")
+    print(
+        f"report-level CSV export: first data row after {first_row_after * 1000:.0f} ms, "
+        f"total {total:.1f} s, {lines - 2:,} rows, {size / 1e6:.0f} MB, {(lines - 2) / total:,.0f} rows/s"
+    )
+    print(
+        f"RSS {before:.0f} MB before the export; peak RSS during the export {_status_mb('VmHWM'):.0f} MB "
+        f"(process peak since start, incl. the login's scrypt hash: {_rss_mb():.0f} MB)"
+    )
 
 
 def main() -> None:
@@ -264,8 +371,11 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{args.keep or os.path.join(workdir, 'bench.sqlite')}"
     env = {**os.environ, "COURTWATCH_INSTANCE_PATH": workdir}
     for step in ("generate", "measure"):
-        subprocess.run([sys.executable, __file__, "--step", step, "--rows", str(args.rows), "--database-url", url],
-                       check=True, env=env)
+        subprocess.run(
+            [sys.executable, __file__, "--step", step, "--rows", str(args.rows), "--database-url", url],
+            check=True,
+            env=env,
+        )
 
 
 if __name__ == "__main__":

@@ -51,12 +51,29 @@ def _session() -> requests.Session:
 
 def start_server(database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = dict(os.environ, COURTWATCH_DATABASE_URL=database_url, COURTWATCH_SECRET_KEY="b" * 40,
-               COURTWATCH_ENV_NAME="testing", COURTWATCH_STAFF_TWO_FACTOR="false",
-               COURTWATCH_LOGIN_RATE_LIMIT="100000 per minute",
-               COURTWATCH_INSTANCE_PATH="/tmp/courtwatch-bench-instance")
-    process = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                                "--log-level", "warning", "courtwatch:create_app()"], cwd=ROOT, env=env)
+    env = dict(
+        os.environ,
+        COURTWATCH_DATABASE_URL=database_url,
+        COURTWATCH_SECRET_KEY="b" * 40,
+        COURTWATCH_ENV_NAME="testing",
+        COURTWATCH_STAFF_TWO_FACTOR="false",
+        COURTWATCH_LOGIN_RATE_LIMIT="100000 per minute",
+        COURTWATCH_INSTANCE_PATH="/tmp/courtwatch-bench-instance",
+    )
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "courtwatch:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -71,8 +88,11 @@ def start_server(database_url: str, workers: int) -> tuple[subprocess.Popen, str
 def log_in(url: str, number: int) -> requests.Session:
     session = _session()
     token = CSRF.search(session.get(f"{url}/login").text).group(1)
-    response = session.post(f"{url}/login", data={"email": f"bench{number}@example.org", "password": PASSWORD,
-                                                  "csrf_token": token}, allow_redirects=False)
+    response = session.post(
+        f"{url}/login",
+        data={"email": f"bench{number}@example.org", "password": PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+    )
     if response.status_code != 302:
         raise SystemExit(f"login failed for bench{number}: {response.status_code}")
     return session
@@ -116,10 +136,14 @@ def run(url: str, sessions: list[requests.Session], path: str, seconds: float, t
         thread.join()
     elapsed = time.perf_counter() - began
     latencies.sort()
-    return {"path": path, "requests": len(latencies), "errors": errors[0],
-            "p50": statistics.median(latencies) * 1000,
-            "p95": latencies[int(len(latencies) * 0.95) - 1] * 1000,
-            "rps": len(latencies) / elapsed}
+    return {
+        "path": path,
+        "requests": len(latencies),
+        "errors": errors[0],
+        "p50": statistics.median(latencies) * 1000,
+        "p95": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+        "rps": len(latencies) / elapsed,
+    }
 
 
 WRK_SCRIPT = """
@@ -144,15 +168,27 @@ def run_wrk(url: str, sessions: list[requests.Session], path: str, seconds: floa
     """The same load from wrk (C, two threads): far less client overhead than Python threads."""
     _warm(url, sessions, path)
     workdir = Path(tempfile.mkdtemp(prefix="bench-wrk-"))
-    (workdir / "cookies").write_text("\n".join("; ".join(f"{k}={v}" for k, v in s.cookies.items())
-                                               for s in sessions) + "\n")
+    (workdir / "cookies").write_text(
+        "\n".join("; ".join(f"{k}={v}" for k, v in s.cookies.items()) for s in sessions) + "\n"
+    )
     (workdir / "rotate.lua").write_text(WRK_SCRIPT)
-    output = subprocess.run(["wrk", "-t2", f"-c{len(sessions)}", f"-d{int(seconds)}s", "-s",
-                             str(workdir / "rotate.lua"), url + path], capture_output=True, text=True, check=True,
-                            env=dict(os.environ, BENCH_COOKIES=str(workdir / "cookies"))).stdout
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{len(sessions)}", f"-d{int(seconds)}s", "-s", str(workdir / "rotate.lua"), url + path],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, BENCH_COOKIES=str(workdir / "cookies")),
+    ).stdout
     count, failed, p50, p95, p99, rps = output.split("RESULT ")[1].split()
-    return {"path": path, "requests": int(count), "errors": int(failed), "p50": float(p50), "p95": float(p95),
-            "p99": float(p99), "rps": float(rps)}
+    return {
+        "path": path,
+        "requests": int(count),
+        "errors": int(failed),
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+        "rps": float(rps),
+    }
 
 
 def main() -> None:
@@ -161,26 +197,37 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--tool", choices=("python", "wrk"), default="python",
-                        help="load client: Python threads (default) or wrk (apt install wrk)")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="Python client only: mean pause in seconds between a client's requests")
+    parser.add_argument(
+        "--tool",
+        choices=("python", "wrk"),
+        default="python",
+        help="load client: Python threads (default) or wrk (apt install wrk)",
+    )
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="Python client only: mean pause in seconds between a client's requests"
+    )
     args = parser.parse_args()
     if args.tool == "wrk":
         measure = run_wrk
     else:
+
         def measure(url, sessions, path, seconds):
             return run(url, sessions, path, seconds, args.think)
+
     process, url = start_server(args.database_url, args.workers)
     try:
         sessions = [log_in(url, 1 + number * 37) for number in range(args.clients)]
-        print(f"{args.clients} clients, {args.workers} gunicorn workers, {os.cpu_count()} CPUs, "
-              f"{args.seconds:.0f} s per path, {args.database_url.split(':')[0]}, client: {args.tool}, think {args.think} s")
+        print(
+            f"{args.clients} clients, {args.workers} gunicorn workers, {os.cpu_count()} CPUs, "
+            f"{args.seconds:.0f} s per path, {args.database_url.split(':')[0]}, client: {args.tool}, think {args.think} s"
+        )
         print(f"{'path':<12} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8}")
         for path in ("/healthz", "/shifts", "/me/shifts"):
             r = measure(url, sessions, path, args.seconds)
-            print(f"{r['path']:<12} {r['requests']:>9} {r['errors']:>7} {r['p50']:>8.1f} {r['p95']:>8.1f} "
-                  f"{r['rps']:>8.1f}")
+            print(
+                f"{r['path']:<12} {r['requests']:>9} {r['errors']:>7} {r['p50']:>8.1f} {r['p95']:>8.1f} "
+                f"{r['rps']:>8.1f}"
+            )
     finally:
         process.terminate()
         process.wait(timeout=15)

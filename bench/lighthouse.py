@@ -31,11 +31,21 @@ VENV_BIN = ROOT / ".venv" / "bin"
 LIGHTHOUSE = BENCH / "node_modules" / ".bin" / "lighthouse"
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 PASSWORD = "lighthouse-demo-password"
-METRICS = [("FCP", "first-contentful-paint"), ("LCP", "largest-contentful-paint"), ("TBT", "total-blocking-time"),
-           ("CLS", "cumulative-layout-shift"), ("SI", "speed-index")]
+METRICS = [
+    ("FCP", "first-contentful-paint"),
+    ("LCP", "largest-contentful-paint"),
+    ("TBT", "total-blocking-time"),
+    ("CLS", "cumulative-layout-shift"),
+    ("SI", "speed-index"),
+]
 # (path, who is signed in): None means signed out.
-PAGES = [("/login", None), ("/shifts", "volunteer1@example.org"), ("/me/shifts", "volunteer1@example.org"),
-         ("/observations/new", "volunteer1@example.org"), ("/reports", "coordinator@example.org")]
+PAGES = [
+    ("/login", None),
+    ("/shifts", "volunteer1@example.org"),
+    ("/me/shifts", "volunteer1@example.org"),
+    ("/observations/new", "volunteer1@example.org"),
+    ("/reports", "coordinator@example.org"),
+]
 
 
 def install_lighthouse() -> None:
@@ -50,18 +60,26 @@ def free_port() -> int:
 
 
 def start_app(workdir: Path) -> tuple[subprocess.Popen, str, dict]:
-    env = {**os.environ, "COURTWATCH_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite'}",
-           "COURTWATCH_SECRET_KEY": secrets.token_hex(32), "COURTWATCH_STAFF_TWO_FACTOR": "0",
-           "COURTWATCH_UPLOAD_DIR": str(workdir / "uploads"), "COURTWATCH_MAIL_BACKEND": "console",
-           "FLASK_APP": "courtwatch"}
+    env = {
+        **os.environ,
+        "COURTWATCH_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite'}",
+        "COURTWATCH_SECRET_KEY": secrets.token_hex(32),
+        "COURTWATCH_STAFF_TWO_FACTOR": "0",
+        "COURTWATCH_UPLOAD_DIR": str(workdir / "uploads"),
+        "COURTWATCH_MAIL_BACKEND": "console",
+        "FLASK_APP": "courtwatch",
+    }
     for command in (["db", "upgrade"], ["demo", "load", "--password", PASSWORD]):
-        subprocess.run([str(VENV_BIN / "flask"), *command], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run([str(VENV_BIN / "flask"), *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env["COURTWATCH_BASE_URL"] = url
-    server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-                              cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(120):
         try:
             requests.get(url + "/login", timeout=30)
@@ -77,17 +95,27 @@ def session_cookie(url: str, email: str) -> str:
     browser = requests.Session()
     form = browser.get(url + "/login", timeout=30).text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
-    answer = browser.post(url + "/login", data={"csrf_token": token, "email": email, "password": PASSWORD},
-                          timeout=30, allow_redirects=False)
+    answer = browser.post(
+        url + "/login",
+        data={"csrf_token": token, "email": email, "password": PASSWORD},
+        timeout=30,
+        allow_redirects=False,
+    )
     if answer.status_code != 302:
         raise SystemExit(f"login as {email} failed: HTTP {answer.status_code}")
     return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
 
 
 def audit(url: str, cookie: str | None, out: Path) -> dict[str, int]:
-    command = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
-               "--only-categories=performance,accessibility",
-               "--chrome-flags=--headless --no-sandbox --disable-gpu"]
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={out}",
+        "--only-categories=performance,accessibility",
+        "--chrome-flags=--headless --no-sandbox --disable-gpu",
+    ]
     if cookie:
         command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
     subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROME}, timeout=300)
@@ -95,9 +123,13 @@ def audit(url: str, cookie: str | None, out: Path) -> dict[str, int]:
     if report.get("finalDisplayedUrl", url).split("?")[0] != url:
         raise SystemExit(f"{url} redirected to {report.get('finalDisplayedUrl')}: not signed in?")
     scores = {name: round(category["score"] * 100) for name, category in report["categories"].items()}
-    failing = [key for key, result in report["audits"].items()
-               if result.get("score") is not None and result["score"] < 1
-               and key in {ref["id"] for ref in report["categories"]["accessibility"]["auditRefs"]}]
+    failing = [
+        key
+        for key, result in report["audits"].items()
+        if result.get("score") is not None
+        and result["score"] < 1
+        and key in {ref["id"] for ref in report["categories"]["accessibility"]["auditRefs"]}
+    ]
     scores["accessibility_failing"] = failing
     scores["metrics"] = ", ".join(f"{name} {report['audits'][key]['displayValue']}" for name, key in METRICS)
     return scores
@@ -123,8 +155,11 @@ def main() -> int:
                 runs = [audit(url + path, cookies.get(email), workdir / "report.json") for _ in range(args.runs)]
                 runs.sort(key=lambda scores: scores["performance"])
                 median = runs[len(runs) // 2]
-                print(f"| `{path}` | {email or '-'} | {median['performance']} | {median['accessibility']} | "
-                      f"{', '.join(median['accessibility_failing']) or '-'} | {median['metrics']} |", flush=True)
+                print(
+                    f"| `{path}` | {email or '-'} | {median['performance']} | {median['accessibility']} | "
+                    f"{', '.join(median['accessibility_failing']) or '-'} | {median['metrics']} |",
+                    flush=True,
+                )
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -34,7 +34,7 @@ LANGS = ["en", "en,es", "en,pt", "en,ht", "es", "en,fr"]
 
 def _chunks(rows, size=5000):
     for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+        yield rows[start : start + size]
 
 
 def load(database_url: str, volunteers: int, shifts: int, signups: int, seed: int = 4) -> None:
@@ -48,15 +48,38 @@ def load(database_url: str, volunteers: int, shifts: int, signups: int, seed: in
         db.create_all()
         now = datetime.now(UTC).replace(second=0, microsecond=0)
         started = time.perf_counter()
-        courthouses = [{"id": i, "name": f"Bench Courthouse {i}", "short_name": f"Court {i}",
-                        "slug": f"bench-{i}", "timezone": "America/New_York", "county": "Suffolk County",
-                        "court_types": "criminal", "active": True, "created_at": now} for i in range(1, 15)]
+        courthouses = [
+            {
+                "id": i,
+                "name": f"Bench Courthouse {i}",
+                "short_name": f"Court {i}",
+                "slug": f"bench-{i}",
+                "timezone": "America/New_York",
+                "county": "Suffolk County",
+                "court_types": "criminal",
+                "active": True,
+                "created_at": now,
+            }
+            for i in range(1, 15)
+        ]
         db.session.execute(insert(Courthouse), courthouses)
         password_hash = hash_password(PASSWORD)
-        users = [{"id": i, "email": f"bench{i}@example.org", "name": f"Bench Volunteer {i}",
-                  "password_hash": password_hash, "role": "volunteer", "status": "active",
-                  "languages": LANGS[i % len(LANGS)], "session_version": 1, "created_at": now,
-                  "approved_at": now, "is_demo": False} for i in range(1, volunteers + 1)]
+        users = [
+            {
+                "id": i,
+                "email": f"bench{i}@example.org",
+                "name": f"Bench Volunteer {i}",
+                "password_hash": password_hash,
+                "role": "volunteer",
+                "status": "active",
+                "languages": LANGS[i % len(LANGS)],
+                "session_version": 1,
+                "created_at": now,
+                "approved_at": now,
+                "is_demo": False,
+            }
+            for i in range(1, volunteers + 1)
+        ]
         for chunk in _chunks(users):
             db.session.execute(insert(User), chunk)
         shift_rows, capacity_of = [], {}
@@ -65,12 +88,25 @@ def load(database_url: str, volunteers: int, shifts: int, signups: int, seed: in
             starts = (now + timedelta(days=day)).replace(hour=rng.choice([12, 13, 14, 17, 18]), minute=30)
             capacity = rng.randint(3, 8)
             capacity_of[i] = capacity
-            shift_rows.append({"id": i, "kind": "accompaniment" if i % 5 == 0 else "observation",
-                               "courthouse_id": rng.randint(1, 14), "starts_at": starts,
-                               "ends_at": starts + timedelta(hours=4), "capacity": capacity,
-                               "minimum": 2, "language": rng.choice([None, None, None, "es", "pt"]),
-                               "meeting_point": "Front steps", "notes": "", "status": "open",
-                               "sequence": 0, "claimed_count": 0, "created_at": now, "updated_at": now})
+            shift_rows.append(
+                {
+                    "id": i,
+                    "kind": "accompaniment" if i % 5 == 0 else "observation",
+                    "courthouse_id": rng.randint(1, 14),
+                    "starts_at": starts,
+                    "ends_at": starts + timedelta(hours=4),
+                    "capacity": capacity,
+                    "minimum": 2,
+                    "language": rng.choice([None, None, None, "es", "pt"]),
+                    "meeting_point": "Front steps",
+                    "notes": "",
+                    "status": "open",
+                    "sequence": 0,
+                    "claimed_count": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         pairs, claimed = set(), {}
         signup_rows = []
         while len(signup_rows) < signups:
@@ -81,9 +117,16 @@ def load(database_url: str, volunteers: int, shifts: int, signups: int, seed: in
             full = claimed.get(shift_id, 0) >= capacity_of[shift_id]
             if not full:
                 claimed[shift_id] = claimed.get(shift_id, 0) + 1
-            signup_rows.append({"shift_id": shift_id, "user_id": user_id,
-                                "status": "waitlisted" if full else "claimed", "created_at": now,
-                                "updated_at": now, "no_show": False})
+            signup_rows.append(
+                {
+                    "shift_id": shift_id,
+                    "user_id": user_id,
+                    "status": "waitlisted" if full else "claimed",
+                    "created_at": now,
+                    "updated_at": now,
+                    "no_show": False,
+                }
+            )
         for row in shift_rows:
             row["claimed_count"] = claimed.get(row["id"], 0)
         for chunk in _chunks(shift_rows):
@@ -95,13 +138,19 @@ def load(database_url: str, volunteers: int, shifts: int, signups: int, seed: in
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("ANALYZE"))
                 for table in ("courthouse", "user", "shift", "shift_signup"):
-                    connection.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                                            f"(SELECT max(id) FROM \"{table}\"))"))
+                    connection.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                            f'(SELECT max(id) FROM "{table}"))'
+                        )
+                    )
         else:
             with db.engine.connect() as connection:
                 connection.execute(text("ANALYZE"))
-        print(f"loaded {volunteers} volunteers, {shifts} shifts, {signups} sign-ups "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"loaded {volunteers} volunteers, {shifts} shifts, {signups} sign-ups "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
 
 
 def main() -> None:

@@ -60,27 +60,29 @@ def toggles() -> dict:
 
     found = {}
     for module, name, paths in (
-            (shifts, "_offered_shifts_statement", ("/shifts",)),
-            (shifts, "_live_signups_statement", ("/shifts",)),
-            (shifts, "_my_signups_statement", ("/me/shifts",)),
-            (shifts, "_hours_statement", ("/me/shifts",)),
-            (courts, "_courthouses_statement", ("/shifts",)),
-            (forms, "_wtforms_catalog", ("/shifts",)),
-            (templating, "format_wall_clock", ("/shifts", "/me/shifts", "SHIFT", "/"))):
+        (shifts, "_offered_shifts_statement", ("/shifts",)),
+        (shifts, "_live_signups_statement", ("/shifts",)),
+        (shifts, "_my_signups_statement", ("/me/shifts",)),
+        (shifts, "_hours_statement", ("/me/shifts",)),
+        (courts, "_courthouses_statement", ("/shifts",)),
+        (forms, "_wtforms_catalog", ("/shifts",)),
+        (templating, "format_wall_clock", ("/shifts", "/me/shifts", "SHIFT", "/")),
+    ):
         if hasattr(getattr(module, name, None), "__wrapped__"):
             found[name] = (paths, lambda module=module, name=name: unwrapped(module, name))
     if hasattr(forms, "RememberedSelect"):
         from wtforms.widgets import Select
 
-        found["RememberedSelect"] = (("/shifts",),
-                                     lambda: patched(forms.RememberedSelect, "__call__", Select.__call__))
+        found["RememberedSelect"] = (("/shifts",), lambda: patched(forms.RememberedSelect, "__call__", Select.__call__))
     try:
         from courtwatch.shifts import page_kit, views
     except ImportError:
         page_kit = None
     if page_kit is not None and hasattr(views, "ShiftPageKit"):
-        found["ShiftPageKit"] = (("/shifts", "/me/shifts", "SHIFT"),
-                                 lambda: patched(views, "ShiftPageKit", plain_kit(page_kit, templating)))
+        found["ShiftPageKit"] = (
+            ("/shifts", "/me/shifts", "SHIFT"),
+            lambda: patched(views, "ShiftPageKit", plain_kit(page_kit, templating)),
+        )
     return found
 
 
@@ -143,12 +145,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--only", action="append", default=[], help="measure only this memoisation (repeatable)")
     args = parser.parse_args()
-    app = create_app({"DATABASE_URL": args.database_url, "SECRET_KEY": "b" * 40, "ENV_NAME": "testing",
-                      "STAFF_TWO_FACTOR": False, "LOGIN_RATE_LIMIT": "100000 per minute"})
+    app = create_app(
+        {
+            "DATABASE_URL": args.database_url,
+            "SECRET_KEY": "b" * 40,
+            "ENV_NAME": "testing",
+            "STAFF_TWO_FACTOR": False,
+            "LOGIN_RATE_LIMIT": "100000 per minute",
+        }
+    )
     client = logged_in_client(app, 1)
     shift = "/shifts/" + re.search(r'href="/shifts/(\d+)"', client.get("/shifts").get_data(as_text=True)).group(1)
-    print(f"{args.rounds} rounds x {args.requests} requests per path and state; load average "
-          f"{os.getloadavg()[0]:.1f}; CPU ms per request, median over rounds")
+    print(
+        f"{args.rounds} rounds x {args.requests} requests per path and state; load average "
+        f"{os.getloadavg()[0]:.1f}; CPU ms per request, median over rounds"
+    )
     print(f"{'memoisation':<27} {'path':<14} {'with':>7} {'without':>8} {'saves':>7} {'%':>6} {'/healthz':>9}")
     for name, (paths, switch_off) in toggles().items():
         if args.only and name not in args.only:
@@ -157,7 +168,7 @@ def main() -> None:
             path = shift if path == "SHIFT" else path
             on, off, floor = [], [], []
             for round_ in range(args.rounds):
-                for state in ((True, False) if round_ % 2 == 0 else (False, True)):
+                for state in (True, False) if round_ % 2 == 0 else (False, True):
                     if state:
                         on.append(cpu_per_request(client, path, args.requests))
                     else:
@@ -165,8 +176,11 @@ def main() -> None:
                             off.append(cpu_per_request(client, path, args.requests))
                 floor.append(cpu_per_request(client, "/healthz", args.requests))
             with_, without = statistics.median(on), statistics.median(off)
-            print(f"{name:<27} {path[:14]:<14} {with_:>7.2f} {without:>8.2f} {without - with_:>7.2f} "
-                  f"{(without - with_) / without * 100:>5.1f}% {statistics.median(floor):>9.2f}", flush=True)
+            print(
+                f"{name:<27} {path[:14]:<14} {with_:>7.2f} {without:>8.2f} {without - with_:>7.2f} "
+                f"{(without - with_) / without * 100:>5.1f}% {statistics.median(floor):>9.2f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -36,11 +36,14 @@ DEFAULT_PATHS = ("/healthz", "/shifts", "/me/shifts")
 def logged_in_client(app, volunteer: int):
     client = app.test_client()
     token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-    response = client.post("/login", data={"email": f"bench{volunteer}@example.org", "password": PASSWORD,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": f"bench{volunteer}@example.org", "password": PASSWORD, "csrf_token": token}
+    )
     if response.status_code != 302:
-        raise SystemExit(f"login failed for bench{volunteer}: {response.status_code} "
-                         "(was the database made by bench/load_shifts.py?)")
+        raise SystemExit(
+            f"login failed for bench{volunteer}: {response.status_code} "
+            "(was the database made by bench/load_shifts.py?)"
+        )
     return client
 
 
@@ -53,8 +56,12 @@ def time_path(client, path: str, requests: int) -> dict:
         _get(client, path)
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
-    return {"path": path, "mean": statistics.fmean(walls) * 1000, "median": statistics.median(walls) * 1000,
-            "cpu": statistics.fmean(cpus) * 1000}
+    return {
+        "path": path,
+        "mean": statistics.fmean(walls) * 1000,
+        "median": statistics.median(walls) * 1000,
+        "cpu": statistics.fmean(cpus) * 1000,
+    }
 
 
 def _get(client, path: str) -> bytes:
@@ -87,11 +94,20 @@ def main() -> None:
     parser.add_argument("--profile", metavar="PATH", help="also run cProfile over requests to PATH")
     parser.add_argument("--top", type=int, default=30, help="profile entries to print")
     args = parser.parse_args()
-    app = create_app({"DATABASE_URL": args.database_url, "SECRET_KEY": "b" * 40, "ENV_NAME": "testing",
-                      "STAFF_TWO_FACTOR": False, "LOGIN_RATE_LIMIT": "100000 per minute"})
+    app = create_app(
+        {
+            "DATABASE_URL": args.database_url,
+            "SECRET_KEY": "b" * 40,
+            "ENV_NAME": "testing",
+            "STAFF_TWO_FACTOR": False,
+            "LOGIN_RATE_LIMIT": "100000 per minute",
+        }
+    )
     client = logged_in_client(app, args.volunteer)
-    print(f"{args.requests} sequential requests per path, bench{args.volunteer}, "
-          f"{args.database_url.split(':')[0]}, in-process (Flask test client)")
+    print(
+        f"{args.requests} sequential requests per path, bench{args.volunteer}, "
+        f"{args.database_url.split(':')[0]}, in-process (Flask test client)"
+    )
     print(f"{'path':<14} {'mean ms':>8} {'median ms':>10} {'CPU ms':>8}")
     for path in (*DEFAULT_PATHS, *args.path):
         r = time_path(client, path, args.requests)

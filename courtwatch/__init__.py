@@ -17,8 +17,9 @@ from courtwatch.areas import connect_areas
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_path=os.environ.get("COURTWATCH_INSTANCE_PATH") or None,
-                instance_relative_config=True)
+    app = Flask(
+        __name__, instance_path=os.environ.get("COURTWATCH_INSTANCE_PATH") or None, instance_relative_config=True
+    )
     settings = config_module.load_settings(app.instance_path, test_config)
     config_module.check_production(settings)
     app.config.from_mapping(config_module.flask_config(settings))
@@ -89,10 +90,25 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.shifts import views as shift_views
 
     assert enrolment_views.bp is account_views.bp  # its routes live on the account blueprint
-    for blueprint in (home_views.bp, home_assets.bp, auth_views.bp, account_views.bp, people_views.bp,
-                      courts_views.bp, hearing_views.bp, import_views.bp, shift_views.bp,
-                      shift_coordinator_views.bp, feed_views.bp, feed_link_views.bp,
-                      observation_views.bp, report_views.bp, privacy_views.bp, opendata_views.bp, api_views.bp):
+    for blueprint in (
+        home_views.bp,
+        home_assets.bp,
+        auth_views.bp,
+        account_views.bp,
+        people_views.bp,
+        courts_views.bp,
+        hearing_views.bp,
+        import_views.bp,
+        shift_views.bp,
+        shift_coordinator_views.bp,
+        feed_views.bp,
+        feed_link_views.bp,
+        observation_views.bp,
+        report_views.bp,
+        privacy_views.bp,
+        opendata_views.bp,
+        api_views.bp,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -107,8 +123,17 @@ def _register_cli(app: Flask) -> None:
     from courtwatch.reports.cli import reports_cli
     from courtwatch.shifts.cli import shifts_cli
 
-    for group in (users_cli, notify_cli, demo_cli, calendars_cli, privacy_cli, shifts_cli, feeds_cli,
-                  reports_cli, api_cli):
+    for group in (
+        users_cli,
+        notify_cli,
+        demo_cli,
+        calendars_cli,
+        privacy_cli,
+        shifts_cli,
+        feeds_cli,
+        reports_cli,
+        api_cli,
+    ):
         app.cli.add_command(group)
 
 

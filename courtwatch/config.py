@@ -33,9 +33,7 @@ class InstanceSecret:
 
 
 # Add a secret here (e.g. an encryption key) and it is generated, kept and checked the same way.
-INSTANCE_SECRETS: tuple[InstanceSecret, ...] = (
-    InstanceSecret("SECRET_KEY", "secret_key"),
-)
+INSTANCE_SECRETS: tuple[InstanceSecret, ...] = (InstanceSecret("SECRET_KEY", "secret_key"),)
 
 DEFAULTS: dict[str, object] = {
     "ENV_NAME": "development",  # development | production | testing
@@ -183,11 +181,20 @@ def flask_config(settings: dict[str, object]) -> dict[str, object]:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         # Compressed on the embedded default (Flask-Compress); a production proxy may do it instead.
-        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
-                               "application/json", "text/calendar", "text/csv", "image/svg+xml"],
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "text/calendar",
+            "text/csv",
+            "image/svg+xml",
+        ],
         "COMPRESS_ALGORITHM": ["br", "gzip"],
-        "MAX_CONTENT_LENGTH": max(int(settings["IMPORT_MAX_BYTES"]),
-                                  int(settings["PHOTO_MAX_BYTES"]) * int(settings["PHOTO_MAX_COUNT"]))
+        "MAX_CONTENT_LENGTH": max(
+            int(settings["IMPORT_MAX_BYTES"]), int(settings["PHOTO_MAX_BYTES"]) * int(settings["PHOTO_MAX_COUNT"])
+        )
         + 1024 * 1024,
     }
 
@@ -224,5 +231,6 @@ def check_production(settings: dict[str, object]) -> None:
         except ValueError:
             valid = False
         if not valid:
-            raise RuntimeError("COURTWATCH_MASTER_KEY must be base64 of 32 random bytes (comma-separated when rotating).")
-
+            raise RuntimeError(
+                "COURTWATCH_MASTER_KEY must be base64 of 32 random bytes (comma-separated when rotating)."
+            )

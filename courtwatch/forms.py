@@ -61,7 +61,8 @@ class CourtwatchForm(FlaskForm):
             pattern = _CONTROL_MULTILINE if isinstance(field, TextAreaField) else _CONTROL
             if pattern.search(data):
                 field.errors = list(field.errors or []) + [
-                    _("This contains invisible control characters (perhaps from pasted text). Retype it.")]
+                    _("This contains invisible control characters (perhaps from pasted text). Retype it.")
+                ]
                 valid = False
         return valid
 
@@ -95,8 +96,13 @@ class RememberedSelect(Select):
         if any(choice.render_kw for choice in choices):
             return super().__call__(field)
         flags = field.flags
-        key = (field.name, field.id, flags.required, flags.disabled,
-               tuple((choice.value, str(choice.label), choice.selected) for choice in choices))
+        key = (
+            field.name,
+            field.id,
+            flags.required,
+            flags.disabled,
+            tuple((choice.value, str(choice.label), choice.selected) for choice in choices),
+        )
         try:
             html = self._remembered.get(key)
         except TypeError:  # an option value that cannot be a key

@@ -4,8 +4,7 @@ The declarative base and the UTC column type live in ``courtwatch.db``.
 """
 
 from courtwatch.auth.models import Training, User, UserTraining  # noqa: F401
-from courtwatch.auth.security_models import (EnrolmentGrant, Passkey, RecoveryCode,  # noqa: F401
-                                             UserSession)
+from courtwatch.auth.security_models import EnrolmentGrant, Passkey, RecoveryCode, UserSession  # noqa: F401
 from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing, HearingChange  # noqa: F401
 from courtwatch.courts.models import Courthouse  # noqa: F401
 from courtwatch.db import Base, db  # noqa: F401
@@ -13,11 +12,11 @@ from courtwatch.feeds.models import FeedToken  # noqa: F401
 from courtwatch.imports.models import CalendarSource, ImportRun  # noqa: F401
 from courtwatch.notify.models import OutboxAttachment, OutboxMessage  # noqa: F401
 from courtwatch.observations.models import (  # noqa: F401
-                                              Incident,
-                                              Observation,
-                                              ObservationAgency,
-                                              ObservationPhoto,
-                                              ObservationRevision,
+    Incident,
+    Observation,
+    ObservationAgency,
+    ObservationPhoto,
+    ObservationRevision,
 )
 from courtwatch.opendata.models import ApiToken, OpenDataSettings  # noqa: F401
 from courtwatch.privacy.models import AuditEvent  # noqa: F401

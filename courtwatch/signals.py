@@ -49,16 +49,22 @@ def _signal(name: str, doc: str) -> OrderedSignal:
 
 # ---------------------------------------------------------------- events
 
-hearing_changed = _signal("hearing-changed", """A hearing changed; sent after the change is flushed, in its transaction.
+hearing_changed = _signal(
+    "hearing-changed",
+    """A hearing changed; sent after the change is flushed, in its transaction.
 
 Keyword arguments: ``hearing``, ``event`` (one of "moved", "room_changed", "cancelled",
 "reinstated", "accompaniment_needed", "accompaniment_not_needed", "request_saved") and ``change`` (the
-HearingChange row, or None). The shifts area moves or cancels the accompaniment shift.""")
+HearingChange row, or None). The shifts area moves or cancels the accompaniment shift.""",
+)
 
-user_suspended = _signal("user-suspended", """An account was suspended; sent inside the suspending transaction.
+user_suspended = _signal(
+    "user-suspended",
+    """An account was suspended; sent inside the suspending transaction.
 
 Keyword argument: ``user``. The feeds area revokes calendar links; the shifts area releases the
-person's future claims.""")
+person's future claims.""",
+)
 
 # ---------------------------------------------------------------- contributions to other areas' pages
 
@@ -66,13 +72,19 @@ home_cards = _signal("home-cards", """Cards for the start page: each receiver re
 
 account_sections = _signal("account-sections", """Sections for /account: each receiver returns Markup or None.""")
 
-courthouse_actions = _signal("courthouse-actions", """Buttons for a courthouse page.
+courthouse_actions = _signal(
+    "courthouse-actions",
+    """Buttons for a courthouse page.
 
-Keyword argument: ``courthouse``. Each receiver returns a list of (url, label).""")
+Keyword argument: ``courthouse``. Each receiver returns a list of (url, label).""",
+)
 
-demo_data_requested = _signal("demo-data-requested", """``flask demo load`` after people and courthouses exist.
+demo_data_requested = _signal(
+    "demo-data-requested",
+    """``flask demo load`` after people and courthouses exist.
 
-Keyword argument: ``context`` (admin, coordinator, volunteers, courthouses by slug, password).""")
+Keyword argument: ``context`` (admin, coordinator, volunteers, courthouses by slug, password).""",
+)
 
 
 def send(signal: OrderedSignal, **kwargs: Any) -> list[Any]:

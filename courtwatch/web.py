@@ -61,8 +61,7 @@ class BoundedIntegerConverter(IntegerConverter):
     """``<int:id>`` in every route: a 20-digit id is a 404 from routing, not a database error."""
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=LARGEST_ID, signed=False):  # noqa: A002
-        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=min_of(max, LARGEST_ID),
-                         signed=signed)
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=min_of(max, LARGEST_ID), signed=signed)
 
 
 class BoundedArgs(ImmutableMultiDict):

@@ -51,8 +51,14 @@ def _postgres_database(base_url: str):
 
     url = make_url(base_url)
     name = f"courtwatch_test_{uuid.uuid4().hex[:10]}"
-    admin = psycopg.connect(host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres",
-                            password=url.password, dbname=url.database or "postgres", autocommit=True)
+    admin = psycopg.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password,
+        dbname=url.database or "postgres",
+        autocommit=True,
+    )
     admin.execute(f'CREATE DATABASE "{name}"')
     return admin, name, url.set(database=name).render_as_string(hide_password=False)
 
@@ -70,7 +76,8 @@ def database_url(tmp_path_factory):
     finally:
         admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            (name,))
+            (name,),
+        )
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.close()
 
@@ -173,12 +180,24 @@ def runner(app):
 def make_user(app):
     counter = iter(range(1, 10_000))
 
-    def make(role: str = Role.VOLUNTEER, status: str = AccountStatus.ACTIVE, email: str | None = None,
-             password: str = TEST_PASSWORD, name: str | None = None, languages=("en",), trainings=()):
+    def make(
+        role: str = Role.VOLUNTEER,
+        status: str = AccountStatus.ACTIVE,
+        email: str | None = None,
+        password: str = TEST_PASSWORD,
+        name: str | None = None,
+        languages=("en",),
+        trainings=(),
+    ):
         number = next(counter)
         user = auth_services.create_user(
-            email=email or f"{role}{number}-{secrets.token_hex(2)}@example.org", name=name or f"{role.title()} {number}",
-            password=password, role=role, status=status, languages=list(languages))
+            email=email or f"{role}{number}-{secrets.token_hex(2)}@example.org",
+            name=name or f"{role.title()} {number}",
+            password=password,
+            role=role,
+            status=status,
+            languages=list(languages),
+        )
         for training_name in trainings:
             from datetime import date
 
@@ -196,9 +215,16 @@ def make_courthouse(app):
 
     def make(**values):
         number = next(counter)
-        defaults = {"name": f"Test Courthouse {number}", "slug": f"test-court-{number}",
-                    "timezone": "America/New_York", "county": "Suffolk County", "state": "MA",
-                    "city": "Boston", "street_address": f"{number} Main Street", "court_types": ["criminal"]}
+        defaults = {
+            "name": f"Test Courthouse {number}",
+            "slug": f"test-court-{number}",
+            "timezone": "America/New_York",
+            "county": "Suffolk County",
+            "state": "MA",
+            "city": "Boston",
+            "street_address": f"{number} Main Street",
+            "court_types": ["criminal"],
+        }
         courthouse = court_services.create_courthouse(None, **{**defaults, **values})
         db.session.commit()
         return courthouse
@@ -268,5 +294,3 @@ def corpora_dir():
     if not os.path.isdir(path):
         pytest.skip("../shared/corpora is not beside this clone")
     return os.path.abspath(path)
-
-

@@ -27,24 +27,52 @@ ROLES = ("anonymous", "pending", "volunteer", "coordinator", "admin")
 
 # Pages anyone may open. Adding to this list is a security decision: review it.
 PUBLIC_ALLOW_LIST = {
-    "static", "assets.file", "home.index", "home.robots_txt", "home.healthz",
-    "auth.login", "auth.login_two_factor", "auth.register", "auth.forgot_password",
-    "auth.reset_password", "auth.set_language",
+    "static",
+    "assets.file",
+    "home.index",
+    "home.robots_txt",
+    "home.healthz",
+    "auth.login",
+    "auth.login_two_factor",
+    "auth.register",
+    "auth.forgot_password",
+    "auth.reset_password",
+    "auth.set_language",
     # Open data (issue 18): published, suppressed aggregates (404 until an admin publishes), and the
     # partner rows, which answer 401 without a token.
-    "opendata.page", "opendata.embed", "opendata.chart", "opendata.data_dictionary",
-    "api.openapi", "api.dictionary", "api.summary", "api.summary_csv", "api.incidents", "api.incidents_csv",
-    "auth.reset_password_link", "auth.login_passkey_options",
-    "auth.login_passkey", "account.follow_enrolment_link",
+    "opendata.page",
+    "opendata.embed",
+    "opendata.chart",
+    "opendata.data_dictionary",
+    "api.openapi",
+    "api.dictionary",
+    "api.summary",
+    "api.summary_csv",
+    "api.incidents",
+    "api.incidents_csv",
+    "auth.reset_password_link",
+    "auth.login_passkey_options",
+    "auth.login_passkey",
+    "account.follow_enrolment_link",
 }
 # Token-authenticated calendar feeds are public by design (a calendar app has no session).
 PUBLIC_PREFIXES = ("feeds.",)
 # Pages an account waiting for approval may open (its own account, logging out).
 PENDING_ALLOW_LIST = {
-    "auth.logout", "account.show", "account.update_profile", "account.change_password",
-    "account.two_factor", "account.send_enrolment_link", "account.confirm_password", "account.enrol_app",
-    "account.passkey_options", "account.enrol_passkey", "account.first_recovery_codes", "account.change_factor",
-    "account.end_session", "account.end_all_sessions",
+    "auth.logout",
+    "account.show",
+    "account.update_profile",
+    "account.change_password",
+    "account.two_factor",
+    "account.send_enrolment_link",
+    "account.confirm_password",
+    "account.enrol_app",
+    "account.passkey_options",
+    "account.enrol_passkey",
+    "account.first_recovery_codes",
+    "account.change_factor",
+    "account.end_session",
+    "account.end_all_sessions",
 }
 # The foundation's staff pages and the roles they need; a later area's staff pages are checked
 # through their own ``required_roles`` declaration.
@@ -70,10 +98,17 @@ _PASSWORD_HASH = generate_password_hash("matrix-password-0123", method="scrypt")
 
 
 def _collect_rules():
-    app = create_app({"SECRET_KEY": "collection-only-" + "x" * 32, "DATABASE_URL": "sqlite://",
-                      "ENV_NAME": "testing", "TESTING": True})
-    return sorted(((rule.endpoint, rule.rule) for rule in app.url_map.iter_rules()),
-                  key=lambda pair: (pair[0], pair[1]))
+    app = create_app(
+        {
+            "SECRET_KEY": "collection-only-" + "x" * 32,
+            "DATABASE_URL": "sqlite://",
+            "ENV_NAME": "testing",
+            "TESTING": True,
+        }
+    )
+    return sorted(
+        ((rule.endpoint, rule.rule) for rule in app.url_map.iter_rules()), key=lambda pair: (pair[0], pair[1])
+    )
 
 
 RULES = _collect_rules()
@@ -111,20 +146,34 @@ def matrix(_schema, smtp_server, tmp_path_factory):
     database per case would take minutes on PostgreSQL). User id 1 is a bystander account, so
     actions posted to ``.../1/...`` (approve, suspend, change role) never touch the accounts
     whose access is being checked."""
-    app = create_app({
-        "ENV_NAME": "testing", "TESTING": True, "SECRET_KEY": TEST_SECRET, "DATABASE_URL": _schema,
-        "BASE_URL": "http://localhost", "MAIL_BACKEND": "smtp", "SMTP_HOST": smtp_server.hostname,
-        "SMTP_PORT": smtp_server.port, "STAFF_TWO_FACTOR": False, "RATELIMIT_STORAGE_URL": "memory://",
-        "UPLOAD_DIR": str(tmp_path_factory.mktemp("matrix-uploads")),
-    })
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "TESTING": True,
+            "SECRET_KEY": TEST_SECRET,
+            "DATABASE_URL": _schema,
+            "BASE_URL": "http://localhost",
+            "MAIL_BACKEND": "smtp",
+            "SMTP_HOST": smtp_server.hostname,
+            "SMTP_PORT": smtp_server.port,
+            "STAFF_TWO_FACTOR": False,
+            "RATELIMIT_STORAGE_URL": "memory://",
+            "UPLOAD_DIR": str(tmp_path_factory.mktemp("matrix-uploads")),
+        }
+    )
     app.test_client_class = CsrfClient
     with app.app_context():
         users = {}
         for role in ("bystander", *ROLES[1:]):
             base_role = "volunteer" if role in ("pending", "bystander") else role
-            user = User(email=f"matrix-{role}@example.org", name=f"Matrix {role}", password_hash=_PASSWORD_HASH,
-                        role=base_role, languages="en",
-                        status=AccountStatus.PENDING if role in ("pending", "bystander") else AccountStatus.ACTIVE)
+            user = User(
+                email=f"matrix-{role}@example.org",
+                name=f"Matrix {role}",
+                password_hash=_PASSWORD_HASH,
+                role=base_role,
+                languages="en",
+                status=AccountStatus.PENDING if role in ("pending", "bystander") else AccountStatus.ACTIVE,
+            )
             db.session.add(user)
             db.session.commit()
             users[role] = user.get_id()

@@ -36,8 +36,11 @@ PASSWORD = "sweep-password-123"
 PHONE = {"width": 360, "height": 740}
 LAPTOP = {"width": 1280, "height": 800}
 WIDTHS = {"phone": (PHONE, "Pacific/Auckland"), "laptop": (LAPTOP, "America/Los_Angeles")}
-ACCOUNTS = {"volunteer": "volunteer1@example.org", "coordinator": "coordinator@example.org",
-            "admin": "admin@example.org"}
+ACCOUNTS = {
+    "volunteer": "volunteer1@example.org",
+    "coordinator": "coordinator@example.org",
+    "admin": "admin@example.org",
+}
 LOGGED_OUT_PAGES = ["/login", "/register", "/password/forgot"]
 # Pages a signed-in person reaches by a button or a redirect rather than a link in page content.
 SIGNED_IN_EXTRA_PAGES = ["/account/calendar"]
@@ -46,19 +49,39 @@ SIGNED_IN_EXTRA_PAGES = ["/account/calendar"]
 @pytest.fixture(scope="module")
 def sweep_server(_schema, smtp_server, tmp_path_factory):
     """The demo campaign served on 127.0.0.1 for every case of this module."""
-    app = create_app({"ENV_NAME": "testing", "TESTING": False, "SECRET_KEY": TEST_SECRET, "DATABASE_URL": _schema,
-                      "BASE_URL": "http://localhost", "MAIL_BACKEND": "smtp", "SMTP_HOST": smtp_server.hostname,
-                      "SMTP_PORT": smtp_server.port, "STAFF_TWO_FACTOR": False,
-                      "LOGIN_RATE_LIMIT": "1000 per minute",
-                      "UPLOAD_DIR": str(tmp_path_factory.mktemp("sweep-uploads"))})
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "TESTING": False,
+            "SECRET_KEY": TEST_SECRET,
+            "DATABASE_URL": _schema,
+            "BASE_URL": "http://localhost",
+            "MAIL_BACKEND": "smtp",
+            "SMTP_HOST": smtp_server.hostname,
+            "SMTP_PORT": smtp_server.port,
+            "STAFF_TWO_FACTOR": False,
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            "UPLOAD_DIR": str(tmp_path_factory.mktemp("sweep-uploads")),
+        }
+    )
     result = app.test_cli_runner().invoke(args=["demo", "load", "--password", PASSWORD])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        for name, zone, state in (("Honolulu District Court", "Pacific/Honolulu", "HI"),
-                                  ("Auckland District Court", "Pacific/Auckland", "AKL")):
-            court_services.create_courthouse(None, name=name, slug=name.split()[0].lower(), timezone=zone,
-                                             county=name.split()[0], state=state, city=name.split()[0],
-                                             street_address="1 Court Street", court_types=["criminal"])
+        for name, zone, state in (
+            ("Honolulu District Court", "Pacific/Honolulu", "HI"),
+            ("Auckland District Court", "Pacific/Auckland", "AKL"),
+        ):
+            court_services.create_courthouse(
+                None,
+                name=name,
+                slug=name.split()[0].lower(),
+                timezone=zone,
+                county=name.split()[0],
+                state=state,
+                city=name.split()[0],
+                street_address="1 Court Street",
+                court_types=["criminal"],
+            )
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -93,9 +116,12 @@ def _problems_on(page, path: str, axe_source: str, width: int, signed_in: bool) 
         problems.append(f"{path}: answered {response.status if response else 'nothing'}")
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     if scroll_width > width:
-        wide = page.evaluate("""(limit) => Array.from(document.querySelectorAll('body *'))
+        wide = page.evaluate(
+            """(limit) => Array.from(document.querySelectorAll('body *'))
             .filter(e => e.getBoundingClientRect().right > limit + 1).slice(0, 3)
-            .map(e => e.tagName + '.' + e.className)""", width)
+            .map(e => e.tagName + '.' + e.className)""",
+            width,
+        )
         problems.append(f"{path}: {scroll_width}px wide at {width}px ({wide})")
     # Evaluated through the DevTools protocol, which the page's Content-Security-Policy (rightly
     # refusing inline scripts) does not govern; a <script> tag would be refused.
@@ -151,8 +177,14 @@ def _one_level_down(page, paths: list[str]) -> list[str]:
 @pytest.mark.parametrize("role", ["logged-out", *ACCOUNTS])
 def test_every_menu_page_works(chromium, sweep_server, axe_source, role, width_name):
     viewport, zone = WIDTHS[width_name]
-    context = chromium.new_context(viewport=viewport, base_url=sweep_server.url, locale="en-US", timezone_id=zone,
-                                   is_mobile=width_name == "phone", has_touch=width_name == "phone")
+    context = chromium.new_context(
+        viewport=viewport,
+        base_url=sweep_server.url,
+        locale="en-US",
+        timezone_id=zone,
+        is_mobile=width_name == "phone",
+        has_touch=width_name == "phone",
+    )
     context.set_default_timeout(15_000)
     problems: list[str] = []
     try:

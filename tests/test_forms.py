@@ -29,11 +29,15 @@ def _draw(choices, selected=None):
 
 def test_remembered_select_redraws_on_every_change(app):
     boston_lowell = [(1, "Boston"), (2, "Lowell")]
-    cases = [("en", boston_lowell, None), ("en", boston_lowell, 2), ("en", boston_lowell, 1),
-             ("en", [(1, "Boston Municipal"), (2, "Lowell")], 1),  # renamed
-             ("en", [(1, "Boston Municipal"), (3, "O'Neill <Annex>")], 3),  # added, to be escaped
-             ("en", [(0, _l("Any kind")), (1, "Boston")], 0),  # translated text...
-             ("es", [(0, _l("Any kind")), (1, "Boston")], 0)]  # ...in each language
+    cases = [
+        ("en", boston_lowell, None),
+        ("en", boston_lowell, 2),
+        ("en", boston_lowell, 1),
+        ("en", [(1, "Boston Municipal"), (2, "Lowell")], 1),  # renamed
+        ("en", [(1, "Boston Municipal"), (3, "O'Neill <Annex>")], 3),  # added, to be escaped
+        ("en", [(0, _l("Any kind")), (1, "Boston")], 0),  # translated text...
+        ("es", [(0, _l("Any kind")), (1, "Boston")], 0),
+    ]  # ...in each language
     drawn = {}
     with app.test_request_context("/"):
         for case in cases * 2:  # the second round comes from memory

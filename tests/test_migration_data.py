@@ -98,8 +98,9 @@ def _row(table: sa.Table, step: int, n: int, new_ids: dict[str, list[int]]) -> d
             continue
         elif foreign is not None:
             # The n-th row of this step in the parent table: pairs stay unique (one signup a person).
-            row[column.name] = new_ids[foreign.column.table.name][n] if not column.nullable or column.primary_key \
-                else None
+            row[column.name] = (
+                new_ids[foreign.column.table.name][n] if not column.nullable or column.primary_key else None
+            )
         elif not column.nullable:
             row[column.name] = _plain_value(column, step, n)
     return row
@@ -117,28 +118,35 @@ def _fill(connection, step: int) -> Counter:
             connection.execute(table.insert().values(_row(table, step, n, new_ids)))
         inserted[table.name] += ROWS
         if "id" in table.c:
-            new_ids[table.name] = list(connection.scalars(
-                sa.select(table.c.id).order_by(table.c.id.desc()).limit(ROWS)))[::-1]
+            new_ids[table.name] = list(
+                connection.scalars(sa.select(table.c.id).order_by(table.c.id.desc()).limit(ROWS))
+            )[::-1]
     return inserted
 
 
 def _expected_day_counts(connection) -> Counter:
     """(courthouse, local day, counted column) -> count, from the reports as stored."""
     expected: Counter = Counter()
-    rows = connection.execute(sa.text(
-        "SELECT courthouse.timezone, observation.courthouse_id, observation.action FROM observation "
-        "JOIN courthouse ON courthouse.id = observation.courthouse_id ORDER BY observation.id"))
+    rows = connection.execute(
+        sa.text(
+            "SELECT courthouse.timezone, observation.courthouse_id, observation.action FROM observation "
+            "JOIN courthouse ON courthouse.id = observation.courthouse_id ORDER BY observation.id"
+        )
+    )
     for step_and_n, (zone, courthouse_id, action) in enumerate(rows):
         day = _observed_at(step_and_n // ROWS).astimezone(ZoneInfo(zone)).date()
         expected[courthouse_id, day, "reports"] += 1
-        expected[courthouse_id, day, {"arrest": "arrests", "sighting": "sightings", "none": "nothing_observed"}[action]] += 1
+        expected[
+            courthouse_id, day, {"arrest": "arrests", "sighting": "sightings", "none": "nothing_observed"}[action]
+        ] += 1
     return expected
 
 
 def _stored_day_counts(connection) -> Counter:
     stored: Counter = Counter()
-    for row in connection.execute(sa.text(
-            "SELECT courthouse_id, day, reports, arrests, sightings, nothing_observed FROM report_day_count")):
+    for row in connection.execute(
+        sa.text("SELECT courthouse_id, day, reports, arrests, sightings, nothing_observed FROM report_day_count")
+    ):
         day = row.day if isinstance(row.day, date) else date.fromisoformat(str(row.day))
         for name in ("reports", "arrests", "sightings", "nothing_observed"):
             if getattr(row, name):
@@ -150,8 +158,13 @@ def test_revisions_never_import_the_app():
     offenders = []
     for path in sorted((MIGRATIONS / "versions").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
-            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             offenders += [f"{path.name}: {name}" for name in names if name.split(".")[0] == "courtwatch"]
     assert offenders == []
 
@@ -162,8 +175,9 @@ def test_upgrading_one_revision_at_a_time_keeps_every_row_and_counts_them(tmp_pa
     checked = []
     for dialect, url, cleanup in _databases(tmp_path):
         try:
-            app = create_app({"DATABASE_URL": url, "SECRET_KEY": TEST_SECRET, "ENV_NAME": "testing",
-                              "MASTER_KEY": TEST_MASTER_KEY})
+            app = create_app(
+                {"DATABASE_URL": url, "SECRET_KEY": TEST_SECRET, "ENV_NAME": "testing", "MASTER_KEY": TEST_MASTER_KEY}
+            )
             with app.app_context():
                 inserted: Counter = Counter()
                 for step, revision in enumerate(revisions):
@@ -173,8 +187,9 @@ def test_upgrading_one_revision_at_a_time_keeps_every_row_and_counts_them(tmp_pa
                             expected = _expected_day_counts(connection)
                             assert sum(v for (_c, _d, name), v in expected.items() if name == "reports") == step * ROWS
                             assert _stored_day_counts(connection) == expected, dialect
-                            months = connection.execute(sa.text(
-                                "SELECT SUM(reports), SUM(arrests) FROM report_month_count")).one()
+                            months = connection.execute(
+                                sa.text("SELECT SUM(reports), SUM(arrests) FROM report_month_count")
+                            ).one()
                             assert tuple(months) == (step * ROWS, step), dialect
                         inserted += _fill(connection, step)
                 with db.engine.connect() as connection:

@@ -31,16 +31,16 @@ def _databases(tmp_path):
 
 
 def _drop(admin, name) -> None:
-    admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                  "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+    admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,)
+    )
     admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
     admin.close()
 
 
 def _schema_differences() -> list:
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True,
-                                                               "compare_server_default": False})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": False})
         return compare_metadata(context, db.metadata)
 
 

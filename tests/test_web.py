@@ -38,9 +38,17 @@ def test_login_without_csrf_token_is_refused(client, volunteer):
 
 
 def test_register_without_csrf_token_is_refused(client):
-    response = client.post("/register", csrf=False, data={
-        "name": "No Token", "email": "notoken@example.org", "password": "long enough pw",
-        "confirm": "long enough pw", "languages": ["en"]})
+    response = client.post(
+        "/register",
+        csrf=False,
+        data={
+            "name": "No Token",
+            "email": "notoken@example.org",
+            "password": "long enough pw",
+            "confirm": "long enough pw",
+            "languages": ["en"],
+        },
+    )
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
@@ -49,8 +57,9 @@ def test_coordinator_action_without_csrf_token_is_refused(coordinator_client, ma
     pending = make_user(status="pending")
     response = coordinator_client.post(f"/coordinator/volunteers/{pending.id}/approve", csrf=False)
     assert response.status_code == 400
-    response = coordinator_client.post("/courthouses/new", csrf=False, data={
-        "name": "Forged Court", "slug": "forged", "timezone": "America/New_York"})
+    response = coordinator_client.post(
+        "/courthouses/new", csrf=False, data={"name": "Forged Court", "slug": "forged", "timezone": "America/New_York"}
+    )
     assert response.status_code == 400
     db.session.expire_all()
     assert db.session.get(User, pending.id).status == "pending"
@@ -60,14 +69,17 @@ def test_coordinator_action_without_csrf_token_is_refused(coordinator_client, ma
 def test_csrf_token_from_another_session_is_refused(app, client, volunteer):
     other = app.test_client()
     token = other.csrf_token()
-    response = client.post("/login", csrf=False, data={
-        "email": volunteer.email, "password": TEST_PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login", csrf=False, data={"email": volunteer.email, "password": TEST_PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 400
 
 
 # ---------------------------------------------------------------- headers
-@pytest.mark.parametrize("path", ["/login", "/register", "/robots.txt", "/healthz", "/no-such-page",
-                                  "/static/courtwatch.css", "/courthouses"])
+@pytest.mark.parametrize(
+    "path",
+    ["/login", "/register", "/robots.txt", "/healthz", "/no-such-page", "/static/courtwatch.css", "/courthouses"],
+)
 def test_security_headers_on_every_response(client, path):
     response = client.get(path)
     headers = response.headers

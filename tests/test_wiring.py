@@ -22,9 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize("order", ["sorted", "reversed", "19", "2026"])
 def test_behaviour_does_not_depend_on_import_order(app, test_config, order):
     config = {key: value for key, value in test_config.items() if isinstance(value, str | int | bool)}
-    result = subprocess.run([sys.executable, "-m", "tests.support.wiring_probe", order, json.dumps(config)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "PYTHONWARNINGS": "error::DeprecationWarning:courtwatch"})
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.support.wiring_probe", order, json.dumps(config)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONWARNINGS": "error::DeprecationWarning:courtwatch"},
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["modules"] > 90
@@ -32,4 +37,3 @@ def test_behaviour_does_not_depend_on_import_order(app, test_config, order):
     assert seen["home_cards"] == ["next shift", "reports"]
     assert seen["live_calendar_links"] == 0, "a suspended person's calendar links still work"
     assert not seen["claim_kept"], "a suspended person still holds a future shift"
-

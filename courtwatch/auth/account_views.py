@@ -21,16 +21,23 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _render(profile_form=None, password_form=None, status=200):
-    profile_form = profile_form or ProfileForm(obj=current_user, languages=current_user.language_codes,
-                                               locale=current_user.locale or "")
+    profile_form = profile_form or ProfileForm(
+        obj=current_user, languages=current_user.language_codes, locale=current_user.locale or ""
+    )
     password_form = password_form or PasswordChangeForm()
     # Other areas add sections (calendar links, my reports) through a signal: auth imports none of them.
     sections = signals.collect(signals.account_sections)
     current_digest = session_records.token_digest(current_session_token() or "")
-    return render_template("account/show.html", profile_form=profile_form, password_form=password_form,
-                           sections=sections, sessions=session_records.list_sessions(current_user),
-                           current_digest=current_digest, action_form=ActionForm(),
-                           has_second_factor=second_factor.has_second_factor(current_user)), status
+    return render_template(
+        "account/show.html",
+        profile_form=profile_form,
+        password_form=password_form,
+        sections=sections,
+        sessions=session_records.list_sessions(current_user),
+        current_digest=current_digest,
+        action_form=ActionForm(),
+        has_second_factor=second_factor.has_second_factor(current_user),
+    ), status
 
 
 @bp.route("", methods=["GET"])
@@ -44,8 +51,13 @@ def show():
 def update_profile():
     form = ProfileForm()
     if form.validate_on_submit():
-        services.update_profile(current_user, name=form.name.data, phone=form.phone.data,
-                                languages=form.languages.data, locale=form.locale.data)
+        services.update_profile(
+            current_user,
+            name=form.name.data,
+            phone=form.phone.data,
+            languages=form.languages.data,
+            locale=form.locale.data,
+        )
         flash(_("Your profile is saved."), "info")
         return redirect(url_for("account.show"))
     return _render(profile_form=form, status=422)

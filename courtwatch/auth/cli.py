@@ -14,8 +14,9 @@ users_cli = AppGroup("users", help="User accounts.")
 @click.option("--email", required=True)
 # A plain string checked by the service, not click.Choice: a bad role then gets the same one-line
 # "Error: ..." and exit status 2 as every other bad input, not a usage screen.
-@click.option("--role", default=Role.VOLUNTEER.value, show_default=True,
-              help="One of: " + ", ".join(r.value for r in Role) + ".")
+@click.option(
+    "--role", default=Role.VOLUNTEER.value, show_default=True, help="One of: " + ", ".join(r.value for r in Role) + "."
+)
 @click.option("--name", default="", help="Display name (default: the part of the email before @).")
 @click.option("--password", default=None, help="Prompted for (hidden) when left out.")
 @transactional
@@ -27,8 +28,7 @@ def create_user_command(email: str, role: str, name: str, password: str | None) 
         raise CommandError(f"unknown role {role!r} (use one of: {', '.join(r.value for r in Role)})")
     if password is None:  # asked only once the rest is known to be right
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
-    user = services.create_user(email=email, name=name, password=password, role=role,
-                                status=AccountStatus.ACTIVE)
+    user = services.create_user(email=email, name=name, password=password, role=role, status=AccountStatus.ACTIVE)
     click.echo(f"created {user.role} {user.email} (id {user.id})")
 
 

@@ -43,7 +43,7 @@ def _password_fresh() -> bool:
 
 
 def _stage() -> str:
-    """"link" (ask for a set-up link), "password" (type it again) or "enrol"."""
+    """ "link" (ask for a set-up link), "password" (type it again) or "enrol"."""
     if _grant() is None:
         return "link"
     return "enrol" if _password_fresh() else "password"
@@ -51,13 +51,18 @@ def _stage() -> str:
 
 def _render(status=200, *, totp_form=None, password_form=None, change_form=None, recovery_codes=None):
     stage = _stage()
-    context = {"stage": stage, "totp_form": totp_form or TwoFactorForm(),
-               "password_form": password_form or PasswordAgainForm(),
-               "change_form": change_form or ChangeFactorForm(), "action_form": ActionForm(),
-               "has_factor": second_factor.has_second_factor(current_user),
-               "passkeys": passkeys.list_passkeys(current_user),
-               "recovery_left": second_factor.remaining_recovery_codes(current_user),
-               "recovery_codes": recovery_codes, "password_fresh": _password_fresh()}
+    context = {
+        "stage": stage,
+        "totp_form": totp_form or TwoFactorForm(),
+        "password_form": password_form or PasswordAgainForm(),
+        "change_form": change_form or ChangeFactorForm(),
+        "action_form": ActionForm(),
+        "has_factor": second_factor.has_second_factor(current_user),
+        "passkeys": passkeys.list_passkeys(current_user),
+        "recovery_left": second_factor.remaining_recovery_codes(current_user),
+        "recovery_codes": recovery_codes,
+        "password_fresh": _password_fresh(),
+    }
     if stage == "enrol" and not current_user.totp_secret:
         secret = session.setdefault(SECRET_KEY, auth_secrets.new_totp_secret())
         context.update(secret=secret, qr_svg=auth_secrets.provisioning_svg(secret, current_user.email))
@@ -74,8 +79,9 @@ def two_factor():
 @pending_allowed
 def send_enrolment_link():
     base = current_app.config["BASE_URL"].rstrip("/")
-    second_factor.send_enrolment_link(current_user,
-                                      lambda token: base + url_for("account.follow_enrolment_link", token=token))
+    second_factor.send_enrolment_link(
+        current_user, lambda token: base + url_for("account.follow_enrolment_link", token=token)
+    )
     flash(_("We have emailed you a set-up link. It works once, within 24 hours."), "info")
     return redirect(url_for("account.two_factor"))
 
@@ -165,8 +171,9 @@ def enrol_passkey():
     name = unquote(request.headers.get("X-Passkey-Name", ""))[:80]
     name = "" if has_control_characters(name) else name
     try:
-        passkeys.register_passkey(current_user, grant, request.get_data(as_text=True)[:20_000],
-                                  bytes.fromhex(challenge), name)
+        passkeys.register_passkey(
+            current_user, grant, request.get_data(as_text=True)[:20_000], bytes.fromhex(challenge), name
+        )
     except DomainError as error:
         return jsonify(error=error.message), 422
     session.pop(GRANT_KEY, None)
@@ -178,8 +185,11 @@ def enrol_passkey():
 @pending_allowed
 def first_recovery_codes():
     """Right after enrolling a passkey (the password was typed minutes ago): the first codes."""
-    if not second_factor.has_second_factor(current_user) or second_factor.remaining_recovery_codes(current_user) \
-            or not _password_fresh():
+    if (
+        not second_factor.has_second_factor(current_user)
+        or second_factor.remaining_recovery_codes(current_user)
+        or not _password_fresh()
+    ):
         return redirect(url_for("account.two_factor"))
     return _render(recovery_codes=second_factor.new_recovery_codes(current_user))
 
@@ -200,8 +210,9 @@ def change_factor():
             if action == "codes":
                 second_factor.check_password_again(current_user, form.password.data)
                 if not second_factor.verify_current_code(current_user, form.code.data):
-                    raise DomainError(_("That code is not right. Use a code from your app or a recovery code."),
-                                      field="code")
+                    raise DomainError(
+                        _("That code is not right. Use a code from your app or a recovery code."), field="code"
+                    )
                 return _render(recovery_codes=second_factor.new_recovery_codes(current_user))
             if action == "replace":
                 grant = second_factor.replace_second_factor(current_user, form.password.data, form.code.data)

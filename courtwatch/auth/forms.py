@@ -13,8 +13,7 @@ LOCALE_CHOICES = [("", _l("Same as my browser")), ("en", "English"), ("es", "Esp
 
 
 def _new_password(label):
-    return PasswordField(label, validators=[
-        DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)])
+    return PasswordField(label, validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)])
 
 
 class LoginForm(CourtwatchForm):
@@ -23,47 +22,63 @@ class LoginForm(CourtwatchForm):
 
 
 class TwoFactorForm(CourtwatchForm):
-    code = StringField(_l("6-digit code from your authenticator app"),
-                       validators=[DataRequired(), Length(min=6, max=8)],
-                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
+    code = StringField(
+        _l("6-digit code from your authenticator app"),
+        validators=[DataRequired(), Length(min=6, max=8)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+    )
 
 
 class LoginCodeForm(CourtwatchForm):
-    code = StringField(_l("Code from your authenticator app, or a recovery code"),
-                       validators=[DataRequired(), Length(min=6, max=24)],
-                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters"})
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(), Length(min=6, max=24)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters"},
+    )
 
 
 class PasswordAgainForm(CourtwatchForm):
-    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=256)],
-                             render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ChangeFactorForm(CourtwatchForm):
     """Replacing or removing a second factor: the password and a current code."""
 
-    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=256)],
-                             render_kw={"autocomplete": "current-password"})
-    code = StringField(_l("Code from your authenticator app, or a recovery code"),
-                       validators=[DataRequired(), Length(min=6, max=24)],
-                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters"})
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(), Length(min=6, max=24)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters"},
+    )
 
 
 class ProfileFields(CourtwatchForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), SingleLine(), Length(max=120)],
-                       render_kw={"autocomplete": "name"})
-    phone = TelField(_l("Phone (optional)"), validators=[Optional(), SingleLine(), Length(max=40)],
-                     render_kw={"autocomplete": "tel"})
+    name = StringField(
+        _l("Name"), validators=[DataRequired(), SingleLine(), Length(max=120)], render_kw={"autocomplete": "name"}
+    )
+    phone = TelField(
+        _l("Phone (optional)"), validators=[Optional(), SingleLine(), Length(max=40)], render_kw={"autocomplete": "tel"}
+    )
     languages = MultiCheckboxField(_l("Languages you speak"), choices=language_choices)
     locale = SelectField(_l("Interface language"), choices=LOCALE_CHOICES, validators=[Optional()])
 
 
 class RegisterForm(ProfileFields):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)],
-                       render_kw={"autocomplete": "email"})
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"}
+    )
     password = _new_password(_l("Password (at least 10 characters)"))
-    confirm = PasswordField(_l("Password again"),
-                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+    confirm = PasswordField(
+        _l("Password again"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))]
+    )
 
 
 class ProfileForm(ProfileFields):
@@ -73,8 +88,9 @@ class ProfileForm(ProfileFields):
 class PasswordChangeForm(CourtwatchForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = _new_password(_l("New password (at least 10 characters)"))
-    confirm = PasswordField(_l("New password again"),
-                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+    confirm = PasswordField(
+        _l("New password again"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))]
+    )
 
 
 class ForgotPasswordForm(CourtwatchForm):
@@ -83,13 +99,15 @@ class ForgotPasswordForm(CourtwatchForm):
 
 class ResetPasswordForm(CourtwatchForm):
     password = _new_password(_l("New password (at least 10 characters)"))
-    confirm = PasswordField(_l("New password again"),
-                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+    confirm = PasswordField(
+        _l("New password again"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))]
+    )
 
 
 class TrainingForm(CourtwatchForm):
-    training = StringField(_l("Training"), validators=[DataRequired(), SingleLine(), Length(max=120)],
-                           render_kw={"list": "training-names"})
+    training = StringField(
+        _l("Training"), validators=[DataRequired(), SingleLine(), Length(max=120)], render_kw={"list": "training-names"}
+    )
     completed_on = DateField(_l("Completed on"), validators=[DataRequired()])
 
 

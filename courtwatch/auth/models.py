@@ -30,8 +30,12 @@ class AccountStatus(StrEnum):
 
 
 ROLE_LABELS = {Role.VOLUNTEER: _l("volunteer"), Role.COORDINATOR: _l("coordinator"), Role.ADMIN: _l("admin")}
-STATUS_LABELS = {AccountStatus.PENDING: _l("pending"), AccountStatus.ACTIVE: _l("active"),
-                 AccountStatus.REJECTED: _l("rejected"), AccountStatus.SUSPENDED: _l("suspended")}
+STATUS_LABELS = {
+    AccountStatus.PENDING: _l("pending"),
+    AccountStatus.ACTIVE: _l("active"),
+    AccountStatus.REJECTED: _l("rejected"),
+    AccountStatus.SUSPENDED: _l("suspended"),
+}
 
 
 class User(UserMixin, Base):

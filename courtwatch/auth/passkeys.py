@@ -15,8 +15,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
-from webauthn.helpers.structs import (AuthenticatorSelectionCriteria, PublicKeyCredentialDescriptor,
-                                      ResidentKeyRequirement, UserVerificationRequirement)
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
 
 from courtwatch.auth.models import User
 from courtwatch.auth.security_models import EnrolmentGrant, Passkey
@@ -32,34 +36,44 @@ def _relying_party() -> tuple[str, str]:
 
 
 def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
-    return [PublicKeyCredentialDescriptor(id=key.credential_id)
-            for key in db.session.scalars(select(Passkey).where(Passkey.user_id == user.id))]
+    return [
+        PublicKeyCredentialDescriptor(id=key.credential_id)
+        for key in db.session.scalars(select(Passkey).where(Passkey.user_id == user.id))
+    ]
 
 
 def registration_options(user: User) -> tuple[str, bytes]:
     """The options JSON for ``navigator.credentials.create`` and the challenge to keep."""
     rp_id, _origin = _relying_party()
     options = webauthn.generate_registration_options(
-        rp_id=rp_id, rp_name="Courtwatch", user_name=user.email, user_id=f"courtwatch-user-{user.id}".encode(),
-        user_display_name=user.name, exclude_credentials=_descriptors(user),
+        rp_id=rp_id,
+        rp_name="Courtwatch",
+        user_name=user.email,
+        user_id=f"courtwatch-user-{user.id}".encode(),
+        user_display_name=user.name,
+        exclude_credentials=_descriptors(user),
         authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.DISCOURAGED,
-            user_verification=UserVerificationRequirement.PREFERRED))
+            resident_key=ResidentKeyRequirement.DISCOURAGED, user_verification=UserVerificationRequirement.PREFERRED
+        ),
+    )
     return webauthn.options_to_json(options), options.challenge
 
 
-def register_passkey(user: User, grant: EnrolmentGrant, credential_json: str, challenge: bytes,
-                     name: str) -> Passkey:
+def register_passkey(user: User, grant: EnrolmentGrant, credential_json: str, challenge: bytes, name: str) -> Passkey:
     rp_id, origin = _relying_party()
     try:
         verified = webauthn.verify_registration_response(
-            credential=credential_json, expected_challenge=challenge, expected_rp_id=rp_id,
-            expected_origin=origin)
+            credential=credential_json, expected_challenge=challenge, expected_rp_id=rp_id, expected_origin=origin
+        )
     except (InvalidRegistrationResponse, ValueError, KeyError, TypeError) as error:
         raise DomainError(_("The passkey could not be registered. Try again.")) from error
-    passkey = Passkey(user_id=user.id, credential_id=verified.credential_id,
-                      public_key=verified.credential_public_key, sign_count=verified.sign_count,
-                      name=(name or "").strip()[:80] or _("Passkey"))
+    passkey = Passkey(
+        user_id=user.id,
+        credential_id=verified.credential_id,
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        name=(name or "").strip()[:80] or _("Passkey"),
+    )
     db.session.add(passkey)
     grant.used_at = utcnow()
     db.session.flush()
@@ -70,8 +84,8 @@ def register_passkey(user: User, grant: EnrolmentGrant, credential_json: str, ch
 def authentication_options(user: User) -> tuple[str, bytes]:
     rp_id, _origin = _relying_party()
     options = webauthn.generate_authentication_options(
-        rp_id=rp_id, allow_credentials=_descriptors(user),
-        user_verification=UserVerificationRequirement.PREFERRED)
+        rp_id=rp_id, allow_credentials=_descriptors(user), user_verification=UserVerificationRequirement.PREFERRED
+    )
     return webauthn.options_to_json(options), options.challenge
 
 
@@ -88,8 +102,13 @@ def verify_passkey(user: User, credential_json: str, challenge: bytes) -> bool:
         return False
     try:
         verified = webauthn.verify_authentication_response(
-            credential=credential_json, expected_challenge=challenge, expected_rp_id=rp_id, expected_origin=origin,
-            credential_public_key=passkey.public_key, credential_current_sign_count=passkey.sign_count)
+            credential=credential_json,
+            expected_challenge=challenge,
+            expected_rp_id=rp_id,
+            expected_origin=origin,
+            credential_public_key=passkey.public_key,
+            credential_current_sign_count=passkey.sign_count,
+        )
     except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError):
         return False
     passkey.sign_count = verified.new_sign_count

@@ -52,16 +52,32 @@ def check_new_password(password: str, *, staff: bool, email: str = "", name: str
     length = minimum_length(staff)
     if len(password) < length:
         if staff:
-            raise DomainError(_("Staff passwords need at least %(n)d characters. A few unrelated words "
-                                "make a long password that is easy to remember.", n=length), field="password")
-        raise DomainError(_("Use at least %(n)d characters. A few unrelated words make a long password "
-                            "that is easy to remember.", n=length), field="password")
+            raise DomainError(
+                _(
+                    "Staff passwords need at least %(n)d characters. A few unrelated words "
+                    "make a long password that is easy to remember.",
+                    n=length,
+                ),
+                field="password",
+            )
+        raise DomainError(
+            _(
+                "Use at least %(n)d characters. A few unrelated words make a long password that is easy to remember.",
+                n=length,
+            ),
+            field="password",
+        )
     if len(password) > MAX_LENGTH:
         raise DomainError(_("Use at most %(n)d characters.", n=MAX_LENGTH), field="password")
     from zxcvbn import zxcvbn
 
     result = zxcvbn(password[:ESTIMATE_PREFIX], user_inputs=context_words(email, name))
     if result["score"] < MIN_SCORE:
-        raise DomainError(_("This password is too easy to guess: it is common, has appeared in leaks, or is "
-                            "built from your name, your email or the campaign's name. Choose three or four "
-                            "unrelated words instead."), field="password")
+        raise DomainError(
+            _(
+                "This password is too easy to guess: it is common, has appeared in leaks, or is "
+                "built from your name, your email or the campaign's name. Choose three or four "
+                "unrelated words instead."
+            ),
+            field="password",
+        )

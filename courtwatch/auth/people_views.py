@@ -42,17 +42,28 @@ def index():
         status = AccountStatus.PENDING
     search = request.args.get("q", "").strip()
     page = max(request.args.get("page", 1, type=int), 1)
-    query = select(User).where(User.status == status).options(
-        selectinload(User.trainings).joinedload(UserTraining.training))
+    query = (
+        select(User)
+        .where(User.status == status)
+        .options(selectinload(User.trainings).joinedload(UserTraining.training))
+    )
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
     query = query.order_by(User.created_at.desc() if status == AccountStatus.PENDING else User.name)
     users = list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
     counts = dict(db.session.execute(select(User.status, func.count()).group_by(User.status)).all())
-    return render_template("people/index.html", users=users[:PAGE_SIZE], has_more=len(users) > PAGE_SIZE,
-                           page=page, status=status, search=search, counts=counts,
-                           statuses=list(AccountStatus), action_form=ActionForm())
+    return render_template(
+        "people/index.html",
+        users=users[:PAGE_SIZE],
+        has_more=len(users) > PAGE_SIZE,
+        page=page,
+        status=status,
+        search=search,
+        counts=counts,
+        statuses=list(AccountStatus),
+        action_form=ActionForm(),
+    )
 
 
 @bp.route("/<int:user_id>")
@@ -60,9 +71,12 @@ def index():
 def detail(user_id: int, training_form=None, role_form=None, status=200):
     user = _load_user(user_id)
     return render_template(
-        "people/detail.html", user=user, action_form=ActionForm(),
+        "people/detail.html",
+        user=user,
+        action_form=ActionForm(),
         training_form=training_form or TrainingForm(),
-        role_form=role_form or RoleForm(role=user.role), trainings=services.list_trainings(),
+        role_form=role_form or RoleForm(role=user.role),
+        trainings=services.list_trainings(),
     ), status
 
 

@@ -62,12 +62,19 @@ def _digest(token: str) -> str:
 def issue_enrolment_grant(user: User, issued_by: User | None = None) -> str:
     """A fresh one-time token (earlier unused grants of this account stop working)."""
     now = utcnow()
-    db.session.execute(delete(EnrolmentGrant).where(EnrolmentGrant.user_id == user.id,
-                                                    EnrolmentGrant.used_at.is_(None)))
+    db.session.execute(
+        delete(EnrolmentGrant).where(EnrolmentGrant.user_id == user.id, EnrolmentGrant.used_at.is_(None))
+    )
     token = secrets.token_urlsafe(32)
-    db.session.add(EnrolmentGrant(
-        user_id=user.id, token_hash=_digest(token), issued_by_id=getattr(issued_by, "id", None), created_at=now,
-        expires_at=now + timedelta(seconds=int(current_app.config["TWO_FACTOR_ENROLMENT_MAX_AGE"]))))
+    db.session.add(
+        EnrolmentGrant(
+            user_id=user.id,
+            token_hash=_digest(token),
+            issued_by_id=getattr(issued_by, "id", None),
+            created_at=now,
+            expires_at=now + timedelta(seconds=int(current_app.config["TWO_FACTOR_ENROLMENT_MAX_AGE"])),
+        )
+    )
     db.session.flush()
     record_event(issued_by or user, "user.two_factor_link_issued", user)
     return token
@@ -77,8 +84,11 @@ def send_enrolment_link(user: User, link_for) -> None:
     """Email the account a link; ``link_for(token)`` builds its absolute URL."""
     token = issue_enrolment_grant(user)
     hours = int(current_app.config["TWO_FACTOR_ENROLMENT_MAX_AGE"]) // 3600
-    queue_email(user.email, _("Set up your Courtwatch second factor"),
-                render_template("auth/email/enrolment_link.txt", link=link_for(token), hours=hours))
+    queue_email(
+        user.email,
+        _("Set up your Courtwatch second factor"),
+        render_template("auth/email/enrolment_link.txt", link=link_for(token), hours=hours),
+    )
 
 
 def grant_for_token(token: str | None) -> EnrolmentGrant:
@@ -142,7 +152,7 @@ def replace_second_factor(user: User, password: str, code: str) -> EnrolmentGran
 
 # ---------------------------------------------------------------- recovery codes
 def _format_code(raw: str) -> str:
-    return "-".join(raw[i:i + RECOVERY_GROUP_LENGTH] for i in range(0, len(raw), RECOVERY_GROUP_LENGTH))
+    return "-".join(raw[i : i + RECOVERY_GROUP_LENGTH] for i in range(0, len(raw), RECOVERY_GROUP_LENGTH))
 
 
 def _normalise_code(code: str) -> str:
@@ -160,8 +170,11 @@ def new_recovery_codes(user: User) -> list[str]:
         if lookup in lookups:
             continue
         lookups.add(lookup)
-        db.session.add(RecoveryCode(user_id=user.id, lookup=lookup,
-                                    code_hash=generate_password_hash(raw, method=RECOVERY_HASH_METHOD)))
+        db.session.add(
+            RecoveryCode(
+                user_id=user.id, lookup=lookup, code_hash=generate_password_hash(raw, method=RECOVERY_HASH_METHOD)
+            )
+        )
         codes.append(_format_code(raw))
     db.session.flush()
     record_event(user, "user.recovery_codes_created", user)
@@ -169,17 +182,27 @@ def new_recovery_codes(user: User) -> list[str]:
 
 
 def remaining_recovery_codes(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        )
+        or 0
+    )
 
 
 def use_recovery_code(user: User, code: str) -> bool:
     raw = _normalise_code(code)
     if len(raw) != RECOVERY_GROUPS * RECOVERY_GROUP_LENGTH:
         return False
-    record = db.session.scalar(select(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.lookup == raw[:RECOVERY_GROUP_LENGTH],
-        RecoveryCode.used_at.is_(None)))
+    record = db.session.scalar(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.lookup == raw[:RECOVERY_GROUP_LENGTH],
+            RecoveryCode.used_at.is_(None),
+        )
+    )
     if record is None or not check_password_hash(record.code_hash, raw):
         return False
     record.used_at = utcnow()

@@ -50,8 +50,9 @@ def request_password_reset(email: str) -> None:
         queue_email(address, _("Reset your Courtwatch password"), render_template("auth/email/reset_unknown.txt"))
         return
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"]) // 60
-    subject, body = render_email("password_reset", user.locale or str(get_locale() or "en"),
-                                 token=make_reset_token(user), minutes=minutes)
+    subject, body = render_email(
+        "password_reset", user.locale or str(get_locale() or "en"), token=make_reset_token(user), minutes=minutes
+    )
     queue_email(user.email, subject, body)
 
 

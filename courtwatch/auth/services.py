@@ -59,9 +59,18 @@ def get_user(user_id: int) -> User:
     return user
 
 
-def create_user(*, email: str, name: str, password: str, role: str = Role.VOLUNTEER,
-                status: str = AccountStatus.PENDING, languages: list[str] | None = None,
-                phone: str | None = None, locale: str | None = None, is_demo: bool = False) -> User:
+def create_user(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str = Role.VOLUNTEER,
+    status: str = AccountStatus.PENDING,
+    languages: list[str] | None = None,
+    phone: str | None = None,
+    locale: str | None = None,
+    is_demo: bool = False,
+) -> User:
     email = normalise_email(email)
     if not EMAIL_SHAPE.match(email):
         raise DomainError(_("Enter a valid email address."), field="email")
@@ -71,8 +80,17 @@ def create_user(*, email: str, name: str, password: str, role: str = Role.VOLUNT
         raise DomainError(_("An account with this email already exists."), field="email")
     name = name.strip() or email.split("@")[0]
     password_hash = hash_password(password, staff=role in (Role.COORDINATOR, Role.ADMIN), email=email, name=name)
-    user = User(email=email, name=name, password_hash=password_hash, role=role, status=status, languages=",".join(languages or []), phone=phone or None,
-                locale=locale, is_demo=is_demo)
+    user = User(
+        email=email,
+        name=name,
+        password_hash=password_hash,
+        role=role,
+        status=status,
+        languages=",".join(languages or []),
+        phone=phone or None,
+        locale=locale,
+        is_demo=is_demo,
+    )
     if status == AccountStatus.ACTIVE:
         user.approved_at = utcnow()
     db.session.add(user)
@@ -80,8 +98,9 @@ def create_user(*, email: str, name: str, password: str, role: str = Role.VOLUNT
     return user
 
 
-def register_volunteer(*, email: str, name: str, password: str, languages: list[str],
-                       phone: str | None, locale: str | None) -> None:
+def register_volunteer(
+    *, email: str, name: str, password: str, languages: list[str], phone: str | None, locale: str | None
+) -> None:
     """A self-registered volunteer waits for a coordinator before seeing any roster.
 
     The caller learns nothing about whether the address already had an account (no enumeration):
@@ -95,15 +114,23 @@ def register_volunteer(*, email: str, name: str, password: str, languages: list[
     login_link = current_app.config["BASE_URL"].rstrip("/") + "/login"
     if existing is not None:
         hash_password(password, staff=False, email=email, name=name)  # the same checks and work
-        queue_email(existing.email, _("Someone tried to register with your address"),
-                    render_template("auth/email/register_attempt.txt", login_link=login_link,
-                                    reset_link=login_link.removesuffix("/login") + "/password/forgot"))
+        queue_email(
+            existing.email,
+            _("Someone tried to register with your address"),
+            render_template(
+                "auth/email/register_attempt.txt",
+                login_link=login_link,
+                reset_link=login_link.removesuffix("/login") + "/password/forgot",
+            ),
+        )
         return
-    user = create_user(email=email, name=name, password=password, languages=languages, phone=phone,
-                       locale=locale)
+    user = create_user(email=email, name=name, password=password, languages=languages, phone=phone, locale=locale)
     record_event(user, "user.registered", user)
-    queue_email(user.email, _("Welcome to Courtwatch"),
-                render_template("auth/email/welcome.txt", name=user.name, login_link=login_link))
+    queue_email(
+        user.email,
+        _("Welcome to Courtwatch"),
+        render_template("auth/email/welcome.txt", name=user.name, login_link=login_link),
+    )
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -199,8 +226,12 @@ def change_role(actor: User, user: User, role: str) -> None:
 
 
 def count_admins() -> int:
-    return db.session.scalar(select(func.count()).select_from(User).where(
-        User.role == Role.ADMIN, User.status == AccountStatus.ACTIVE)) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.status == AccountStatus.ACTIVE)
+        )
+        or 0
+    )
 
 
 def list_trainings() -> list[Training]:
@@ -222,14 +253,16 @@ def get_or_create_training(name: str) -> Training:
 def record_training(actor: User | None, user: User, training: Training, completed_on: date) -> UserTraining:
     if completed_on > date.today():
         raise DomainError(_("A training cannot be completed in the future."), field="completed_on")
-    existing = db.session.scalar(select(UserTraining).where(
-        UserTraining.user_id == user.id, UserTraining.training_id == training.id))
+    existing = db.session.scalar(
+        select(UserTraining).where(UserTraining.user_id == user.id, UserTraining.training_id == training.id)
+    )
     if existing:
         existing.completed_on = completed_on
         record = existing
     else:
-        record = UserTraining(user=user, training=training, completed_on=completed_on,
-                              recorded_by_id=getattr(actor, "id", None))
+        record = UserTraining(
+            user=user, training=training, completed_on=completed_on, recorded_by_id=getattr(actor, "id", None)
+        )
         db.session.add(record)
     db.session.flush()
     record_event(actor, "user.training_recorded", user, training=training.name, completed_on=completed_on)

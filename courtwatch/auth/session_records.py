@@ -33,7 +33,7 @@ def token_digest(token: str) -> str:
 
 @lru_cache(maxsize=512)
 def browser_family(user_agent: str) -> str:
-    """"Chrome Mobile", "Firefox", "Safari"... from ua-parser's rules; the version and the rest of
+    """ "Chrome Mobile", "Firefox", "Safari"... from ua-parser's rules; the version and the rest of
     the string are dropped (they narrow down who someone is without helping them recognise a login)."""
     from ua_parser import parse_user_agent
 
@@ -46,8 +46,9 @@ def start_session(user: User, user_agent: str) -> str:
     """Record a new login and return the token for the cookie."""
     token = secrets.token_urlsafe(32)
     purge_expired_sessions()  # each login sweeps the ones past their absolute age: no cron needed
-    db.session.add(UserSession(token_hash=token_digest(token), user_id=user.id,
-                               browser_family=browser_family(user_agent or "")))
+    db.session.add(
+        UserSession(token_hash=token_digest(token), user_id=user.id, browser_family=browser_family(user_agent or ""))
+    )
     db.session.flush()
     return token
 
@@ -62,8 +63,9 @@ def live_session(token: str | None) -> UserSession | None:
     """The session this token names, if it has not ended or expired; seeing it keeps it alive."""
     if not token or len(token) > 100:
         return None
-    record = db.session.scalar(select(UserSession).options(joinedload(UserSession.user))
-                               .where(UserSession.token_hash == token_digest(token)))
+    record = db.session.scalar(
+        select(UserSession).options(joinedload(UserSession.user)).where(UserSession.token_hash == token_digest(token))
+    )
     if record is None:
         return None
     now = utcnow()
@@ -96,8 +98,9 @@ def end_all_sessions(user: User) -> int:
 def list_sessions(user: User) -> list[UserSession]:
     """This account's sessions that have not expired, most recently seen first."""
     now = utcnow()
-    records = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)
-                                 .order_by(UserSession.last_seen_at.desc()))
+    records = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.last_seen_at.desc())
+    )
     return [record for record in records if not _expired(record, now)]
 
 

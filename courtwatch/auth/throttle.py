@@ -89,8 +89,9 @@ def _trusted_device_nonce(attempt: Attempt) -> str | None:
     if not attempt.device_cookie:
         return None
     try:
-        data = _device_serializer().loads(attempt.device_cookie,
-                                          max_age=int(current_app.config["DEVICE_COOKIE_MAX_AGE"]))
+        data = _device_serializer().loads(
+            attempt.device_cookie, max_age=int(current_app.config["DEVICE_COOKIE_MAX_AGE"])
+        )
     except BadSignature:
         return None
     if not isinstance(data, dict) or data.get("a") != _digest("device-account", attempt.email):
@@ -106,8 +107,9 @@ def _wait_message(seconds: float) -> str:
     from flask_babel import gettext as _
 
     minutes = max(1, int(seconds + 59) // 60)
-    return _("Too many failed attempts. Wait %(minutes)d minute(s) and try again, or reset your password.",
-             minutes=minutes)
+    return _(
+        "Too many failed attempts. Wait %(minutes)d minute(s) and try again, or reset your password.", minutes=minutes
+    )
 
 
 def check_attempt(attempt: Attempt) -> None:

@@ -104,8 +104,9 @@ class ThrottleCounters:
                 now = time.monotonic()
                 if now - self._last_warning > WARNING_INTERVAL:
                     self._last_warning = now
-                    log.warning("login throttle: Redis unreachable (%s); counting in this process instead",
-                                type(error).__name__)
+                    log.warning(
+                        "login throttle: Redis unreachable (%s); counting in this process instead", type(error).__name__
+                    )
         return getattr(self.memory, name)(*args)
 
     def increment(self, key: str, ttl: int) -> int:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,8 +25,11 @@ RESET_TOKEN_KEY = "reset_token"
 
 
 def _attempt(email: str) -> throttle.Attempt:
-    return throttle.Attempt(email=services.normalise_email(email), client_address=request.remote_addr,
-                            device_cookie=request.cookies.get(throttle.DEVICE_COOKIE))
+    return throttle.Attempt(
+        email=services.normalise_email(email),
+        client_address=request.remote_addr,
+        device_cookie=request.cookies.get(throttle.DEVICE_COOKIE),
+    )
 
 
 def _forgot_rate_key() -> str:
@@ -47,9 +49,15 @@ def _complete_login(user: User, attempt: throttle.Attempt) -> str:
 
 def _remember_device(response, attempt: throttle.Attempt):
     """The device cookie that exempts this browser from the account's delays next time."""
-    response.set_cookie(throttle.DEVICE_COOKIE, throttle.new_device_cookie(attempt.email),
-                        max_age=int(current_app.config["DEVICE_COOKIE_MAX_AGE"]), httponly=True,
-                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"], path="/login")
+    response.set_cookie(
+        throttle.DEVICE_COOKIE,
+        throttle.new_device_cookie(attempt.email),
+        max_age=int(current_app.config["DEVICE_COOKIE_MAX_AGE"]),
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        path="/login",
+    )
     return response
 
 
@@ -168,14 +176,25 @@ def register():
     if form.validate_on_submit():
         try:
             services.register_volunteer(
-                email=form.email.data, name=form.name.data, password=form.password.data,
-                languages=form.languages.data, phone=form.phone.data, locale=form.locale.data)
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+                languages=form.languages.data,
+                phone=form.phone.data,
+                locale=form.locale.data,
+            )
         except DomainError as error:
             attach_error(form, error)
         else:
             # The same answer whether or not the address already had an account.
-            flash(_("Thank you. We have sent a message to %(email)s. Log in to continue; a coordinator will "
-                    "review new accounts.", email=services.normalise_email(form.email.data)), "info")
+            flash(
+                _(
+                    "Thank you. We have sent a message to %(email)s. Log in to continue; a coordinator will "
+                    "review new accounts.",
+                    email=services.normalise_email(form.email.data),
+                ),
+                "info",
+            )
             return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
@@ -188,8 +207,13 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         auth_secrets.request_password_reset(form.email.data)
-        flash(_("We have sent a message to that address. If it belongs to an account, it holds a link to "
-                "choose a new password."), "info")
+        flash(
+            _(
+                "We have sent a message to that address. If it belongs to an account, it holds a link to "
+                "choose a new password."
+            ),
+            "info",
+        )
         return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/forgot.html", form=form), status

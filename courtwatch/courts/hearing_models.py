@@ -37,8 +37,7 @@ class Hearing(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     courthouse_id: Mapped[int] = mapped_column(ForeignKey("courthouse.id"))
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("calendar_source.id", ondelete="SET NULL"),
-                                                  index=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("calendar_source.id", ondelete="SET NULL"), index=True)
     external_key: Mapped[str | None] = mapped_column(String(500))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -71,7 +70,8 @@ class Hearing(Base):
     courthouse: Mapped[Courthouse] = relationship(lazy="joined")
     data_key: Mapped[DataKey | None] = relationship(lazy="joined")
     accompaniment_request: Mapped[AccompanimentRequest | None] = relationship(
-        back_populates="hearing", cascade="all, delete-orphan", uselist=False, lazy="select")
+        back_populates="hearing", cascade="all, delete-orphan", uselist=False, lazy="select"
+    )
 
     @property
     def is_cancelled(self) -> bool:

@@ -100,8 +100,7 @@ def get_hearing(hearing_id: int) -> Hearing:
 # (coordinators only; see hearing_views). The accompaniment request never enters an audit
 # detail, a log line or a hook payload: events name the hearing, not the person.
 DAY_LIMIT = 500
-REQUEST_LIMITS = {"person_label": 60, "language": 60, "meeting_notes": 2000, "private_notes": 4000,
-                  "contact": 200}
+REQUEST_LIMITS = {"person_label": 60, "language": 60, "meeting_notes": 2000, "private_notes": 4000, "contact": 200}
 # "Maria", "José-Luis", "O'Neil" (one word of up to 20 letters) or initials: "J. K.", "JK", "J.K.".
 PERSON_LABEL = re.compile(r"^(?:[^\W\d_](?:[^\W\d_]|['’-]){0,19}|(?:[^\W\d_]\.?\s?){1,3})$")
 
@@ -109,8 +108,7 @@ PERSON_LABEL = re.compile(r"^(?:[^\W\d_](?:[^\W\d_]|['’-]){0,19}|(?:[^\W\d_]\.
 def person_label_problem(label: str) -> str | None:
     """Why a label is more than a first name or initials (None when it is fine)."""
     if any(ch.isdigit() for ch in label):
-        return _("No numbers here: not an A-number, case number or phone number. A first name or "
-                 "initials only.")
+        return _("No numbers here: not an A-number, case number or phone number. A first name or initials only.")
     if not PERSON_LABEL.match(label) or sum(ch.isalpha() for ch in label) > 20:
         return _("Only a first name (one word) or initials, such as \u201cMaria\u201d or \u201cJ. K.\u201d.")
     return None
@@ -119,38 +117,58 @@ def person_label_problem(label: str) -> str | None:
 def sealed_hearing_columns(title: str, case_number: str, notes: str) -> dict:
     """Column values for a hearing written in bulk (imports): a new data key and the sealed fields."""
     if not (title or case_number or notes):
-        return {"data_key": None, "data_key_id": None, "sealed_title": None, "sealed_case_number": None,
-                "sealed_notes": None}
+        return {
+            "data_key": None,
+            "data_key_id": None,
+            "sealed_title": None,
+            "sealed_case_number": None,
+            "sealed_notes": None,
+        }
     key = new_data_key_row()
-    return {"data_key": key, "data_key_id": key["id"],
-            "sealed_title": seal(key["id"], "hearing.title", title, key["wrapped"]),
-            "sealed_case_number": seal(key["id"], "hearing.case_number", case_number, key["wrapped"]),
-            "sealed_notes": seal(key["id"], "hearing.notes", notes, key["wrapped"])}
+    return {
+        "data_key": key,
+        "data_key_id": key["id"],
+        "sealed_title": seal(key["id"], "hearing.title", title, key["wrapped"]),
+        "sealed_case_number": seal(key["id"], "hearing.case_number", case_number, key["wrapped"]),
+        "sealed_notes": seal(key["id"], "hearing.notes", notes, key["wrapped"]),
+    }
 
 
 def hearings_on_day(courthouse, day) -> list[Hearing]:
     """The courthouse's hearings on a local calendar day (bounded)."""
     start = datetime.combine(day, time(0), tzinfo=courthouse.zone)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=courthouse.zone)
-    query = (select(Hearing).where(Hearing.courthouse_id == courthouse.id, Hearing.starts_at >= start,
-                                   Hearing.starts_at < end)
-             .order_by(Hearing.starts_at, Hearing.courtroom, Hearing.id).limit(DAY_LIMIT))
+    query = (
+        select(Hearing)
+        .where(Hearing.courthouse_id == courthouse.id, Hearing.starts_at >= start, Hearing.starts_at < end)
+        .order_by(Hearing.starts_at, Hearing.courtroom, Hearing.id)
+        .limit(DAY_LIMIT)
+    )
     return list(db.session.scalars(query))
 
 
 def next_scheduled_hearing(courthouse_id: int | None = None, *, after: datetime | None = None) -> Hearing | None:
     """The soonest scheduled hearing from now on, so the hearings page opens where there is work."""
-    query = (select(Hearing).where(Hearing.status == HearingStatus.SCHEDULED,
-                                   Hearing.starts_at >= (after or utcnow()))
-             .order_by(Hearing.starts_at, Hearing.id).limit(1))
+    query = (
+        select(Hearing)
+        .where(Hearing.status == HearingStatus.SCHEDULED, Hearing.starts_at >= (after or utcnow()))
+        .order_by(Hearing.starts_at, Hearing.id)
+        .limit(1)
+    )
     if courthouse_id is not None:
         query = query.where(Hearing.courthouse_id == courthouse_id)
     return db.session.scalar(query)
 
 
 def hearing_history(hearing: Hearing) -> list[HearingChange]:
-    return list(db.session.scalars(select(HearingChange).where(HearingChange.hearing_id == hearing.id)
-                                   .order_by(HearingChange.id.desc()).limit(50)))
+    return list(
+        db.session.scalars(
+            select(HearingChange)
+            .where(HearingChange.hearing_id == hearing.id)
+            .order_by(HearingChange.id.desc())
+            .limit(50)
+        )
+    )
 
 
 def set_accompaniment_needed(actor, hearing: Hearing, needed: bool) -> None:
@@ -165,12 +183,24 @@ def set_accompaniment_needed(actor, hearing: Hearing, needed: bool) -> None:
     notify_hearing_hooks(hearing, "accompaniment_needed" if needed else "accompaniment_not_needed")
 
 
-def save_accompaniment_request(actor, hearing: Hearing, *, person_label: str, language: str = "",
-                               interpreter_booked: bool = False, meeting_notes: str = "",
-                               private_notes: str = "", contact: str = "") -> AccompanimentRequest:
-    values = {"person_label": " ".join((person_label or "").split()), "language": (language or "").strip(),
-              "meeting_notes": (meeting_notes or "").strip(), "private_notes": (private_notes or "").strip(),
-              "contact": (contact or "").strip()}
+def save_accompaniment_request(
+    actor,
+    hearing: Hearing,
+    *,
+    person_label: str,
+    language: str = "",
+    interpreter_booked: bool = False,
+    meeting_notes: str = "",
+    private_notes: str = "",
+    contact: str = "",
+) -> AccompanimentRequest:
+    values = {
+        "person_label": " ".join((person_label or "").split()),
+        "language": (language or "").strip(),
+        "meeting_notes": (meeting_notes or "").strip(),
+        "private_notes": (private_notes or "").strip(),
+        "contact": (contact or "").strip(),
+    }
     if not values["person_label"]:
         raise DomainError(_("Give a first name or initials."), field="person_label")
     for name, limit in REQUEST_LIMITS.items():
@@ -189,8 +219,13 @@ def save_accompaniment_request(actor, hearing: Hearing, *, person_label: str, la
     request_row.interpreter_booked = bool(interpreter_booked)
     request_row.purge_after = accompaniment_purge_after(hearing)
     db.session.flush()
-    record_event(actor, "accompaniment_request.created" if created else "accompaniment_request.updated",
-                 object_type="accompaniment_request", object_id=request_row.id, hearing=hearing.id)
+    record_event(
+        actor,
+        "accompaniment_request.created" if created else "accompaniment_request.updated",
+        object_type="accompaniment_request",
+        object_id=request_row.id,
+        hearing=hearing.id,
+    )
     if not hearing.needs_accompaniment and not hearing.is_cancelled:
         set_accompaniment_needed(actor, hearing, True)
     # The language asked for travels to the shift ("Needs my language"); the hook carries no name.
@@ -210,23 +245,46 @@ def record_details_opened(actor, hearing: Hearing, **detail) -> None:
 
 
 def details_openings(hearing: Hearing) -> list[AuditEvent]:
-    return list(db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == DETAILS_OPENED, AuditEvent.object_type == "hearing",
-                                 AuditEvent.object_id == hearing.id)
-        .order_by(AuditEvent.id.desc()).limit(OPENINGS_SHOWN)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.action == DETAILS_OPENED,
+                AuditEvent.object_type == "hearing",
+                AuditEvent.object_id == hearing.id,
+            )
+            .order_by(AuditEvent.id.desc())
+            .limit(OPENINGS_SHOWN)
+        )
+    )
 
 
 def has_opened_details(user_id: int, hearing_id: int) -> bool:
-    return db.session.scalar(select(AuditEvent.id).where(
-        AuditEvent.action == DETAILS_OPENED, AuditEvent.actor_id == user_id, AuditEvent.object_type == "hearing",
-        AuditEvent.object_id == hearing_id).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(AuditEvent.id)
+            .where(
+                AuditEvent.action == DETAILS_OPENED,
+                AuditEvent.actor_id == user_id,
+                AuditEvent.object_type == "hearing",
+                AuditEvent.object_id == hearing_id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def delete_accompaniment_request(actor, hearing: Hearing) -> None:
     request_row = hearing.accompaniment_request
     if request_row is None:
         return
-    record_event(actor, "accompaniment_request.deleted", object_type="accompaniment_request",
-                 object_id=request_row.id, hearing=hearing.id)
+    record_event(
+        actor,
+        "accompaniment_request.deleted",
+        object_type="accompaniment_request",
+        object_id=request_row.id,
+        hearing=hearing.id,
+    )
     hearing.accompaniment_request = None
     db.session.flush()

@@ -28,12 +28,12 @@ bp = Blueprint("hearings", __name__, url_prefix="/hearings")
 
 
 class AccompanimentRequestForm(CourtwatchForm):
-    person_label = StringField(_l("First name or initials (nothing more)"),
-                               validators=[DataRequired(), Length(max=60)])
+    person_label = StringField(_l("First name or initials (nothing more)"), validators=[DataRequired(), Length(max=60)])
     language = StringField(_l("Language"), validators=[Optional(), Length(max=60)])
     interpreter_booked = BooleanField(_l("An interpreter is booked"))
-    meeting_notes = TextAreaField(_l("Meeting notes (shown to the volunteers assigned)"),
-                                  validators=[Optional(), Length(max=2000)])
+    meeting_notes = TextAreaField(
+        _l("Meeting notes (shown to the volunteers assigned)"), validators=[Optional(), Length(max=2000)]
+    )
     private_notes = TextAreaField(_l("Private notes (coordinators only)"), validators=[Optional(), Length(max=4000)])
     contact = StringField(_l("Contact (coordinators only)"), validators=[Optional(), Length(max=200)])
 
@@ -51,8 +51,10 @@ def _chosen_courthouse_and_day(courthouses: list[Courthouse]) -> tuple[Courthous
     courthouse = next((c for c in courthouses if c.id == wanted), None)
     upcoming = services.next_scheduled_hearing(courthouse.id if courthouse else None)
     if courthouse is None:
-        courthouse = next((c for c in courthouses if upcoming and c.id == upcoming.courthouse_id),
-                          courthouses[0] if courthouses else None)
+        courthouse = next(
+            (c for c in courthouses if upcoming and c.id == upcoming.courthouse_id),
+            courthouses[0] if courthouses else None,
+        )
     try:
         return courthouse, date.fromisoformat(request.args.get("day", ""))
     except ValueError:
@@ -70,20 +72,33 @@ def index():
     courthouses = list_courthouses(active_only=True)
     courthouse, day = _chosen_courthouse_and_day(courthouses)
     hearings = services.hearings_on_day(courthouse, day) if courthouse else []
-    return render_template("hearings/index.html", courthouses=courthouses, courthouse=courthouse, day=day,
-                           hearings=hearings, previous_day=day - timedelta(days=1),
-                           next_day=day + timedelta(days=1), limit=services.DAY_LIMIT)
+    return render_template(
+        "hearings/index.html",
+        courthouses=courthouses,
+        courthouse=courthouse,
+        day=day,
+        hearings=hearings,
+        previous_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1),
+        limit=services.DAY_LIMIT,
+    )
 
 
 def _render_detail(hearing, time_error: str | None = None, status: int = 200):
     request_row = hearing.accompaniment_request
     if request_row is not None:
         services.record_details_opened(current_user, hearing)
-    return render_template("hearings/detail.html", hearing=hearing, history=services.hearing_history(hearing),
-                           request_row=request_row, action_form=ActionForm(),
-                           openings=services.details_openings(hearing) if request_row else [],
-                           purge_after=services.accompaniment_purge_after(hearing),
-                           is_past=services.hearing_is_past(hearing), time_error=time_error), status
+    return render_template(
+        "hearings/detail.html",
+        hearing=hearing,
+        history=services.hearing_history(hearing),
+        request_row=request_row,
+        action_form=ActionForm(),
+        openings=services.details_openings(hearing) if request_row else [],
+        purge_after=services.accompaniment_purge_after(hearing),
+        is_past=services.hearing_is_past(hearing),
+        time_error=time_error,
+    ), status
 
 
 @bp.route("/<int:hearing_id>")
@@ -134,16 +149,23 @@ def edit_request(hearing_id: int):
     if form.validate_on_submit():
         try:
             services.save_accompaniment_request(
-                current_user, hearing, person_label=form.person_label.data, language=form.language.data,
-                interpreter_booked=form.interpreter_booked.data, meeting_notes=form.meeting_notes.data,
-                private_notes=form.private_notes.data, contact=form.contact.data)
+                current_user,
+                hearing,
+                person_label=form.person_label.data,
+                language=form.language.data,
+                interpreter_booked=form.interpreter_booked.data,
+                meeting_notes=form.meeting_notes.data,
+                private_notes=form.private_notes.data,
+                contact=form.contact.data,
+            )
         except DomainError as error:
             attach_error(form, error)
         else:
             flash(_("Accompaniment request saved."), "info")
             return redirect(url_for("hearings.detail", hearing_id=hearing.id))
-    return render_template("hearings/request_form.html", hearing=hearing, form=form,
-                           existing=request_row is not None), 422 if form.is_submitted() else 200
+    return render_template(
+        "hearings/request_form.html", hearing=hearing, form=form, existing=request_row is not None
+    ), 422 if form.is_submitted() else 200
 
 
 @bp.route("/<int:hearing_id>/request/delete", methods=["POST"])

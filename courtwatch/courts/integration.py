@@ -10,5 +10,7 @@ from flask_login import current_user
 def courthouse_staff_actions(_app, *, courthouse) -> list[tuple[str, str]]:
     if not (current_user.is_authenticated and current_user.is_staff):
         return []
-    return [(url_for("hearings.index", courthouse=courthouse.id), _("Hearings")),
-            (url_for("imports.index", courthouse=courthouse.id), _("Import a calendar"))]
+    return [
+        (url_for("hearings.index", courthouse=courthouse.id), _("Hearings")),
+        (url_for("imports.index", courthouse=courthouse.id), _("Import a calendar")),
+    ]

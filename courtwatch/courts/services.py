@@ -15,11 +15,22 @@ from courtwatch.forms import has_control_characters
 from courtwatch.privacy.services import record_event
 
 # Shown in mail subjects and calendar LOCATION/SUMMARY properties.
-ONE_LINE_FIELDS = ("name", "short_name", "slug", "street_address", "city", "county", "state", "postal_code",
-                   "timezone")
+ONE_LINE_FIELDS = ("name", "short_name", "slug", "street_address", "city", "county", "state", "postal_code", "timezone")
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-EDITABLE_FIELDS = ("name", "short_name", "slug", "street_address", "city", "county", "state",
-                   "postal_code", "timezone", "court_types", "notes", "active")
+EDITABLE_FIELDS = (
+    "name",
+    "short_name",
+    "slug",
+    "street_address",
+    "city",
+    "county",
+    "state",
+    "postal_code",
+    "timezone",
+    "court_types",
+    "notes",
+    "active",
+)
 
 
 def slugify(text: str) -> str:
@@ -49,8 +60,7 @@ def _validated(values: dict) -> dict:
         types = [t for t in types.split(",") if t]
     unknown = set(types) - {t.value for t in CourtType}
     if unknown:
-        raise DomainError(_("Unknown court type: %(types)s.", types=", ".join(sorted(unknown))),
-                          field="court_types")
+        raise DomainError(_("Unknown court type: %(types)s.", types=", ".join(sorted(unknown))), field="court_types")
     values["court_types"] = ",".join(t.value for t in CourtType if t.value in types)
     values["state"] = (values.get("state") or "").strip().upper()[:2]
     for field in ONE_LINE_FIELDS:  # the CLI and imports come through here too, not only the form

@@ -38,8 +38,9 @@ def detail(courthouse_id: int):
 
 
 def _render_form(form, courthouse=None, status=200):
-    return render_template("courts/form.html", form=form, courthouse=courthouse,
-                           timezones=services.us_timezones()), status
+    return render_template(
+        "courts/form.html", form=form, courthouse=courthouse, timezones=services.us_timezones()
+    ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

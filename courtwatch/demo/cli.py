@@ -46,8 +46,7 @@ def _load_courthouses() -> list[Courthouse]:
 
 
 @demo_cli.command("load")
-@click.option("--password", default=DEFAULT_PASSWORD, show_default=True,
-              help="Password for every demo account.")
+@click.option("--password", default=DEFAULT_PASSWORD, show_default=True, help="Password for every demo account.")
 @transactional
 def load_command(password: str) -> None:
     """Load demo people, courthouses, hearings, shifts and reports (only into a fresh database)."""
@@ -59,8 +58,9 @@ def load_command(password: str) -> None:
         return
 
     def person(email, name, role, status=AccountStatus.ACTIVE, languages=("en",)):
-        return auth_services.create_user(email=email, name=name, password=password, role=role,
-                                         status=status, languages=list(languages), is_demo=True)
+        return auth_services.create_user(
+            email=email, name=name, password=password, role=role, status=status, languages=list(languages), is_demo=True
+        )
 
     admin = person("admin@example.org", "Alex Admin", Role.ADMIN)
     coordinator = person("coordinator@example.org", "Rosa Coordinator", Role.COORDINATOR, languages=("en", "es"))
@@ -69,16 +69,24 @@ def load_command(password: str) -> None:
         volunteer = person(f"volunteer{number}@example.org", name, Role.VOLUNTEER, languages=languages)
         for offset, training_name in enumerate(trainings):
             training = auth_services.get_or_create_training(training_name)
-            auth_services.record_training(coordinator, volunteer, training,
-                                          date.today() - timedelta(days=40 + 10 * number + offset))
+            auth_services.record_training(
+                coordinator, volunteer, training, date.today() - timedelta(days=40 + 10 * number + offset)
+            )
         volunteers.append(volunteer)
-    person("newcomer@example.org", "Noor Newcomer", Role.VOLUNTEER, status=AccountStatus.PENDING,
-           languages=("en", "ar"))
+    person(
+        "newcomer@example.org", "Noor Newcomer", Role.VOLUNTEER, status=AccountStatus.PENDING, languages=("en", "ar")
+    )
     courthouses = _load_courthouses()
-    context = {"admin": admin, "coordinator": coordinator, "volunteers": volunteers,
-               "courthouses": {c.slug: c for c in courthouses}, "password": password}
+    context = {
+        "admin": admin,
+        "coordinator": coordinator,
+        "volunteers": volunteers,
+        "courthouses": {c.slug: c for c in courthouses},
+        "password": password,
+    }
     signals.send(signals.demo_data_requested, context=context)
-    click.echo("Demo data loaded. Log in at http://127.0.0.1:5000 with password "
-               f"{password!r} as:")
-    click.echo("  admin@example.org, coordinator@example.org, volunteer1@example.org ... "
-               "volunteer8@example.org, newcomer@example.org (pending)")
+    click.echo(f"Demo data loaded. Log in at http://127.0.0.1:5000 with password {password!r} as:")
+    click.echo(
+        "  admin@example.org, coordinator@example.org, volunteer1@example.org ... "
+        "volunteer8@example.org, newcomer@example.org (pending)"
+    )

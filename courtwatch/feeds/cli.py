@@ -13,7 +13,7 @@ feeds_cli = AppGroup("feeds", help="Calendar subscription links.")
 
 @feeds_cli.command("url")
 @click.argument("email")
-@click.option("--label", default="", help="A name for the link (e.g. \"my phone\").")
+@click.option("--label", default="", help='A name for the link (e.g. "my phone").')
 @transactional
 def url_command(email: str, label: str) -> None:
     """Create a new link to EMAIL's shifts and print its URL (shown only this once)."""

@@ -81,10 +81,13 @@ def courthouse_shifts(courthouse_id: int | None, now: datetime) -> list[ShiftRow
     ahead = max(int(current_app.config["SHIFT_HORIZON_DAYS"]), int(current_app.config["IMPORT_WINDOW_DAYS"]))
     query = (
         select(*_SHIFT_COLUMNS)
-        .where(Shift.starts_at >= now - timedelta(days=PAST_DAYS),
-               Shift.starts_at <= now + timedelta(days=ahead),
-               or_(Shift.status == ShiftStatus.OPEN, Shift.cancelled_at >= now - timedelta(days=RECENT_DAYS)))
-        .order_by(Shift.starts_at, Shift.id).limit(MAX_EVENTS)
+        .where(
+            Shift.starts_at >= now - timedelta(days=PAST_DAYS),
+            Shift.starts_at <= now + timedelta(days=ahead),
+            or_(Shift.status == ShiftStatus.OPEN, Shift.cancelled_at >= now - timedelta(days=RECENT_DAYS)),
+        )
+        .order_by(Shift.starts_at, Shift.id)
+        .limit(MAX_EVENTS)
     )
     if courthouse_id is not None:
         query = query.where(Shift.courthouse_id == courthouse_id)
@@ -100,12 +103,15 @@ def volunteer_entries(user_id: int, now: datetime) -> list[builders.FeedEntry]:
     """The user's shifts as they should appear in their own calendar, soonest first."""
     recent = now - timedelta(days=RECENT_DAYS)
     signups = db.session.scalars(
-        select(ShiftSignup).join(ShiftSignup.shift)
+        select(ShiftSignup)
+        .join(ShiftSignup.shift)
         .options(contains_eager(ShiftSignup.shift).joinedload(Shift.courthouse))
-        .where(ShiftSignup.user_id == user_id,
-               ShiftSignup.status.in_((SignupStatus.CLAIMED, *DROPPED)),
-               Shift.starts_at >= now - timedelta(days=PAST_DAYS),
-               Shift.starts_at <= now + timedelta(days=VOLUNTEER_AHEAD_DAYS))
+        .where(
+            ShiftSignup.user_id == user_id,
+            ShiftSignup.status.in_((SignupStatus.CLAIMED, *DROPPED)),
+            Shift.starts_at >= now - timedelta(days=PAST_DAYS),
+            Shift.starts_at <= now + timedelta(days=VOLUNTEER_AHEAD_DAYS),
+        )
         .order_by(Shift.starts_at, Shift.id, ShiftSignup.id)
     ).unique()
     by_shift: dict[int, list[ShiftSignup]] = {}
@@ -134,5 +140,6 @@ def _entry_for(rows: list[ShiftSignup], recent: datetime) -> builders.FeedEntry 
     last_drop = max(row.released_at or row.updated_at for row in rows)
     if last_drop < recent:
         return None
-    return builders.FeedEntry(shift, cancelled=True, released=True,
-                              sequence=shift.sequence + max(2 * drops - 1, 1), stamp=stamp)
+    return builders.FeedEntry(
+        shift, cancelled=True, released=True, sequence=shift.sequence + max(2 * drops - 1, 1), stamp=stamp
+    )

@@ -36,15 +36,25 @@ def account_section() -> Markup | None:
         courthouse_form = g.get("courthouse_feed_form") or CourthouseFeedForm(formdata=None)
         courthouse_form.set_courthouses(court_services.list_courthouses(active_only=True))
     tokens = services.list_live_tokens(current_user)
-    return Markup(render_template("feeds/account_section.html", tokens=tokens, link_form=link_form,
-                                  courthouse_form=courthouse_form, now=utcnow(),
-                                  FeedScope=FeedScope, format_timedelta=format_timedelta))
+    return Markup(
+        render_template(
+            "feeds/account_section.html",
+            tokens=tokens,
+            link_form=link_form,
+            courthouse_form=courthouse_form,
+            now=utcnow(),
+            FeedScope=FeedScope,
+            format_timedelta=format_timedelta,
+        )
+    )
 
 
 def _show_created(token, plaintext: str):
-    response = Response(render_template(
-        "feeds/created.html", token=token, url=services.feed_url(plaintext),
-        webcal=services.webcal_url(plaintext)))
+    response = Response(
+        render_template(
+            "feeds/created.html", token=token, url=services.feed_url(plaintext), webcal=services.webcal_url(plaintext)
+        )
+    )
     # The page holds a capability URL: no referrer to anywhere, no copy in any cache.
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
@@ -84,12 +94,12 @@ def create_courthouse_link():
     if form.validate_on_submit():
         try:
             if form.courthouse.data == "all":
-                token, plaintext = services.create_token(current_user, label=form.label.data,
-                                                         scope=FeedScope.ALL)
+                token, plaintext = services.create_token(current_user, label=form.label.data, scope=FeedScope.ALL)
             else:
                 courthouse = court_services.get_courthouse(int(form.courthouse.data))
-                token, plaintext = services.create_token(current_user, label=form.label.data,
-                                                         scope=FeedScope.COURTHOUSE, courthouse=courthouse)
+                token, plaintext = services.create_token(
+                    current_user, label=form.label.data, scope=FeedScope.COURTHOUSE, courthouse=courthouse
+                )
         except DomainError as error:
             attach_error(form, error)
         else:

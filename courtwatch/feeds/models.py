@@ -37,8 +37,7 @@ class FeedToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the token
     prefix: Mapped[str] = mapped_column(String(6))  # first characters of the token, for display
     scope: Mapped[str] = mapped_column(String(20), default=FeedScope.VOLUNTEER)
-    courthouse_id: Mapped[int | None] = mapped_column(ForeignKey("courthouse.id", ondelete="CASCADE"),
-                                                      index=True)
+    courthouse_id: Mapped[int | None] = mapped_column(ForeignKey("courthouse.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -56,8 +56,14 @@ def webcal_url(plaintext: str) -> str:
     return "webcal://" + url.split("://", 1)[1]
 
 
-def create_token(user: User, *, label: str = "", scope: str = FeedScope.VOLUNTEER,
-                 courthouse: Courthouse | None = None, actor: User | None = None) -> tuple[FeedToken, str]:
+def create_token(
+    user: User,
+    *,
+    label: str = "",
+    scope: str = FeedScope.VOLUNTEER,
+    courthouse: Courthouse | None = None,
+    actor: User | None = None,
+) -> tuple[FeedToken, str]:
     """A new link for ``user``; returns the row and the plaintext token, which is never seen again."""
     label = (label or "").strip()
     if len(label) > LABEL_MAX_LENGTH:
@@ -71,12 +77,18 @@ def create_token(user: User, *, label: str = "", scope: str = FeedScope.VOLUNTEE
     if scope == FeedScope.COURTHOUSE and courthouse is None:
         raise DomainError(_("Choose a courthouse."), field="courthouse")
     if count_live_tokens(user) >= MAX_LIVE_TOKENS:
-        raise DomainError(_("You have %(n)d calendar links. Revoke one you no longer use first.",
-                            n=MAX_LIVE_TOKENS), field="label")
+        raise DomainError(
+            _("You have %(n)d calendar links. Revoke one you no longer use first.", n=MAX_LIVE_TOKENS), field="label"
+        )
     plaintext = secrets.token_urlsafe(TOKEN_BYTES)
-    token = FeedToken(user_id=user.id, label=label or _("Calendar"), token_hash=hash_token(plaintext),
-                      prefix=plaintext[:PREFIX_LENGTH], scope=scope,
-                      courthouse_id=courthouse.id if scope == FeedScope.COURTHOUSE else None)
+    token = FeedToken(
+        user_id=user.id,
+        label=label or _("Calendar"),
+        token_hash=hash_token(plaintext),
+        prefix=plaintext[:PREFIX_LENGTH],
+        scope=scope,
+        courthouse_id=courthouse.id if scope == FeedScope.COURTHOUSE else None,
+    )
     db.session.add(token)
     db.session.flush()
     record_event(actor or user, "feed.created", token, prefix=token.prefix, scope=scope, owner=user.id)
@@ -108,9 +120,13 @@ def touch_token(token: FeedToken, now: datetime | None = None) -> None:
 
 
 def list_live_tokens(user: User) -> list[FeedToken]:
-    return list(db.session.scalars(
-        select(FeedToken).where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
-        .order_by(FeedToken.created_at.desc(), FeedToken.id.desc())))
+    return list(
+        db.session.scalars(
+            select(FeedToken)
+            .where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
+            .order_by(FeedToken.created_at.desc(), FeedToken.id.desc())
+        )
+    )
 
 
 def count_live_tokens(user: User) -> int:
@@ -137,8 +153,11 @@ def revoke_all(actor: User | None, user: User) -> int:
     """Every live link of ``user`` stops working at once ("reset all", suspension). Returns how many."""
     now = utcnow()
     result = db.session.execute(
-        update(FeedToken).where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
-        .values(revoked_at=now).execution_options(synchronize_session="fetch"))
+        update(FeedToken)
+        .where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
     count = result.rowcount or 0
     if count:
         record_event(actor, "feed.revoked_all", user, count=count)
@@ -151,4 +170,3 @@ def user_for_support(email: str) -> User:
     if user is None:
         raise DomainError(_("No account with this email."))
     return user
-

@@ -45,8 +45,7 @@ NAVIGATION = [
 
 def courthouse_actions(courthouse) -> list[tuple[str, str]]:
     """The buttons other areas add to a courthouse page (the ``courthouse_actions`` signal)."""
-    return [action for actions in signals.send(signals.courthouse_actions, courthouse=courthouse)
-            for action in actions]
+    return [action for actions in signals.send(signals.courthouse_actions, courthouse=courthouse) for action in actions]
 
 
 def navigation() -> list[tuple[str, str]]:
@@ -61,8 +60,11 @@ def navigation() -> list[tuple[str, str]]:
         "admin": approved and user.role == "admin",
     }
     view_functions = current_app.view_functions
-    return [(endpoint, str(label)) for endpoint, label, audience in NAVIGATION
-            if endpoint in view_functions and allowed[audience]]
+    return [
+        (endpoint, str(label))
+        for endpoint, label, audience in NAVIGATION
+        if endpoint in view_functions and allowed[audience]
+    ]
 
 
 @lru_cache(maxsize=8192)
@@ -78,15 +80,16 @@ def format_wall_clock(kind: str, wall: datetime | date, fmt: str, locale: str, t
     if fmt not in NAMED_WIDTHS:
         return dates.format_datetime(wall, fmt, locale=locale, tzinfo=tzinfo)
     joiner = str(Locale.parse(locale).datetime_formats[fmt])  # e.g. "{1}, {0}": date, then time
-    return joiner.replace("{1}", dates.format_date(wall, fmt, locale=locale)) \
-        .replace("{0}", dates.format_time(wall, "short", locale=locale, tzinfo=tzinfo))
+    return joiner.replace("{1}", dates.format_date(wall, fmt, locale=locale)).replace(
+        "{0}", dates.format_time(wall, "short", locale=locale, tzinfo=tzinfo)
+    )
 
 
 NAMED_WIDTHS = ("short", "medium", "long", "full")
 
 
 def zone_abbreviation(moment: datetime, zone: ZoneInfo) -> str:
-    """"EST", "NZDT", "HST": what people in that place call their time; never a raw zone id."""
+    """ "EST", "NZDT", "HST": what people in that place call their time; never a raw zone id."""
     return moment.astimezone(zone).strftime("%Z")
 
 
@@ -143,10 +146,16 @@ def current_locale() -> str:
 def init_templating(app: Flask) -> None:
     from courtwatch.home.assets import static_url
 
-    app.jinja_env.globals.update(get_locale=current_locale, navigation=navigation, language_name=language_name,
-                                 static_url=static_url,
-                                 local_datetime=local_datetime, local_time=local_time,
-                                 local_date=local_date, ActionForm=ActionForm,
-                                 courthouse_actions=courthouse_actions,
-                                 role_label=lambda role: str(ROLE_LABELS.get(role, role)),
-                                 status_label=lambda status: str(STATUS_LABELS.get(status, status)))
+    app.jinja_env.globals.update(
+        get_locale=current_locale,
+        navigation=navigation,
+        language_name=language_name,
+        static_url=static_url,
+        local_datetime=local_datetime,
+        local_time=local_time,
+        local_date=local_date,
+        ActionForm=ActionForm,
+        courthouse_actions=courthouse_actions,
+        role_label=lambda role: str(ROLE_LABELS.get(role, role)),
+        status_label=lambda status: str(STATUS_LABELS.get(status, status)),
+    )

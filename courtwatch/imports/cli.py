@@ -27,9 +27,14 @@ calendars_cli = AppGroup("calendars", help="Court calendars: import files, refre
 
 def echo_summary(summary: ImportSummary, zones: dict) -> None:
     # One count per line, each starting with its word, so scripts can read the plan.
-    for word, number in (("add", summary.added), ("change", summary.changed), ("cancel", summary.cancelled),
-                         ("unchanged", summary.unchanged), ("rejected", summary.rejected),
-                         ("repeated rows", summary.duplicates)):
+    for word, number in (
+        ("add", summary.added),
+        ("change", summary.changed),
+        ("cancel", summary.cancelled),
+        ("unchanged", summary.unchanged),
+        ("rejected", summary.rejected),
+        ("repeated rows", summary.duplicates),
+    ):
         click.echo(f"{word} {number}")
     if summary.partial:
         click.echo("partial: the calendar was not read completely; nothing was cancelled")
@@ -39,8 +44,10 @@ def echo_summary(summary: ImportSummary, zones: dict) -> None:
         zone = zones.get(sample.courthouse_id)
         old = sample.old_starts_at.astimezone(zone) if zone and sample.old_starts_at else sample.old_starts_at
         new = sample.starts_at.astimezone(zone) if zone else sample.starts_at
-        click.echo(f"changed: {sample.case_number or sample.title} {old:%Y-%m-%d %H:%M} -> {new:%Y-%m-%d %H:%M}"
-                   f" room {sample.old_courtroom or '-'} -> {sample.courtroom or '-'}")
+        click.echo(
+            f"changed: {sample.case_number or sample.title} {old:%Y-%m-%d %H:%M} -> {new:%Y-%m-%d %H:%M}"
+            f" room {sample.old_courtroom or '-'} -> {sample.courtroom or '-'}"
+        )
     for problem in summary.problems[:50]:
         click.echo(f"line {problem.line}: {problem.reason}")
 
@@ -52,8 +59,11 @@ def echo_summary(summary: ImportSummary, zones: dict) -> None:
 @click.option("--source", "source_name", help="Source name (default: the file name).")
 @click.option("--dry-run", is_flag=True, help="Show the preview; write nothing.")
 @click.option("--partial", is_flag=True, help="The file is not the whole calendar: cancel nothing missing.")
-@click.option("--confirm-cancellations", is_flag=True,
-              help="Apply a plan that cancels more hearings than the hold settings allow.")
+@click.option(
+    "--confirm-cancellations",
+    is_flag=True,
+    help="Apply a plan that cancels more hearings than the hold settings allow.",
+)
 @transactional
 def import_command(path, slug, mapping_name, source_name, dry_run, partial, confirm_cancellations):
     """Import a calendar file (.ics, .csv, .xlsx) and print what changed."""
@@ -84,8 +94,16 @@ def import_command(path, slug, mapping_name, source_name, dry_run, partial, conf
             click.echo(f"guessed mapping: {json.dumps(mapping['fields'], sort_keys=True)}")
     if not dry_run:
         source = services.get_or_create_source(courthouse, name, kind)
-    summary = services.import_file(path, kind=kind, courthouse=courthouse, source=source, mapping=mapping,
-                                   apply=not dry_run, full=not partial, confirm_cancellations=confirm_cancellations)
+    summary = services.import_file(
+        path,
+        kind=kind,
+        courthouse=courthouse,
+        source=source,
+        mapping=mapping,
+        apply=not dry_run,
+        full=not partial,
+        confirm_cancellations=confirm_cancellations,
+    )
     zones = {}
     if courthouse is not None:
         zones[courthouse.id] = courthouse.zone
@@ -98,8 +116,10 @@ def import_command(path, slug, mapping_name, source_name, dry_run, partial, conf
     if summary.held:
         with open(path, "rb") as handle:
             services.hold_plan(source, handle, summary, kind=kind, mapping=mapping)
-        click.echo(f"held: this plan cancels {summary.cancelled} of {summary.future_before} future hearings; nothing "
-                   "was written. Review it on the calendars page, or run again with --confirm-cancellations.")
+        click.echo(
+            f"held: this plan cancels {summary.cancelled} of {summary.future_before} future hearings; nothing "
+            "was written. Review it on the calendars page, or run again with --confirm-cancellations."
+        )
         return
     if mapping:
         source.mapping = json.dumps(mapping, sort_keys=True)

@@ -29,8 +29,15 @@ from flask_babel import gettext as _
 from courtwatch.errors import DomainError
 from courtwatch.imports.records import HearingRecord, ReadResult, RowProblem
 
-FREQ_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400,
-                "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400}
+FREQ_SECONDS = {
+    "SECONDLY": 1,
+    "MINUTELY": 60,
+    "HOURLY": 3600,
+    "DAILY": 86400,
+    "WEEKLY": 7 * 86400,
+    "MONTHLY": 28 * 86400,
+    "YEARLY": 365 * 86400,
+}
 # Steps dateutil may walk from DTSTART to the window before we call a series unreasonable.
 MAX_STEPS_TO_WINDOW = 200_000
 PYTHON_WORDS = re.compile(r"object|attribute|NoneType|unpack|index out of range|Traceback|\bargs?\b", re.IGNORECASE)
@@ -52,8 +59,9 @@ def parse_calendars(data: bytes) -> list[icalendar.Calendar]:
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except Exception as error:  # icalendar raises ValueError, KeyError, IndexError... on broken input
-        raise DomainError(_("This iCalendar file could not be read: %(error)s",
-                            error=describe_error(error)), field="file") from None
+        raise DomainError(
+            _("This iCalendar file could not be read: %(error)s", error=describe_error(error)), field="file"
+        ) from None
     calendars = [c for c in calendars if isinstance(c, icalendar.Calendar)]
     if not calendars:
         raise DomainError(_("This iCalendar file holds no calendar."), field="file")
@@ -151,9 +159,16 @@ def _key(event, starts_at: datetime, series: set[str]) -> str:
     return uid
 
 
-def read_ics(data: bytes, *, zone: ZoneInfo, courthouse_id: int | None, window_start: datetime,
-             window_end: datetime, max_instances: int, result: ReadResult | None = None,
-             ) -> Iterator[HearingRecord | RowProblem]:
+def read_ics(
+    data: bytes,
+    *,
+    zone: ZoneInfo,
+    courthouse_id: int | None,
+    window_start: datetime,
+    window_end: datetime,
+    max_instances: int,
+    result: ReadResult | None = None,
+) -> Iterator[HearingRecord | RowProblem]:
     """Yield one record per occurrence inside the window, series by series in file order."""
     result = result if result is not None else ReadResult()
     number = 0
@@ -169,20 +184,27 @@ def read_ics(data: bytes, *, zone: ZoneInfo, courthouse_id: int | None, window_s
             if _unreasonable_series(event, window_start):
                 _remove(calendar, event)
                 result.mark_partial(_("A repeat rule could not be expanded."))
-                yield RowProblem(number, _("Event “%(summary)s” has a repeat rule that is broken or repeats too "
-                                           "often to expand; it was left out.",
-                                           summary=_summary(event)))
+                yield RowProblem(
+                    number,
+                    _(
+                        "Event “%(summary)s” has a repeat rule that is broken or repeats too "
+                        "often to expand; it was left out.",
+                        summary=_summary(event),
+                    ),
+                )
         try:
             query = recurring_ical_events.of(calendar, skip_bad_series=True)
             series_uids = _series_uids(calendar)
         except Exception as error:  # a calendar the expander refuses whole (e.g. a non-Gregorian CALSCALE)
             result.mark_partial(describe_error(error))
-            yield RowProblem(number + 1, _("Part of this calendar could not be read: %(error)s",
-                                           error=describe_error(error)))
+            yield RowProblem(
+                number + 1, _("Part of this calendar could not be read: %(error)s", error=describe_error(error))
+            )
             continue
         for series in query.series:
-            yield from _expand_series(series, zone, courthouse_id, window_start, window_end, max_instances,
-                                      series_uids, result)
+            yield from _expand_series(
+                series, zone, courthouse_id, window_start, window_end, max_instances, series_uids, result
+            )
 
 
 def _ends_before(event, moment: datetime) -> bool:
@@ -196,9 +218,16 @@ def _ends_before(event, moment: datetime) -> bool:
     return start < moment
 
 
-def _expand_series(series, zone: ZoneInfo, courthouse_id: int | None, window_start: datetime,
-                   window_end: datetime, max_instances: int, series_uids: set[str], result: ReadResult,
-                   ) -> Iterator[HearingRecord | RowProblem]:
+def _expand_series(
+    series,
+    zone: ZoneInfo,
+    courthouse_id: int | None,
+    window_start: datetime,
+    window_end: datetime,
+    max_instances: int,
+    series_uids: set[str],
+    result: ReadResult,
+) -> Iterator[HearingRecord | RowProblem]:
     """One series' occurrences in the window, at most ``max_instances`` of them."""
     count = 0
     try:
@@ -206,27 +235,37 @@ def _expand_series(series, zone: ZoneInfo, courthouse_id: int | None, window_sta
             count += 1
             if count > max_instances:
                 summary = clean_text(getattr(series, "uid", ""))[:60]
-                result.mark_partial(_("A repeating event (%(uid)s) has more than %(count)s occurrences in the "
-                                      "window; only the first %(count)s were read (the per-event limit, setting "
-                                      "COURTWATCH_IMPORT_MAX_INSTANCES).", count=max_instances, uid=summary))
+                result.mark_partial(
+                    _(
+                        "A repeating event (%(uid)s) has more than %(count)s occurrences in the "
+                        "window; only the first %(count)s were read (the per-event limit, setting "
+                        "COURTWATCH_IMPORT_MAX_INSTANCES).",
+                        count=max_instances,
+                        uid=summary,
+                    )
+                )
                 return
             result.read += 1
             yield _record(occurrence.as_component(False), zone, courthouse_id, result.read, series_uids)
     except Exception as error:  # a broken rule or date deep inside a series
         result.mark_partial(describe_error(error))
-        yield RowProblem(result.read + 1, _("Part of this calendar could not be read: %(error)s",
-                                            error=describe_error(error)))
+        yield RowProblem(
+            result.read + 1, _("Part of this calendar could not be read: %(error)s", error=describe_error(error))
+        )
 
 
-def _record(event, zone: ZoneInfo, courthouse_id: int | None, number: int, series: set[str]) -> HearingRecord | RowProblem:
+def _record(
+    event, zone: ZoneInfo, courthouse_id: int | None, number: int, series: set[str]
+) -> HearingRecord | RowProblem:
     start = event.get("DTSTART")
     if start is None:
         return RowProblem(number, _("Event “%(summary)s” has no start time.", summary=_summary(event)))
     try:
         starts_at, all_day = _as_utc(start.dt, zone)
     except (ValueError, AttributeError):
-        return RowProblem(number, _("Event “%(summary)s” has a start time that is not a date.",
-                                    summary=_summary(event)))
+        return RowProblem(
+            number, _("Event “%(summary)s” has a start time that is not a date.", summary=_summary(event))
+        )
     ends_at = None
     end = event.get("DTEND")
     if end is not None:
@@ -240,9 +279,15 @@ def _record(event, zone: ZoneInfo, courthouse_id: int | None, number: int, serie
         ends_at = starts_at + timedelta(days=1)
     status = clean_text(event.get("STATUS")).upper()
     return HearingRecord(
-        line=number, key=_key(event, starts_at, series)[:500], starts_at=starts_at, ends_at=ends_at, all_day=all_day,
-        cancelled=status == "CANCELLED", courthouse_id=courthouse_id,
-        title=clean_text(event.get("SUMMARY")), courtroom=clean_text(event.get("LOCATION")),
+        line=number,
+        key=_key(event, starts_at, series)[:500],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        all_day=all_day,
+        cancelled=status == "CANCELLED",
+        courthouse_id=courthouse_id,
+        title=clean_text(event.get("SUMMARY")),
+        courtroom=clean_text(event.get("LOCATION")),
         hearing_type=clean_text(event.get("CATEGORIES")) if event.get("CATEGORIES") else "",
         notes=clean_text(event.get("DESCRIPTION")),
     ).clip()

@@ -79,8 +79,9 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
             if field in mapping:
                 continue
             for word in words:
-                match = next((h for h, n in normalised.items() if h not in taken
-                              and (n == word if exact else word in n)), None)
+                match = next(
+                    (h for h, n in normalised.items() if h not in taken and (n == word if exact else word in n)), None
+                )
                 if match:
                     mapping[field] = match
                     taken.add(match)
@@ -98,8 +99,7 @@ def check_mapping(mapping: dict, headers: list[str], *, has_courthouse: bool) ->
     if "date" not in fields and "datetime" not in fields:
         raise DomainError(_("Choose the column that holds the date."), field="date")
     if not has_courthouse and "courthouse" not in fields:
-        raise DomainError(_("Choose a courthouse for the whole file, or the column that names it."),
-                          field="courthouse")
+        raise DomainError(_("Choose a courthouse for the whole file, or the column that names it."), field="courthouse")
     if mapping.get("key", "case_date") not in KEY_CHOICES:
         raise DomainError(_("Choose how hearings are matched on re-import."), field="key")
 
@@ -164,15 +164,32 @@ def courthouse_lookup_key(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-def table_records(table: Table, mapping: dict, *, default_courthouse, courthouses: dict,
-                  ) -> Iterator[HearingRecord | RowProblem]:
+def table_records(
+    table: Table,
+    mapping: dict,
+    *,
+    default_courthouse,
+    courthouses: dict,
+) -> Iterator[HearingRecord | RowProblem]:
     """courthouses: lookup key (name, short name or slug, lowercased) -> (id, timezone)."""
     fields = mapping.get("fields", {})
     index = {field: table.headers.index(header) for field, header in fields.items() if header in table.headers}
     key_with_time = mapping.get("key") == "case_date_time"
-    text_fields = [(f, index[f], TEXT_LIMITS[f]) for f in ("courtroom", "case_number", "title", "case_type",
-                                                         "court_type", "judge", "hearing_type", "language",
-                                                         "notes") if f in index]
+    text_fields = [
+        (f, index[f], TEXT_LIMITS[f])
+        for f in (
+            "courtroom",
+            "case_number",
+            "title",
+            "case_type",
+            "court_type",
+            "judge",
+            "hearing_type",
+            "language",
+            "notes",
+        )
+        if f in index
+    ]
     widest = max(index.values()) if index else 0
     courthouse_column = index.get("courthouse")
     default = (default_courthouse.id, default_courthouse.timezone) if default_courthouse is not None else None
@@ -189,8 +206,13 @@ def table_records(table: Table, mapping: dict, *, default_courthouse, courthouse
             court_name = cells[courthouse_column].strip()
             found = courthouses.get(courthouse_lookup_key(court_name))
             if found is None:
-                yield RowProblem(line, _("Unknown courthouse “%(name)s”: add it on the Courthouses page "
-                                         "or correct the row.", name=court_name[:80]))
+                yield RowProblem(
+                    line,
+                    _(
+                        "Unknown courthouse “%(name)s”: add it on the Courthouses page or correct the row.",
+                        name=court_name[:80],
+                    ),
+                )
                 continue
         elif default is not None:
             found = default
@@ -211,8 +233,9 @@ def table_records(table: Table, mapping: dict, *, default_courthouse, courthouse
             continue
         day = parse_date(date_text)
         if day is None:
-            yield RowProblem(line, _("“%(value)s” is not a date (write 2019-04-19 or 4/19/2019).",
-                                     value=date_text[:40]))
+            yield RowProblem(
+                line, _("“%(value)s” is not a date (write 2019-04-19 or 4/19/2019).", value=date_text[:40])
+            )
             continue
         moment = parse_time(time_text) if time_text else None
         if time_text and moment is None:
@@ -225,8 +248,22 @@ def table_records(table: Table, mapping: dict, *, default_courthouse, courthouse
             if key_with_time:
                 key += f"|{moment.strftime('%H:%M') if moment else ''}"
         else:
-            raw_key = "|".join([str(courthouse_id), day.isoformat(), str(moment or ""), values.get("courtroom", ""),
-                                values.get("title", ""), values.get("hearing_type", "")])
+            raw_key = "|".join(
+                [
+                    str(courthouse_id),
+                    day.isoformat(),
+                    str(moment or ""),
+                    values.get("courtroom", ""),
+                    values.get("title", ""),
+                    values.get("hearing_type", ""),
+                ]
+            )
             key = "row:" + hashlib.sha1(raw_key.encode()).hexdigest()[:32]
-        yield HearingRecord(line=line, key=key[:500], starts_at=local_to_utc(day, moment, zone_name),
-                            all_day=moment is None, courthouse_id=courthouse_id, **values)
+        yield HearingRecord(
+            line=line,
+            key=key[:500],
+            starts_at=local_to_utc(day, moment, zone_name),
+            all_day=moment is None,
+            courthouse_id=courthouse_id,
+            **values,
+        )

@@ -60,9 +60,14 @@ def too_large() -> DomainError:
     """The refusal names the limit and the setting that raises it."""
     limit = int(current_app.config["IMPORT_MAX_BYTES"])
     shown = f"{limit / (1024 * 1024):.0f} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
-    return DomainError(_("This file is larger than the import limit of %(limit)s (setting "
-                         "COURTWATCH_IMPORT_MAX_BYTES); split it or ask an admin to raise the limit.",
-                         limit=shown), field="file")
+    return DomainError(
+        _(
+            "This file is larger than the import limit of %(limit)s (setting "
+            "COURTWATCH_IMPORT_MAX_BYTES); split it or ask an admin to raise the limit.",
+            limit=shown,
+        ),
+        field="file",
+    )
 
 
 def save_stream(stream, destination: str, max_bytes: int) -> int:
@@ -82,13 +87,20 @@ def save_stream(stream, destination: str, max_bytes: int) -> int:
     return written
 
 
-def create_pending(stream, *, user_id, filename: str, courthouse_id, source_name: str, full: bool,
-                   kind_of) -> PendingUpload:
+def create_pending(
+    stream, *, user_id, filename: str, courthouse_id, source_name: str, full: bool, kind_of
+) -> PendingUpload:
     """kind_of(filename, head_bytes) -> kind or None; the file is refused when it is None."""
     purge_expired()
     token = secrets.token_urlsafe(32)
-    pending = PendingUpload(token=token, user_id=user_id, filename=os.path.basename(filename or "")[:200],
-                            kind="", courthouse_id=courthouse_id, source_name=source_name)
+    pending = PendingUpload(
+        token=token,
+        user_id=user_id,
+        filename=os.path.basename(filename or "")[:200],
+        kind="",
+        courthouse_id=courthouse_id,
+        source_name=source_name,
+    )
     pending.full = full
     size = save_stream(stream, pending.path, current_app.config["IMPORT_MAX_BYTES"])
     if size == 0:

@@ -40,8 +40,19 @@ SAMPLE_LIMIT = 200
 REJECT_LIMIT = 500
 # Caption, case number and notes are sealed (see courts.hearing_models): compared through their
 # keyed digest, written through the model's sealing.
-COMPARED = ("starts_at", "ends_at", "all_day", "courthouse_id", "courtroom", "court_type", "case_type",
-            "judge", "hearing_type", "language", "private_digest")
+COMPARED = (
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "courthouse_id",
+    "courtroom",
+    "court_type",
+    "case_type",
+    "judge",
+    "hearing_type",
+    "language",
+    "private_digest",
+)
 SEALED = ("title", "case_number", "notes")
 _compared_values = attrgetter(*COMPARED)
 
@@ -109,13 +120,17 @@ def _load_existing(source_id: int | None, keys: list[str]) -> dict[str, _Existin
         return {}
     columns = [getattr(Hearing, name) for name in COMPARED]
     # Core on the session's connection: same transaction, without the ORM's per-row result layer.
-    rows = db.session.connection().execute(select(Hearing.id, Hearing.external_key, Hearing.status, *columns)
-                                           .where(Hearing.source_id == source_id, Hearing.external_key.in_(keys)))
+    rows = db.session.connection().execute(
+        select(Hearing.id, Hearing.external_key, Hearing.status, *columns).where(
+            Hearing.source_id == source_id, Hearing.external_key.in_(keys)
+        )
+    )
     existing = {}
     for row in rows:
         values = tuple(row[3:])
-        existing[row.external_key] = _Existing(row.id, values, row.status, row.starts_at, row.courthouse_id,
-                                               row.courtroom)
+        existing[row.external_key] = _Existing(
+            row.id, values, row.status, row.starts_at, row.courthouse_id, row.courtroom
+        )
     return existing
 
 
@@ -123,9 +138,17 @@ def _record_values(record: HearingRecord) -> tuple:
     return _compared_values(record)
 
 
-def run_import(records: Iterable[HearingRecord | RowProblem], *, source_id: int | None, apply: bool,
-               full: bool, cancel_from: datetime, cancel_until: datetime | None = None,
-               summary: ImportSummary | None = None, read_result: ReadResult | None = None) -> ImportSummary:
+def run_import(
+    records: Iterable[HearingRecord | RowProblem],
+    *,
+    source_id: int | None,
+    apply: bool,
+    full: bool,
+    cancel_from: datetime,
+    cancel_until: datetime | None = None,
+    summary: ImportSummary | None = None,
+    read_result: ReadResult | None = None,
+) -> ImportSummary:
     """Plan (apply=False) or perform (apply=True) an import of ``records`` into a source.
 
     Rows are handled in chunks of CHUNK so memory does not grow with the file: across the whole
@@ -135,8 +158,10 @@ def run_import(records: Iterable[HearingRecord | RowProblem], *, source_id: int 
     summary = summary or ImportSummary()
     # Hearings missing from the file can only be ones the source held before it; a first import
     # skips the scan for them (it would only read back the rows just inserted).
-    had_hearings = source_id is not None and db.session.scalar(
-        select(Hearing.id).where(Hearing.source_id == source_id).limit(1)) is not None
+    had_hearings = (
+        source_id is not None
+        and db.session.scalar(select(Hearing.id).where(Hearing.source_id == source_id).limit(1)) is not None
+    )
     seen: set[str] = set()
     chunk: list[HearingRecord] = []
     for record in records:
@@ -159,25 +184,36 @@ def run_import(records: Iterable[HearingRecord | RowProblem], *, source_id: int 
     if chunk:
         _plan_chunk(chunk, source_id, had_hearings, apply, summary)
     if not seen and read_result is not None and read_result.events and read_result.past == read_result.events:
-        raise DomainError(ngettext("The one event in this file is before today; there is nothing to import.",
-                                   "All %(num)s events are before today; there is nothing to import.",
-                                   read_result.events), field="file")
+        raise DomainError(
+            ngettext(
+                "The one event in this file is before today; there is nothing to import.",
+                "All %(num)s events are before today; there is nothing to import.",
+                read_result.events,
+            ),
+            field="file",
+        )
     if not seen:
         first = "; ".join(_("line %(line)s: %(reason)s", line=p.line, reason=p.reason) for p in summary.problems[:3])
         message = _("No usable hearings in this file.")
         raise DomainError(f"{message} {first}".strip(), field="file")
     if summary.past:
-        summary.notes.append(_("%(count)s hearings are before today: they are kept as history only, with no "
-                               "shifts.", count=summary.past))
+        summary.notes.append(
+            _("%(count)s hearings are before today: they are kept as history only, with no shifts.", count=summary.past)
+        )
     if read_result is not None and read_result.partial:
         summary.partial = True
     if full:
         if summary.partial:
-            summary.notes.append(_("This calendar was not read completely, so hearings missing from it were not "
-                                   "cancelled."))
+            summary.notes.append(
+                _("This calendar was not read completely, so hearings missing from it were not cancelled.")
+            )
         elif summary.rejected:
-            summary.notes.append(_("Some rows were rejected, so hearings missing from this file were not "
-                                   "cancelled. Correct the file and import it again."))
+            summary.notes.append(
+                _(
+                    "Some rows were rejected, so hearings missing from this file were not "
+                    "cancelled. Correct the file and import it again."
+                )
+            )
         elif had_hearings:
             missing = _plan_missing(source_id, seen, cancel_from, cancel_until, summary)
             if apply:
@@ -185,8 +221,9 @@ def run_import(records: Iterable[HearingRecord | RowProblem], *, source_id: int 
     return summary
 
 
-def _plan_chunk(chunk: list[HearingRecord], source_id: int | None, had_hearings: bool, apply: bool,
-                summary: ImportSummary) -> None:
+def _plan_chunk(
+    chunk: list[HearingRecord], source_id: int | None, had_hearings: bool, apply: bool, summary: ImportSummary
+) -> None:
     """Compare one chunk of distinct records with what the source holds; write it when applying.
 
     Writing per chunk (rather than collecting every change until the end of the file) is what keeps
@@ -203,8 +240,18 @@ def _plan_chunk(chunk: list[HearingRecord], source_id: int | None, had_hearings:
                 continue
             summary.added += 1
             if len(summary.samples["added"]) < SAMPLE_LIMIT:
-                summary.keep("added", Sample("added", record.courthouse_id, record.title, record.case_number,
-                                             record.starts_at, courtroom=record.courtroom, line=record.line))
+                summary.keep(
+                    "added",
+                    Sample(
+                        "added",
+                        record.courthouse_id,
+                        record.title,
+                        record.case_number,
+                        record.starts_at,
+                        courtroom=record.courtroom,
+                        line=record.line,
+                    ),
+                )
             if apply:
                 adds.append(_insert_row(record, source_id))
             continue
@@ -218,10 +265,20 @@ def _plan_chunk(chunk: list[HearingRecord], source_id: int | None, had_hearings:
         else:
             summary.changed += 1
             group = "changed"
-        summary.keep(group, Sample(kinds[0][0], record.courthouse_id, record.title,
-                                   record.case_number, record.starts_at,
-                                   old_starts_at=old.starts_at, courtroom=record.courtroom,
-                                   old_courtroom=old.courtroom, line=record.line))
+        summary.keep(
+            group,
+            Sample(
+                kinds[0][0],
+                record.courthouse_id,
+                record.title,
+                record.case_number,
+                record.starts_at,
+                old_starts_at=old.starts_at,
+                courtroom=record.courtroom,
+                old_courtroom=old.courtroom,
+                line=record.line,
+            ),
+        )
         if apply:
             changes.append((old.id, record, kinds))
     if adds:
@@ -230,8 +287,9 @@ def _plan_chunk(chunk: list[HearingRecord], source_id: int | None, had_hearings:
         _apply_changes(changes)
 
 
-def _plan_missing(source_id: int | None, seen: set[str], cancel_from: datetime, cancel_until: datetime | None,
-                  summary: ImportSummary) -> array:
+def _plan_missing(
+    source_id: int | None, seen: set[str], cancel_from: datetime, cancel_until: datetime | None, summary: ImportSummary
+) -> array:
     """Count (and sample) the source's scheduled hearings in the window that the file left out.
 
     One streamed query (yield_per: a server-side cursor on PostgreSQL, stepped rows on SQLite) of
@@ -243,10 +301,13 @@ def _plan_missing(source_id: int | None, seen: set[str], cancel_from: datetime, 
     missing = array("q")
     if source_id is None:
         return missing
-    query = (select(Hearing.id, Hearing.external_key)
-             .where(Hearing.source_id == source_id, Hearing.status == HearingStatus.SCHEDULED,
-                    Hearing.starts_at >= cancel_from)
-             .execution_options(yield_per=CHUNK))
+    query = (
+        select(Hearing.id, Hearing.external_key)
+        .where(
+            Hearing.source_id == source_id, Hearing.status == HearingStatus.SCHEDULED, Hearing.starts_at >= cancel_from
+        )
+        .execution_options(yield_per=CHUNK)
+    )
     if cancel_until is not None:
         query = query.where(Hearing.starts_at <= cancel_until)
     db.session.flush()  # the Core connection below does not autoflush
@@ -261,15 +322,24 @@ def _plan_missing(source_id: int | None, seen: set[str], cancel_from: datetime, 
         rows = {row.id: row for row in db.session.scalars(select(Hearing).where(Hearing.id.in_(wanted)))}
         for hearing_id in wanted:
             row = rows[hearing_id]
-            summary.keep("cancelled", Sample("cancelled", row.courthouse_id, row.title, row.case_number,
-                                             row.starts_at, courtroom=row.courtroom))
+            summary.keep(
+                "cancelled",
+                Sample(
+                    "cancelled", row.courthouse_id, row.title, row.case_number, row.starts_at, courtroom=row.courtroom
+                ),
+            )
     return missing
 
 
 def _insert_row(record: HearingRecord, source_id: int) -> dict:
     row = dict(zip(COMPARED, _compared_values(record), strict=True))
-    row.update(source_id=source_id, external_key=record.key, status=HearingStatus.SCHEDULED.value,
-               needs_accompaniment=False, cancelled_at=None)
+    row.update(
+        source_id=source_id,
+        external_key=record.key,
+        status=HearingStatus.SCHEDULED.value,
+        needs_accompaniment=False,
+        cancelled_at=None,
+    )
     row.update(sealed_hearing_columns(record.title, record.case_number, record.notes))
     return row
 
@@ -302,11 +372,16 @@ def _flush_adds_sqlite(connection, rows: list[dict], now: datetime) -> None:
     processors = [table.c[name].type.bind_processor(connection.dialect) for name in names]
     stamp_processor = table.c.created_at.type.bind_processor(connection.dialect)
     stamp = stamp_processor(now) if stamp_processor else now
-    sql = (f"INSERT INTO {table.name} ({', '.join(names)}, created_at, updated_at) "
-           f"VALUES ({', '.join('?' for _ in names)}, ?, ?)")
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(names)}, created_at, updated_at) "
+        f"VALUES ({', '.join('?' for _ in names)}, ?, ?)"
+    )
     parameters = [
-        tuple(value if process is None or value is None else process(value)
-              for value, process in zip(row.values(), processors, strict=True)) + (stamp, stamp)
+        tuple(
+            value if process is None or value is None else process(value)
+            for value, process in zip(row.values(), processors, strict=True)
+        )
+        + (stamp, stamp)
         for row in rows
     ]
     connection.exec_driver_sql(sql, parameters)
@@ -315,8 +390,11 @@ def _flush_adds_sqlite(connection, rows: list[dict], now: datetime) -> None:
 def _differences(old: _Existing, record: HearingRecord) -> list[tuple[str, str, str]]:
     """(kind, old, new) for each change that matters to volunteers; ("details", ...) for the rest."""
     if record.cancelled:
-        return [(HearingStatus.CANCELLED, old.status, HearingStatus.CANCELLED)] \
-            if old.status != HearingStatus.CANCELLED else []
+        return (
+            [(HearingStatus.CANCELLED, old.status, HearingStatus.CANCELLED)]
+            if old.status != HearingStatus.CANCELLED
+            else []
+        )
     kinds = []
     if old.status == HearingStatus.CANCELLED:
         kinds.append(("reinstated", HearingStatus.CANCELLED, HearingStatus.SCHEDULED))
@@ -326,8 +404,10 @@ def _differences(old: _Existing, record: HearingRecord) -> list[tuple[str, str, 
     old_map = dict(zip(COMPARED, old.values, strict=True))
     if _keeps_coordinator_time(old_map, record):
         # The file still gives no time; the time a coordinator set stands.
-        new_values = tuple(old_map[name] if name in KEEP_WHEN_TIME_UNKNOWN else value
-                           for name, value in zip(COMPARED, new_values, strict=True))
+        new_values = tuple(
+            old_map[name] if name in KEEP_WHEN_TIME_UNKNOWN else value
+            for name, value in zip(COMPARED, new_values, strict=True)
+        )
         if old.values == new_values:
             return kinds
         record = _with_time_of(record, old_map)
@@ -362,7 +442,7 @@ def _with_time_of(record: HearingRecord, old_map: dict) -> HearingRecord:
 def _apply_changes(changes: list[tuple[int, HearingRecord, list[tuple[str, str, str]]]]) -> None:
     """Write the changed fields, then let the courts area apply each change of state."""
     for start in range(0, len(changes), CHUNK):
-        batch = changes[start:start + CHUNK]
+        batch = changes[start : start + CHUNK]
         hearings = {h.id: h for h in db.session.scalars(select(Hearing).where(Hearing.id.in_([c[0] for c in batch])))}
         for hearing_id, record, kinds in batch:
             hearing = hearings[hearing_id]
@@ -389,6 +469,6 @@ def _cancel(hearing: Hearing) -> None:
 
 def _apply_missing(ids: array) -> None:
     for start in range(0, len(ids), CHUNK):
-        batch = ids[start:start + CHUNK].tolist()
+        batch = ids[start : start + CHUNK].tolist()
         for hearing in db.session.scalars(select(Hearing).where(Hearing.id.in_(batch))):
             _cancel(hearing)

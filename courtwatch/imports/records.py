@@ -13,8 +13,17 @@ from datetime import datetime
 from courtwatch.privacy.keys import private_digest
 
 # Field lengths follow the Hearing columns: imported text is cut, never allowed to fail the insert.
-TEXT_LIMITS = {"title": 300, "courtroom": 100, "case_number": 100, "court_type": 40, "case_type": 100,
-               "judge": 120, "hearing_type": 120, "language": 60, "notes": 4000}
+TEXT_LIMITS = {
+    "title": 300,
+    "courtroom": 100,
+    "case_number": 100,
+    "court_type": 40,
+    "case_type": 100,
+    "judge": 120,
+    "hearing_type": 120,
+    "language": 60,
+    "notes": 4000,
+}
 
 
 @dataclass(slots=True)

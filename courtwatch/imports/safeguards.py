@@ -31,9 +31,16 @@ class PlanHeld(Exception):
 def future_hearing_count(source_id: int | None) -> int:
     if source_id is None:
         return 0
-    return db.session.scalar(select(func.count()).select_from(Hearing).where(
-        Hearing.source_id == source_id, Hearing.status == HearingStatus.SCHEDULED,
-        Hearing.starts_at >= utcnow())) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Hearing)
+            .where(
+                Hearing.source_id == source_id, Hearing.status == HearingStatus.SCHEDULED, Hearing.starts_at >= utcnow()
+            )
+        )
+        or 0
+    )
 
 
 def needs_review(summary) -> bool:
@@ -55,6 +62,7 @@ def tell_coordinators(source, kind: str, detail: str, fingerprint: str = "") -> 
     """
     digest = hashlib.sha256(f"{kind}|{fingerprint or detail}".encode()).hexdigest()[:16]
     for user in coordinators():
-        subject, body = render_email("calendar_problem", user.locale, problem=kind, source_name=source.name,
-                                     detail=detail)
+        subject, body = render_email(
+            "calendar_problem", user.locale, problem=kind, source_name=source.name, detail=detail
+        )
         queue_email(user.email, subject, body, dedupe_key=f"calendar-{kind}:{source.id}:{digest}:{user.id}")

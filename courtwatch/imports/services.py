@@ -53,8 +53,9 @@ def import_window(now: datetime | None = None) -> tuple[datetime, datetime]:
 def courthouse_directory() -> dict[str, tuple[int, str]]:
     """Every name a spreadsheet may use for a courthouse (name, short name, slug) -> (id, zone)."""
     directory: dict[str, tuple[int, str]] = {}
-    for row in db.session.execute(select(Courthouse.id, Courthouse.name, Courthouse.short_name,
-                                         Courthouse.slug, Courthouse.timezone)):
+    for row in db.session.execute(
+        select(Courthouse.id, Courthouse.name, Courthouse.short_name, Courthouse.slug, Courthouse.timezone)
+    ):
         for name in (row.slug, row.short_name, row.name):
             if name:
                 directory[courthouse_lookup_key(name)] = (row.id, row.timezone)
@@ -63,14 +64,18 @@ def courthouse_directory() -> dict[str, tuple[int, str]]:
 
 def find_source(courthouse_id: int | None, name: str) -> CalendarSource | None:
     query = select(CalendarSource).where(CalendarSource.name == name, CalendarSource.url.is_(None))
-    query = query.where(CalendarSource.courthouse_id.is_(None) if courthouse_id is None
-                        else CalendarSource.courthouse_id == courthouse_id)
+    query = query.where(
+        CalendarSource.courthouse_id.is_(None)
+        if courthouse_id is None
+        else CalendarSource.courthouse_id == courthouse_id
+    )
     return db.session.scalars(query.limit(1)).first()
 
 
 def source_by_name(name: str) -> CalendarSource | None:
-    return db.session.scalars(select(CalendarSource).where(CalendarSource.name == name)
-                              .order_by(CalendarSource.id).limit(1)).first()
+    return db.session.scalars(
+        select(CalendarSource).where(CalendarSource.name == name).order_by(CalendarSource.id).limit(1)
+    ).first()
 
 
 def remembered_mapping(source: CalendarSource | None) -> dict | None:
@@ -97,10 +102,20 @@ def table_preview(path: str, kind: str) -> tuple[list[str], list[tuple[int, list
         table.close()
 
 
-def import_file(path: str, *, kind: str, courthouse: Courthouse | None, source: CalendarSource | None,
-                mapping: dict | None, apply: bool, full: bool = True, now: datetime | None = None,
-                window: tuple[datetime, datetime] | None = None, confirm_cancellations: bool = False,
-                read_result: ReadResult | None = None) -> ImportSummary:
+def import_file(
+    path: str,
+    *,
+    kind: str,
+    courthouse: Courthouse | None,
+    source: CalendarSource | None,
+    mapping: dict | None,
+    apply: bool,
+    full: bool = True,
+    now: datetime | None = None,
+    window: tuple[datetime, datetime] | None = None,
+    confirm_cancellations: bool = False,
+    read_result: ReadResult | None = None,
+) -> ImportSummary:
     """Preview (apply=False) or commit an import of one file into ``source`` (None: a new source).
 
     A commit whose plan cancels more than the hold settings allow is written in a savepoint and
@@ -109,8 +124,17 @@ def import_file(path: str, *, kind: str, courthouse: Courthouse | None, source: 
     summary = ImportSummary()
     summary.future_before = future_hearing_count(source.id if source else None)
     read_result = read_result if read_result is not None else ReadResult()
-    arguments = dict(kind=kind, courthouse=courthouse, source=source, mapping=mapping, full=full,
-                     now=now or utcnow(), window=window, summary=summary, read_result=read_result)
+    arguments = dict(
+        kind=kind,
+        courthouse=courthouse,
+        source=source,
+        mapping=mapping,
+        full=full,
+        now=now or utcnow(),
+        window=window,
+        summary=summary,
+        read_result=read_result,
+    )
     if not apply:
         _plan_file(path, apply=False, **arguments)
     elif confirm_cancellations:
@@ -127,9 +151,20 @@ def import_file(path: str, *, kind: str, courthouse: Courthouse | None, source: 
     return summary
 
 
-def _plan_file(path: str, *, kind: str, courthouse: Courthouse | None, source: CalendarSource | None,
-               mapping: dict | None, apply: bool, full: bool, now: datetime,
-               window: tuple[datetime, datetime] | None, summary: ImportSummary, read_result: ReadResult) -> None:
+def _plan_file(
+    path: str,
+    *,
+    kind: str,
+    courthouse: Courthouse | None,
+    source: CalendarSource | None,
+    mapping: dict | None,
+    apply: bool,
+    full: bool,
+    now: datetime,
+    window: tuple[datetime, datetime] | None,
+    summary: ImportSummary,
+    read_result: ReadResult,
+) -> None:
     window_start, window_end = window or import_window(now)
     if kind == "ics":
         if courthouse is None:
@@ -139,12 +174,25 @@ def _plan_file(path: str, *, kind: str, courthouse: Courthouse | None, source: C
             data = handle.read(limit + 1)
         if len(data) > limit:
             raise too_large()
-        records = read_ics(data, zone=courthouse.zone, courthouse_id=courthouse.id, window_start=window_start,
-                           window_end=window_end, max_instances=current_app.config["IMPORT_MAX_INSTANCES"],
-                           result=read_result)
-        run_import(records, source_id=source.id if source else None, apply=apply, full=full,
-                   cancel_from=max(now, window_start), cancel_until=window_end, summary=summary,
-                   read_result=read_result)
+        records = read_ics(
+            data,
+            zone=courthouse.zone,
+            courthouse_id=courthouse.id,
+            window_start=window_start,
+            window_end=window_end,
+            max_instances=current_app.config["IMPORT_MAX_INSTANCES"],
+            result=read_result,
+        )
+        run_import(
+            records,
+            source_id=source.id if source else None,
+            apply=apply,
+            full=full,
+            cancel_from=max(now, window_start),
+            cancel_until=window_end,
+            summary=summary,
+            read_result=read_result,
+        )
         summary.notes.extend(note for note in read_result.notes if note not in summary.notes)
         return
     if not mapping:
@@ -155,8 +203,15 @@ def _plan_file(path: str, *, kind: str, courthouse: Courthouse | None, source: C
         summary.notes.extend(table.notes)
         records = table_records(table, mapping, default_courthouse=courthouse, courthouses=courthouse_directory())
         # Past hearings missing from a docket are history, not cancellations.
-        run_import(records, source_id=source.id if source else None, apply=apply, full=full,
-                   cancel_from=now, summary=summary, read_result=read_result)
+        run_import(
+            records,
+            source_id=source.id if source else None,
+            apply=apply,
+            full=full,
+            cancel_from=now,
+            summary=summary,
+            read_result=read_result,
+        )
     finally:
         table.close()
 
@@ -174,11 +229,27 @@ def record_run(actor, source: CalendarSource, summary: ImportSummary, filename: 
     source.last_synced_at = utcnow()
     source.last_status = status
     source.last_error = None
-    db.session.add(ImportRun(source_id=source.id, actor_id=getattr(actor, "id", None), filename=filename[:255],
-                             added=summary.added, changed=summary.changed, cancelled=summary.cancelled,
-                             unchanged=summary.unchanged, rejected=summary.rejected))
-    record_event(actor, "calendar.imported", source, added=summary.added, changed=summary.changed,
-                 cancelled=summary.cancelled, rejected=summary.rejected)
+    db.session.add(
+        ImportRun(
+            source_id=source.id,
+            actor_id=getattr(actor, "id", None),
+            filename=filename[:255],
+            added=summary.added,
+            changed=summary.changed,
+            cancelled=summary.cancelled,
+            unchanged=summary.unchanged,
+            rejected=summary.rejected,
+        )
+    )
+    record_event(
+        actor,
+        "calendar.imported",
+        source,
+        added=summary.added,
+        changed=summary.changed,
+        cancelled=summary.cancelled,
+        rejected=summary.rejected,
+    )
 
 
 def pending_courthouse(pending: PendingUpload) -> Courthouse | None:
@@ -188,17 +259,35 @@ def pending_courthouse(pending: PendingUpload) -> Courthouse | None:
 def preview_pending(pending: PendingUpload) -> ImportSummary:
     courthouse = pending_courthouse(pending)
     source = find_source(pending.courthouse_id, pending.source_name)
-    return import_file(pending.path, kind=pending.kind, courthouse=courthouse, source=source,
-                       mapping=pending.mapping, apply=False, full=pending.full)
+    return import_file(
+        pending.path,
+        kind=pending.kind,
+        courthouse=courthouse,
+        source=source,
+        mapping=pending.mapping,
+        apply=False,
+        full=pending.full,
+    )
 
 
-def commit_pending(actor, pending: PendingUpload, *, confirm_cancellations: bool = False,
-                   ) -> tuple[ImportSummary, CalendarSource]:
+def commit_pending(
+    actor,
+    pending: PendingUpload,
+    *,
+    confirm_cancellations: bool = False,
+) -> tuple[ImportSummary, CalendarSource]:
     courthouse = pending_courthouse(pending)
     source = get_or_create_source(courthouse, pending.source_name, pending.kind)
-    summary = import_file(pending.path, kind=pending.kind, courthouse=courthouse, source=source,
-                          mapping=pending.mapping, apply=True, full=pending.full,
-                          confirm_cancellations=confirm_cancellations)
+    summary = import_file(
+        pending.path,
+        kind=pending.kind,
+        courthouse=courthouse,
+        source=source,
+        mapping=pending.mapping,
+        apply=True,
+        full=pending.full,
+        confirm_cancellations=confirm_cancellations,
+    )
     if summary.held:
         return summary, source
     if pending.mapping:
@@ -210,27 +299,54 @@ def commit_pending(actor, pending: PendingUpload, *, confirm_cancellations: bool
     return summary, source
 
 
-def hold_plan(source: CalendarSource, stream, summary: ImportSummary, *, kind: str = "ics",
-              mapping: dict | None = None, fingerprint: str = "") -> None:
+def hold_plan(
+    source: CalendarSource,
+    stream,
+    summary: ImportSummary,
+    *,
+    kind: str = "ics",
+    mapping: dict | None = None,
+    fingerprint: str = "",
+) -> None:
     """Keep a plan that cancels too much as a held upload of the source, and tell coordinators."""
     if source.held_token:
-        discard_pending(PendingUpload(token=source.held_token, user_id=None, filename="", kind="",
-                                      courthouse_id=None, source_name=""))
-    pending = create_pending(stream, user_id=None, filename=f"{source.name}.{kind}",
-                             courthouse_id=source.courthouse_id, source_name=source.name, full=True,
-                             kind_of=lambda _name, _head: kind)
+        discard_pending(
+            PendingUpload(
+                token=source.held_token, user_id=None, filename="", kind="", courthouse_id=None, source_name=""
+            )
+        )
+    pending = create_pending(
+        stream,
+        user_id=None,
+        filename=f"{source.name}.{kind}",
+        courthouse_id=source.courthouse_id,
+        source_name=source.name,
+        full=True,
+        kind_of=lambda _name, _head: kind,
+    )
     pending.mapping = mapping
     pending.save()
     source.held_token = pending.token
     source.held_at = utcnow()
     source.last_status = "held"
-    source.last_error = _("Held for review: this update would cancel %(count)s of %(future)s future hearings.",
-                          count=summary.cancelled, future=summary.future_before)
-    tell_coordinators(source, "held",
-                      _("It would add %(added)s, change %(changed)s and cancel %(cancelled)s hearings "
-                        "(of %(future)s future hearings).", added=summary.added, changed=summary.changed,
-                        cancelled=summary.cancelled, future=summary.future_before),
-                      fingerprint=fingerprint or pending.token)
+    source.last_error = _(
+        "Held for review: this update would cancel %(count)s of %(future)s future hearings.",
+        count=summary.cancelled,
+        future=summary.future_before,
+    )
+    tell_coordinators(
+        source,
+        "held",
+        _(
+            "It would add %(added)s, change %(changed)s and cancel %(cancelled)s hearings "
+            "(of %(future)s future hearings).",
+            added=summary.added,
+            changed=summary.changed,
+            cancelled=summary.cancelled,
+            future=summary.future_before,
+        ),
+        fingerprint=fingerprint or pending.token,
+    )
 
 
 def held_plan(source: CalendarSource) -> PendingUpload | None:
@@ -243,16 +359,26 @@ def held_plan(source: CalendarSource) -> PendingUpload | None:
 
 
 def held_sources() -> list[CalendarSource]:
-    return list(db.session.scalars(select(CalendarSource).where(CalendarSource.held_token.is_not(None))
-                                   .order_by(CalendarSource.id).limit(100)))
+    return list(
+        db.session.scalars(
+            select(CalendarSource).where(CalendarSource.held_token.is_not(None)).order_by(CalendarSource.id).limit(100)
+        )
+    )
 
 
 def preview_held(source: CalendarSource) -> ImportSummary:
     pending = held_plan(source)
     if pending is None:
         raise NotFound(_("This held update is no longer waiting."))
-    return import_file(pending.path, kind=pending.kind, courthouse=source.courthouse, source=source,
-                       mapping=pending.mapping, apply=False, full=True)
+    return import_file(
+        pending.path,
+        kind=pending.kind,
+        courthouse=source.courthouse,
+        source=source,
+        mapping=pending.mapping,
+        apply=False,
+        full=True,
+    )
 
 
 def apply_held(actor, source: CalendarSource) -> ImportSummary:
@@ -260,8 +386,16 @@ def apply_held(actor, source: CalendarSource) -> ImportSummary:
     pending = held_plan(source)
     if pending is None:
         raise NotFound(_("This held update is no longer waiting."))
-    summary = import_file(pending.path, kind=pending.kind, courthouse=source.courthouse, source=source,
-                          mapping=pending.mapping, apply=True, full=True, confirm_cancellations=True)
+    summary = import_file(
+        pending.path,
+        kind=pending.kind,
+        courthouse=source.courthouse,
+        source=source,
+        mapping=pending.mapping,
+        apply=True,
+        full=True,
+        confirm_cancellations=True,
+    )
     record_run(actor, source, summary, pending.filename, status="ok")
     discard_held(actor, source, reason="applied")
     return summary

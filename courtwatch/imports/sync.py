@@ -77,12 +77,16 @@ def subscribe(actor, courthouse, name: str, url: str) -> CalendarSource:
     name = (name or "").strip() or urlsplit(url).hostname or url
     if len(url) > 2000:
         raise DomainError(_("This address is too long."), field="url")
-    duplicate = db.session.scalar(select(CalendarSource.id).where(CalendarSource.url == url,
-                                                                  CalendarSource.courthouse_id == courthouse.id))
+    duplicate = db.session.scalar(
+        select(CalendarSource.id).where(CalendarSource.url == url, CalendarSource.courthouse_id == courthouse.id)
+    )
     if duplicate:
         raise DomainError(_("This courthouse already subscribes to that address."), field="url")
-    if db.session.scalar(select(CalendarSource.id).where(CalendarSource.courthouse_id == courthouse.id,
-                                                         CalendarSource.name == name[:200])):
+    if db.session.scalar(
+        select(CalendarSource.id).where(
+            CalendarSource.courthouse_id == courthouse.id, CalendarSource.name == name[:200]
+        )
+    ):
         raise DomainError(_("This courthouse already has a calendar with that name."), field="name")
     source = CalendarSource(name=name[:200], courthouse_id=courthouse.id, kind="ics", url=url)
     db.session.add(source)
@@ -108,8 +112,7 @@ def fetch(source: CalendarSource) -> tuple[bytes | None, requests.Response | Non
     deadline = time.monotonic() + timeout  # a whole-download limit: a server dripping bytes is cut off too
     for _hop in range(MAX_REDIRECTS + 1):
         check_public_host(urlsplit(url).hostname or "")
-        response = requests.get(url, headers=headers, timeout=timeout,
-                                stream=True, allow_redirects=False)
+        response = requests.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
         with response:
             if response.is_redirect and response.headers.get("Location"):
                 url = normalise_url(urljoin(url, response.headers["Location"]))
@@ -164,8 +167,16 @@ def sync_source(source: CalendarSource, actor=None) -> ImportSummary | None:
         with tempfile.NamedTemporaryFile(delete=False, suffix=".ics") as handle:
             handle.write(body)
         try:
-            summary = import_file(handle.name, kind="ics", courthouse=source.courthouse, source=source,
-                                  mapping=None, apply=True, full=True, read_result=read_result)
+            summary = import_file(
+                handle.name,
+                kind="ics",
+                courthouse=source.courthouse,
+                source=source,
+                mapping=None,
+                apply=True,
+                full=True,
+                read_result=read_result,
+            )
         finally:
             os.unlink(handle.name)
         if summary.held:
@@ -192,9 +203,13 @@ def sync_source(source: CalendarSource, actor=None) -> ImportSummary | None:
 
 
 def subscribed_sources() -> list[CalendarSource]:
-    return list(db.session.scalars(select(CalendarSource).where(CalendarSource.url.is_not(None),
-                                                                CalendarSource.active.is_(True))
-                                   .order_by(CalendarSource.id)))
+    return list(
+        db.session.scalars(
+            select(CalendarSource)
+            .where(CalendarSource.url.is_not(None), CalendarSource.active.is_(True))
+            .order_by(CalendarSource.id)
+        )
+    )
 
 
 def sync_all(actor=None) -> list[CalendarSource]:

@@ -110,8 +110,7 @@ def read_csv(path: str) -> Table:
         handle.close()
         raise DomainError(_("This file is empty."), field="file")
     label = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with BOM)"}.get(encoding, encoding)
-    notes = [_("Read as %(encoding)s, %(delimiter)s separated.", encoding=label,
-               delimiter=DELIMITER_NAMES[delimiter])]
+    notes = [_("Read as %(encoding)s, %(delimiter)s separated.", encoding=label, delimiter=DELIMITER_NAMES[delimiter])]
     return Table(headers=headers, rows=rows, notes=notes, closer=handle)
 
 
@@ -121,8 +120,14 @@ def _csv_rows(reader) -> Iterator[tuple[int, list[str]]]:
             # line_num counts physical lines: a quoted cell spanning lines points at its last line.
             yield reader.line_num, cells
     except csv.Error as error:
-        raise DomainError(_("The file could not be read as CSV near line %(line)s: %(error)s",
-                            line=reader.line_num, error=str(error)[:200]), field="file") from None
+        raise DomainError(
+            _(
+                "The file could not be read as CSV near line %(line)s: %(error)s",
+                line=reader.line_num,
+                error=str(error)[:200],
+            ),
+            field="file",
+        ) from None
 
 
 # ---------------------------------------------------------------- XLSX
@@ -134,11 +139,11 @@ def check_zip_bomb(path: str, max_bytes: int) -> None:
             for info in archive.infolist():
                 total += info.file_size
                 if info.file_size > 1024 * 1024 and info.file_size > XLSX_MAX_RATIO * max(info.compress_size, 1):
-                    raise DomainError(_("This spreadsheet expands to an unreasonable size; it was refused."),
-                                      field="file")
+                    raise DomainError(
+                        _("This spreadsheet expands to an unreasonable size; it was refused."), field="file"
+                    )
             if total > max_bytes * 20:
-                raise DomainError(_("This spreadsheet expands to an unreasonable size; it was refused."),
-                                  field="file")
+                raise DomainError(_("This spreadsheet expands to an unreasonable size; it was refused."), field="file")
     except zipfile.BadZipFile:
         raise DomainError(_("This is not an XLSX file (it is not a valid Excel workbook)."), field="file") from None
 
@@ -168,15 +173,18 @@ def read_xlsx(path: str, max_bytes: int) -> Table:
         workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of errors on damaged workbooks
         handle.close()
-        raise DomainError(_("This Excel workbook could not be opened: it is damaged or not an .xlsx file."),
-                          field="file") from None
+        raise DomainError(
+            _("This Excel workbook could not be opened: it is damaged or not an .xlsx file."), field="file"
+        ) from None
     closer = _WorkbookCloser(workbook, handle)
     sheet = workbook.worksheets[0] if workbook.worksheets else None
     if sheet is None:
         closer.close()
         raise DomainError(_("This workbook has no sheet."), field="file")
-    rows = ((number, [cell_text(v) for v in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1))
+    rows = (
+        (number, [cell_text(v) for v in values])
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+    )
     headers = None
     for _line, cells in rows:
         if any(c.strip() for c in cells):
@@ -187,8 +195,9 @@ def read_xlsx(path: str, max_bytes: int) -> Table:
         raise DomainError(_("This file is empty."), field="file")
     while headers and not headers[-1]:
         headers.pop()
-    return Table(headers=headers, rows=rows, notes=[_("Read the first sheet, “%(name)s”.", name=sheet.title)],
-                 closer=closer)
+    return Table(
+        headers=headers, rows=rows, notes=[_("Read the first sheet, “%(name)s”.", name=sheet.title)], closer=closer
+    )
 
 
 @dataclass

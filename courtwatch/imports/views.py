@@ -47,9 +47,15 @@ def _forms(upload=None, subscription=None):
 
 def _render_index(upload=None, subscription=None, status=200):
     upload, subscription = _forms(upload, subscription)
-    return render_template("imports/index.html", sources=services.list_sources(), runs=services.recent_runs(),
-                           held=services.held_sources(), upload=upload, subscription=subscription,
-                           action_form=ActionForm()), status
+    return render_template(
+        "imports/index.html",
+        sources=services.list_sources(),
+        runs=services.recent_runs(),
+        held=services.held_sources(),
+        upload=upload,
+        subscription=subscription,
+        action_form=ActionForm(),
+    ), status
 
 
 @bp.route("")
@@ -68,9 +74,14 @@ def upload():
         try:
             source_name = (form.source_name.data or "").strip() or (storage.filename or "calendar")[:200]
             pending = pending_store.create_pending(
-                storage.stream, user_id=current_user.id, filename=storage.filename or "calendar",
-                courthouse_id=courthouse_id, source_name=source_name, full=bool(form.full.data),
-                kind_of=sniff_kind)
+                storage.stream,
+                user_id=current_user.id,
+                filename=storage.filename or "calendar",
+                courthouse_id=courthouse_id,
+                source_name=source_name,
+                full=bool(form.full.data),
+                kind_of=sniff_kind,
+            )
             if pending.kind == "ics" and courthouse_id is None:
                 pending_store.discard_pending(pending)
                 raise DomainError(_("Choose the courthouse this calendar belongs to."), field="courthouse")
@@ -120,15 +131,18 @@ def mapping():
         flash(error.message, "error")
         return _render_index(status=422)
     remembered = pending.mapping or services.remembered_mapping(
-        services.find_source(pending.courthouse_id, pending.source_name))
+        services.find_source(pending.courthouse_id, pending.source_name)
+    )
     initial = remembered["fields"] if remembered else guessed
     key = remembered.get("key", "case_date") if remembered else "case_date"
     posted = request.method == "POST"
     # On a post, a field the browser did not send means "not in this file", not "the guess".
     form = mapping_form(headers, {} if posted else initial, key, formdata=request.form if posted else None)
     if request.method == "POST" and form.validate_on_submit():
-        chosen = {"fields": {name: getattr(form, name).data for name in FIELDS if getattr(form, name).data},
-                  "key": form.key.data}
+        chosen = {
+            "fields": {name: getattr(form, name).data for name in FIELDS if getattr(form, name).data},
+            "key": form.key.data,
+        }
         try:
             check_mapping(chosen, headers, has_courthouse=pending.courthouse_id is not None)
         except DomainError as error:
@@ -137,9 +151,17 @@ def mapping():
             pending.mapping = chosen
             pending.save()
             return redirect(url_for("imports.preview"))
-    return render_template("imports/mapping.html", pending=pending, form=form, headers=headers, rows=rows,
-                           notes=notes, remembered=bool(remembered), fields=FIELDS,
-                           courthouse=services.pending_courthouse(pending)), 422 if request.method == "POST" else 200
+    return render_template(
+        "imports/mapping.html",
+        pending=pending,
+        form=form,
+        headers=headers,
+        rows=rows,
+        notes=notes,
+        remembered=bool(remembered),
+        fields=FIELDS,
+        courthouse=services.pending_courthouse(pending),
+    ), 422 if request.method == "POST" else 200
 
 
 def _zones(summary) -> dict:
@@ -158,16 +180,34 @@ def preview():
     try:
         summary = services.preview_pending(pending)
     except DomainError as error:
-        return render_template("imports/preview.html", pending=pending, summary=None, error=error.message,
-                               courthouse=services.pending_courthouse(pending), action_form=ActionForm()), 422
-    return render_template("imports/preview.html", pending=pending, summary=summary, error=None,
-                           courthouses=_zones(summary), courthouse=services.pending_courthouse(pending),
-                           action_form=ActionForm())
+        return render_template(
+            "imports/preview.html",
+            pending=pending,
+            summary=None,
+            error=error.message,
+            courthouse=services.pending_courthouse(pending),
+            action_form=ActionForm(),
+        ), 422
+    return render_template(
+        "imports/preview.html",
+        pending=pending,
+        summary=summary,
+        error=None,
+        courthouses=_zones(summary),
+        courthouse=services.pending_courthouse(pending),
+        action_form=ActionForm(),
+    )
 
 
 def _flash_counts(counts: dict) -> None:
-    flash(_("Imported: %(added)s added, %(changed)s changed, %(cancelled)s cancelled, %(unchanged)s unchanged, "
-            "%(rejected)s rejected.", **counts), "info")
+    flash(
+        _(
+            "Imported: %(added)s added, %(changed)s changed, %(cancelled)s cancelled, %(unchanged)s unchanged, "
+            "%(rejected)s rejected.",
+            **counts,
+        ),
+        "info",
+    )
 
 
 @bp.route("/pending/commit", methods=["POST"])
@@ -190,19 +230,27 @@ def commit():
             flash(_("This upload is being imported; the result will show on this page."), "info")
         return redirect(url_for("imports.index"))
     try:
-        summary, source = services.commit_pending(current_user, pending,
-                                                  confirm_cancellations=bool(request.form.get("confirm_cancellations")))
+        summary, source = services.commit_pending(
+            current_user, pending, confirm_cancellations=bool(request.form.get("confirm_cancellations"))
+        )
     except DomainError as error:
         pending_store.release_claim(pending)
         flash(error.message, "error")
         return redirect(url_for("imports.preview"))
     if summary.held:
         pending_store.release_claim(pending)
-        flash(_("Nothing was imported: tick the box to confirm the %(n)s cancellations first.", n=summary.cancelled),
-              "error")
+        flash(
+            _("Nothing was imported: tick the box to confirm the %(n)s cancellations first.", n=summary.cancelled),
+            "error",
+        )
         return redirect(url_for("imports.preview"))
-    counts = {"added": summary.added, "changed": summary.changed, "cancelled": summary.cancelled,
-              "unchanged": summary.unchanged, "rejected": summary.rejected}
+    counts = {
+        "added": summary.added,
+        "changed": summary.changed,
+        "cancelled": summary.cancelled,
+        "unchanged": summary.unchanged,
+        "rejected": summary.rejected,
+    }
     pending_store.save_result(token, current_user.id, counts)
     _flash_counts(counts)
     return redirect(url_for("imports.index"))
@@ -280,14 +328,27 @@ def review_held(source_id: int):
     try:
         summary = services.preview_held(source)
     except DomainError as error:
-        return render_template("imports/preview.html", pending=pending, summary=None, error=error.message,
-                               courthouse=source.courthouse, action_form=ActionForm(),
-                               discard_url=url_for("imports.discard_held", source_id=source.id)), 422
+        return render_template(
+            "imports/preview.html",
+            pending=pending,
+            summary=None,
+            error=error.message,
+            courthouse=source.courthouse,
+            action_form=ActionForm(),
+            discard_url=url_for("imports.discard_held", source_id=source.id),
+        ), 422
     summary.review_needed = True  # it was held: applying it is the confirmation
-    return render_template("imports/preview.html", pending=pending, summary=summary, error=None,
-                           courthouses=_zones(summary), courthouse=source.courthouse, action_form=ActionForm(),
-                           commit_url=url_for("imports.apply_held", source_id=source.id),
-                           discard_url=url_for("imports.discard_held", source_id=source.id))
+    return render_template(
+        "imports/preview.html",
+        pending=pending,
+        summary=summary,
+        error=None,
+        courthouses=_zones(summary),
+        courthouse=source.courthouse,
+        action_form=ActionForm(),
+        commit_url=url_for("imports.apply_held", source_id=source.id),
+        discard_url=url_for("imports.discard_held", source_id=source.id),
+    )
 
 
 @bp.route("/sources/<int:source_id>/held/apply", methods=["POST"])
@@ -304,9 +365,18 @@ def apply_held(source_id: int):
     except (DomainError, NotFound) as error:
         flash(error.message, "error")
         return redirect(url_for("imports.index"))
-    flash(_("Imported: %(added)s added, %(changed)s changed, %(cancelled)s cancelled, %(unchanged)s unchanged, "
-            "%(rejected)s rejected.", added=summary.added, changed=summary.changed, cancelled=summary.cancelled,
-            unchanged=summary.unchanged, rejected=summary.rejected), "info")
+    flash(
+        _(
+            "Imported: %(added)s added, %(changed)s changed, %(cancelled)s cancelled, %(unchanged)s unchanged, "
+            "%(rejected)s rejected.",
+            added=summary.added,
+            changed=summary.changed,
+            cancelled=summary.cancelled,
+            unchanged=summary.unchanged,
+            rejected=summary.rejected,
+        ),
+        "info",
+    )
     return redirect(url_for("imports.index"))
 
 

@@ -31,8 +31,9 @@ def send_due_command(limit: int) -> None:
         db.session.rollback()
         raise
     report = send_due(limit=limit)
-    click.echo(f"queued {queued} reminders; sent {report.sent}, failed {report.failed} (will retry), "
-               f"gave up {report.gave_up}")
+    click.echo(
+        f"queued {queued} reminders; sent {report.sent}, failed {report.failed} (will retry), gave up {report.gave_up}"
+    )
 
 
 @notify_cli.command("preview")

@@ -37,8 +37,9 @@ def build_email(message: OutboxMessage, config) -> EmailMessage:
     email.set_content(message.body_text)
     for attachment in message.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
-        email.add_attachment(attachment.content, maintype=maintype, subtype=subtype.split(";")[0],
-                             filename=attachment.filename)
+        email.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype.split(";")[0], filename=attachment.filename
+        )
     return email
 
 
@@ -49,8 +50,7 @@ def deliver(message: OutboxMessage, config) -> None:
         sys.stdout.flush()
         return
     try:
-        with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]),
-                          timeout=int(config["SMTP_TIMEOUT"])) as smtp:
+        with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=int(config["SMTP_TIMEOUT"])) as smtp:
             if config["SMTP_STARTTLS"]:
                 smtp.starttls()
             if config["SMTP_USERNAME"]:

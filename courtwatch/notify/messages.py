@@ -20,8 +20,18 @@ from babel import dates
 from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 
-EMAIL_KINDS = ("shift_confirmed", "shift_promoted", "shift_removed", "shift_changed", "shift_cancelled",
-               "shift_reminder", "release_request", "observation_alert", "password_reset", "calendar_problem")
+EMAIL_KINDS = (
+    "shift_confirmed",
+    "shift_promoted",
+    "shift_removed",
+    "shift_changed",
+    "shift_cancelled",
+    "shift_reminder",
+    "release_request",
+    "observation_alert",
+    "password_reset",
+    "calendar_problem",
+)
 
 # 12-hour clock in both languages: "8:30 AM", "8:30 a. m." (volunteers read these on the street).
 TIME_PATTERN = "h:mm a"
@@ -31,8 +41,9 @@ def external_url(endpoint: str, **values) -> str:
     """``url_for(..., _external=True)`` on BASE_URL, with or without a request, whatever its host."""
     values.pop("_external", None)
     base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
-                                       url_scheme=base.scheme or "https")
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme or "https"
+    )
     return adapter.build(endpoint, values, force_external=True)
 
 
@@ -63,8 +74,7 @@ def time_span(start: datetime, end: datetime, zone: ZoneInfo | str) -> str:
 def render_email(kind: str, locale: str | None, **context) -> tuple[str, str]:
     if kind not in EMAIL_KINDS:
         raise ValueError(f"unknown email kind {kind!r}")
-    helpers = {"url_for": external_url, "clock_time": clock_time, "calendar_day": calendar_day,
-               "time_span": time_span}
+    helpers = {"url_for": external_url, "clock_time": clock_time, "calendar_day": calendar_day, "time_span": time_span}
     with force_locale(locale or "en"):
         subject = render_template(f"email/{kind}.subject.txt", **helpers, **context)
         body = render_template(f"email/{kind}.txt", **helpers, **context)

@@ -16,9 +16,18 @@ from courtwatch.shifts.models import Shift
 
 
 def sample_courthouse(timezone: str = "America/New_York") -> Courthouse:
-    return Courthouse(id=1, name="Boston Immigration Court", short_name="Boston Immigration", slug="boston",
-                      timezone=timezone, street_address="15 New Sudbury Street", city="Boston", state="MA",
-                      postal_code="02203", county="Suffolk County")
+    return Courthouse(
+        id=1,
+        name="Boston Immigration Court",
+        short_name="Boston Immigration",
+        slug="boston",
+        timezone=timezone,
+        street_address="15 New Sudbury Street",
+        city="Boston",
+        state="MA",
+        postal_code="02203",
+        county="Suffolk County",
+    )
 
 
 def sample_context(kind: str, courthouse: Courthouse | None = None, start: tuple = (2026, 12, 1, 8, 30)) -> dict:
@@ -26,23 +35,46 @@ def sample_context(kind: str, courthouse: Courthouse | None = None, start: tuple
     ``start`` (the courthouse's wall-clock time)."""
     courthouse = courthouse or sample_courthouse()
     starts_at = datetime(*start, tzinfo=ZoneInfo(courthouse.timezone))
-    shift = Shift(id=42, kind="observation", courthouse=courthouse, starts_at=starts_at,
-                  ends_at=starts_at.replace(hour=starts_at.hour + 3), meeting_point="Front steps", sequence=0)
+    shift = Shift(
+        id=42,
+        kind="observation",
+        courthouse=courthouse,
+        starts_at=starts_at,
+        ends_at=starts_at.replace(hour=starts_at.hour + 3),
+        meeting_point="Front steps",
+        sequence=0,
+    )
     if kind == "observation_alert":
-        report = Observation(id=7, courthouse=courthouse, observed_at=starts_at, action="arrest",
-                             area="outside_steps", courtroom="Room 205", agent_count=3)
+        report = Observation(
+            id=7,
+            courthouse=courthouse,
+            observed_at=starts_at,
+            action="arrest",
+            area="outside_steps",
+            courtroom="Room 205",
+            agent_count=3,
+        )
         return {"observation": report}
     if kind == "password_reset":
         return {"token": "sample-token", "minutes": 60}
     if kind == "calendar_problem":
-        return {"problem": "held", "source_name": "Suffolk County docket",
-                "detail": "It would add 3, change 1 and cancel 25 hearings (of 30 future hearings)."}
-    return {"shift": shift, "assigned": False, "reason": "The hearing moved, so the shift moved with it.",
-            "hours": 24, "person": SimpleNamespace(name="Ana Morales", email="volunteer1@example.org")}
+        return {
+            "problem": "held",
+            "source_name": "Suffolk County docket",
+            "detail": "It would add 3, change 1 and cancel 25 hearings (of 30 future hearings).",
+        }
+    return {
+        "shift": shift,
+        "assigned": False,
+        "reason": "The hearing moved, so the shift moved with it.",
+        "hours": 24,
+        "person": SimpleNamespace(name="Ana Morales", email="volunteer1@example.org"),
+    }
 
 
-def sample_email(kind: str, locale: str, courthouse: Courthouse | None = None,
-                 start: tuple = (2026, 12, 1, 8, 30)) -> tuple[str, str]:
+def sample_email(
+    kind: str, locale: str, courthouse: Courthouse | None = None, start: tuple = (2026, 12, 1, 8, 30)
+) -> tuple[str, str]:
     """(subject, body) of one kind of email, composed the way the app composes it."""
     context = sample_context(kind, courthouse, start)
     if kind == "observation_alert":

@@ -37,17 +37,30 @@ class DeliveryReport:
     gave_up: int = 0
 
 
-def queue_email(to_address: str, subject: str, body_text: str, *, dedupe_key: str | None = None,
-                urgent: bool = False, attachments: list[Attachment] | None = None,
-                not_before: datetime | None = None) -> OutboxMessage | None:
+def queue_email(
+    to_address: str,
+    subject: str,
+    body_text: str,
+    *,
+    dedupe_key: str | None = None,
+    urgent: bool = False,
+    attachments: list[Attachment] | None = None,
+    not_before: datetime | None = None,
+) -> OutboxMessage | None:
     """Queue a message; returns None when a message with this dedupe_key was queued before."""
     if dedupe_key and db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
     message = OutboxMessage(
-        to_address=to_address, subject=subject, body_text=body_text, dedupe_key=dedupe_key,
-        urgent=urgent, next_attempt_at=not_before or utcnow(),
-        attachments=[OutboxAttachment(filename=a.filename, content_type=a.content_type, content=a.content)
-                     for a in attachments or []],
+        to_address=to_address,
+        subject=subject,
+        body_text=body_text,
+        dedupe_key=dedupe_key,
+        urgent=urgent,
+        next_attempt_at=not_before or utcnow(),
+        attachments=[
+            OutboxAttachment(filename=a.filename, content_type=a.content_type, content=a.content)
+            for a in attachments or []
+        ],
     )
     if dedupe_key is None:
         db.session.add(message)
@@ -78,7 +91,8 @@ def _claim(message_id: int, now: datetime) -> bool:
         (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_until < clock),
     )
     result = db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == message_id, claimable)
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, claimable)
         .values(status=OutboxStatus.SENDING, claimed_until=clock + timedelta(seconds=CLAIM_SECONDS))
         .execution_options(synchronize_session=False)
     )
@@ -92,10 +106,12 @@ def send_due(now: datetime | None = None, limit: int = 500) -> DeliveryReport:
     config = current_app.config
     due_ids = db.session.scalars(
         select(OutboxMessage.id)
-        .where(or_(
-            (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
-            (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_until < now),
-        ))
+        .where(
+            or_(
+                (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
+                (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_until < now),
+            )
+        )
         .order_by(OutboxMessage.urgent.desc(), OutboxMessage.id)
         .limit(limit)
     ).all()
@@ -149,15 +165,25 @@ def erase_delivered_mail(now: datetime | None = None, batch: int = 1000) -> int:
     horizon = now - timedelta(days=int(current_app.config["SENT_MAIL_RETENTION_DAYS"]))
     erased = 0
     while True:
-        ids = db.session.scalars(select(OutboxMessage.id).where(
-            OutboxMessage.to_address != "",
-            or_((OutboxMessage.status == OutboxStatus.SENT) & (OutboxMessage.sent_at < horizon),
-                (OutboxMessage.status == OutboxStatus.FAILED) & (OutboxMessage.created_at < horizon)))
-            .order_by(OutboxMessage.id).limit(batch)).all()
+        ids = db.session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.to_address != "",
+                or_(
+                    (OutboxMessage.status == OutboxStatus.SENT) & (OutboxMessage.sent_at < horizon),
+                    (OutboxMessage.status == OutboxStatus.FAILED) & (OutboxMessage.created_at < horizon),
+                ),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(batch)
+        ).all()
         if not ids:
             return erased
         db.session.execute(delete(OutboxAttachment).where(OutboxAttachment.message_id.in_(ids)))
-        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-                           .values(to_address="", subject="", body_text="", last_error=None)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(to_address="", subject="", body_text="", last_error=None)
+            .execution_options(synchronize_session=False)
+        )
         erased += len(ids)

@@ -20,17 +20,22 @@ from courtwatch.observations.models import ACTION_LABELS, AREA_LABELS, Observati
 
 
 def _recipients() -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(User.role.in_([Role.COORDINATOR, Role.ADMIN]),
-                           User.status == AccountStatus.ACTIVE).order_by(User.id)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_([Role.COORDINATOR, Role.ADMIN]), User.status == AccountStatus.ACTIVE)
+            .order_by(User.id)
+        )
+    )
 
 
 def compose_alert(observation: Observation, locale: str | None) -> tuple[str, str]:
     """``templates/email/observation_alert.*``: what, where and when, never who or the narrative."""
     with force_locale(locale or "en"):
         action = str(ACTION_LABELS[observation.action])
-        place = ", ".join(p for p in (str(AREA_LABELS[observation.area]) if observation.area else "",
-                                      observation.courtroom) if p)
+        place = ", ".join(
+            p for p in (str(AREA_LABELS[observation.area]) if observation.area else "", observation.courtroom) if p
+        )
     return render_email("observation_alert", locale, observation=observation, action=action, place=place)
 
 
@@ -39,7 +44,8 @@ def alert_coordinators(observation: Observation) -> int:
     queued = 0
     for person in _recipients():
         subject, body = compose_alert(observation, person.locale)
-        if queue_email(person.email, subject, body, urgent=True,
-                       dedupe_key=f"observation-alert:{observation.id}:{person.id}"):
+        if queue_email(
+            person.email, subject, body, urgent=True, dedupe_key=f"observation-alert:{observation.id}:{person.id}"
+        ):
             queued += 1
     return queued

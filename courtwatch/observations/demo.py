@@ -34,8 +34,15 @@ from courtwatch.observations.models import (
 from courtwatch.privacy.services import record_event
 
 DEMO_DAYS = 120
-WATCHED = ("boston-immigration", "bmc-central", "bmc-east-boston", "chelsea-district",
-           "lawrence-district", "suffolk-probate-family", "lowell-district")
+WATCHED = (
+    "boston-immigration",
+    "bmc-central",
+    "bmc-east-boston",
+    "chelsea-district",
+    "lawrence-district",
+    "suffolk-probate-family",
+    "lowell-district",
+)
 
 SIGHTINGS = [
     "Two men in plain clothes with earpieces waited by the metal detectors from {t} for about an hour, "
@@ -58,44 +65,75 @@ ARRESTS = [
     "Two plainclothes agents stopped a man in the hallway outside the courtroom, handcuffed him and "
     "walked him out of the side exit. They did not identify themselves. Court officers held the door.",
 ]
-QUIET = ["Watched the entrance and two courtrooms all morning. No agents seen.",
-         "Quiet morning. Busy arraignment session, nothing unusual.", ""]
+QUIET = [
+    "Watched the entrance and two courtrooms all morning. No agents seen.",
+    "Quiet morning. Busy arraignment session, nothing unusual.",
+    "",
+]
 
 
-def _make(reporter, courthouse, observed_at: datetime, rng: random.Random, action: Action,
-          nothing: bool = False) -> Observation:
-    raw = {"courthouse_id": courthouse.id, "observed_at": observed_at, "nothing_observed": nothing,
-           "courtroom": rng.choice(["", "Courtroom 1", "Room 205", "Arraignment session", "Part 3"]),
-           "area": rng.choice(list(Area)).value, "court_type": rng.choice(courthouse.court_type_list or [None]),
-           "action": action.value}
+def _make(
+    reporter, courthouse, observed_at: datetime, rng: random.Random, action: Action, nothing: bool = False
+) -> Observation:
+    raw = {
+        "courthouse_id": courthouse.id,
+        "observed_at": observed_at,
+        "nothing_observed": nothing,
+        "courtroom": rng.choice(["", "Courtroom 1", "Room 205", "Arraignment session", "Part 3"]),
+        "area": rng.choice(list(Area)).value,
+        "court_type": rng.choice(courthouse.court_type_list or [None]),
+        "action": action.value,
+    }
     if nothing:
         raw["narrative"] = rng.choice(QUIET)
     else:
-        raw.update(agents_present=AgentsPresent.YES.value if action != Action.SIGHTING or rng.random() < .8
-                   else AgentsPresent.UNSURE.value,
-                   agent_count=rng.randint(1, 5), attire=rng.choice(list(Attire)).value,
-                   agencies=rng.sample([Agency.ICE_ERO.value, Agency.HSI.value, Agency.LOCAL_POLICE.value,
-                                        Agency.OTHER_UNKNOWN.value], k=rng.randint(1, 2)),
-                   markings=rng.choice(["", "POLICE on vest", "ICE on back of jacket"]),
-                   vehicles=rng.choice(["", "Grey Ford Explorer, MA plate partly seen 4XK…",
-                                        "Black Chevy Tahoe, no front plate"]),
-                   identified_themselves=rng.choice(list(YesNoUnknown)).value)
+        raw.update(
+            agents_present=AgentsPresent.YES.value
+            if action != Action.SIGHTING or rng.random() < 0.8
+            else AgentsPresent.UNSURE.value,
+            agent_count=rng.randint(1, 5),
+            attire=rng.choice(list(Attire)).value,
+            agencies=rng.sample(
+                [Agency.ICE_ERO.value, Agency.HSI.value, Agency.LOCAL_POLICE.value, Agency.OTHER_UNKNOWN.value],
+                k=rng.randint(1, 2),
+            ),
+            markings=rng.choice(["", "POLICE on vest", "ICE on back of jacket"]),
+            vehicles=rng.choice(
+                ["", "Grey Ford Explorer, MA plate partly seen 4XK…", "Black Chevy Tahoe, no front plate"]
+            ),
+            identified_themselves=rng.choice(list(YesNoUnknown)).value,
+        )
         if action == Action.SIGHTING:
             raw["narrative"] = rng.choice(SIGHTINGS).format(t=f"{observed_at:%H:%M}")
         else:
-            raw.update(narrative=rng.choice(ATTEMPTS if action == Action.ATTEMPTED_ARREST else ARRESTS),
-                       target_role=rng.choice([TargetRole.DEFENDANT, TargetRole.DEFENDANT, TargetRole.WITNESS,
-                                               TargetRole.FAMILY_LITIGANT, TargetRole.VICTIM_SURVIVOR,
-                                               TargetRole.UNKNOWN]).value,
-                       warrant=rng.choice([Warrant.ADMINISTRATIVE, Warrant.NONE_SHOWN, Warrant.NONE_SHOWN,
-                                           Warrant.UNKNOWN, Warrant.JUDICIAL]).value,
-                       force_used=rng.choice(list(YesNoUnknown)).value,
-                       court_staff_involvement=rng.choice(["", "Court officers held the door.",
-                                                           "A clerk pointed the agents to the courtroom."]))
+            raw.update(
+                narrative=rng.choice(ATTEMPTS if action == Action.ATTEMPTED_ARREST else ARRESTS),
+                target_role=rng.choice(
+                    [
+                        TargetRole.DEFENDANT,
+                        TargetRole.DEFENDANT,
+                        TargetRole.WITNESS,
+                        TargetRole.FAMILY_LITIGANT,
+                        TargetRole.VICTIM_SURVIVOR,
+                        TargetRole.UNKNOWN,
+                    ]
+                ).value,
+                warrant=rng.choice(
+                    [Warrant.ADMINISTRATIVE, Warrant.NONE_SHOWN, Warrant.NONE_SHOWN, Warrant.UNKNOWN, Warrant.JUDICIAL]
+                ).value,
+                force_used=rng.choice(list(YesNoUnknown)).value,
+                court_staff_involvement=rng.choice(
+                    ["", "Court officers held the door.", "A clerk pointed the agents to the courtroom."]
+                ),
+            )
     values = services.normalise_values(raw, courthouse)
-    observation = Observation(reporter_id=reporter.id, idempotency_key=uuid.UUID(int=rng.getrandbits(128)).hex,
-                              content_hash=services.content_hash(values), created_at=observed_at + timedelta(
-                                  minutes=rng.randint(5, 90)), status=ObservationStatus.UNVERIFIED)
+    observation = Observation(
+        reporter_id=reporter.id,
+        idempotency_key=uuid.UUID(int=rng.getrandbits(128)).hex,
+        content_hash=services.content_hash(values),
+        created_at=observed_at + timedelta(minutes=rng.randint(5, 90)),
+        status=ObservationStatus.UNVERIFIED,
+    )
     for name in services.CONTENT_FIELDS:
         if name != "agencies":
             setattr(observation, name, values[name])
@@ -104,20 +142,32 @@ def _make(reporter, courthouse, observed_at: datetime, rng: random.Random, actio
 
 
 def _verify(observation: Observation, coordinator, rng: random.Random, now: datetime) -> None:
-    if now - observation.observed_at < timedelta(days=3) or rng.random() < .15:
+    if now - observation.observed_at < timedelta(days=3) or rng.random() < 0.15:
         return  # recent ones still wait in the queue
     roll = rng.random()
-    status = (ObservationStatus.CONFIRMED if roll < .75 or observation.nothing_observed
-              else ObservationStatus.UNABLE_TO_VERIFY if roll < .9 else ObservationStatus.FALSE_ALARM)
+    status = (
+        ObservationStatus.CONFIRMED
+        if roll < 0.75 or observation.nothing_observed
+        else ObservationStatus.UNABLE_TO_VERIFY
+        if roll < 0.9
+        else ObservationStatus.FALSE_ALARM
+    )
     observation.status = status
-    observation.verification_note = {"confirmed": "Matches a second volunteer's account.",
-                                     "unable_to_verify": "Only one account; no one else present.",
-                                     "false_alarm": "Court security officers, not immigration agents."}.get(
-        status, "Checked with the reporter.")
+    observation.verification_note = {
+        "confirmed": "Matches a second volunteer's account.",
+        "unable_to_verify": "Only one account; no one else present.",
+        "false_alarm": "Court security officers, not immigration agents.",
+    }.get(status, "Checked with the reporter.")
     observation.verified_by_id = coordinator.id
     observation.verified_at = observation.created_at + timedelta(hours=rng.randint(2, 30))
-    record_event(coordinator, "observation.verify", observation, from_status="unverified", to_status=status,
-                 note=observation.verification_note)
+    record_event(
+        coordinator,
+        "observation.verify",
+        observation,
+        from_status="unverified",
+        to_status=status,
+        note=observation.verification_note,
+    )
 
 
 def load_demo_observations(context) -> None:
@@ -135,13 +185,20 @@ def load_demo_observations(context) -> None:
             local = datetime.combine(day, time(8, 30), courthouse.zone) + timedelta(minutes=rng.randint(0, 200))
             observed_at = local.astimezone(now.tzinfo)
             roll = rng.random()
-            action = (Action.ARREST if roll < .05 else Action.ATTEMPTED_ARREST if roll < .09
-                      else Action.SIGHTING if roll < .3 else Action.NONE)
+            action = (
+                Action.ARREST
+                if roll < 0.05
+                else Action.ATTEMPTED_ARREST
+                if roll < 0.09
+                else Action.SIGHTING
+                if roll < 0.3
+                else Action.NONE
+            )
             reporter = rng.choice(volunteers)
             observation = _make(reporter, courthouse, observed_at, rng, action, nothing=action == Action.NONE)
             db.session.add(observation)
             created.append(observation)
-            if action in (Action.ARREST, Action.ATTEMPTED_ARREST) and rng.random() < .6:
+            if action in (Action.ARREST, Action.ATTEMPTED_ARREST) and rng.random() < 0.6:
                 # A second volunteer on the same shift saw it too: two reports, one incident.
                 other = rng.choice([v for v in volunteers if v is not reporter])
                 twin = _make(other, courthouse, observed_at + timedelta(minutes=rng.randint(1, 8)), rng, action)
@@ -149,9 +206,12 @@ def load_demo_observations(context) -> None:
                 created.append(twin)
                 db.session.flush()
                 if days_ago > 3:
-                    incident = Incident(courthouse_id=courthouse.id, occurred_at=observed_at,
-                                        summary=f"{action.value.replace('_', ' ').capitalize()} reported by "
-                                                "two volunteers", created_by_id=coordinator.id)
+                    incident = Incident(
+                        courthouse_id=courthouse.id,
+                        occurred_at=observed_at,
+                        summary=f"{action.value.replace('_', ' ').capitalize()} reported by two volunteers",
+                        created_by_id=coordinator.id,
+                    )
                     db.session.add(incident)
                     db.session.flush()
                     observation.incident_id = twin.incident_id = incident.id

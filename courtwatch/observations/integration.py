@@ -24,8 +24,7 @@ def reports_card(_app) -> Markup | None:
 def my_reports_section(_app) -> Markup | None:
     if not current_user.is_authenticated or not current_user.is_approved:
         return None
-    return Markup(render_template("observations/_account_section.html",
-                                  count=services.count_mine(current_user)))
+    return Markup(render_template("observations/_account_section.html", count=services.count_mine(current_user)))
 
 
 def courthouse_report_action(_app, *, courthouse) -> list[tuple[str, str]]:

@@ -148,13 +148,11 @@ class Observation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Nullable + SET NULL: a deleted volunteer's reports stay in the statistics, unattributed.
-    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"),
-                                                    index=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     # active_history: a move to another courthouse or time must recount the day it left
     # (reports/counts.py reads the old value at flush, even when it was not loaded before).
     courthouse_id: Mapped[int] = mapped_column(ForeignKey("courthouse.id"), index=True, active_history=True)
-    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id", ondelete="SET NULL"),
-                                                 index=True)
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id", ondelete="SET NULL"), index=True)
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, active_history=True)
 
     courtroom: Mapped[str] = mapped_column(String(100), default="")
@@ -183,8 +181,7 @@ class Observation(Base):
     verification_note: Mapped[str] = mapped_column(Text, default="")
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id", ondelete="SET NULL"),
-                                                    index=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id", ondelete="SET NULL"), index=True)
 
     idempotency_key: Mapped[str] = mapped_column(String(64))
     # SHA-256 of the normalised submission: same key + different hash = a conflict, not a resend.
@@ -199,14 +196,14 @@ class Observation(Base):
     shift: Mapped[Shift | None] = relationship("Shift", lazy="select")
     incident: Mapped[Incident | None] = relationship(back_populates="observations", lazy="select")
     agencies: Mapped[list[ObservationAgency]] = relationship(
-        back_populates="observation", cascade="all, delete-orphan", lazy="selectin",
-        order_by="ObservationAgency.agency")
+        back_populates="observation", cascade="all, delete-orphan", lazy="selectin", order_by="ObservationAgency.agency"
+    )
     photos: Mapped[list[ObservationPhoto]] = relationship(
-        back_populates="observation", cascade="all, delete-orphan", lazy="select",
-        order_by="ObservationPhoto.id")
+        back_populates="observation", cascade="all, delete-orphan", lazy="select", order_by="ObservationPhoto.id"
+    )
     revisions: Mapped[list[ObservationRevision]] = relationship(
-        back_populates="observation", cascade="all, delete-orphan", lazy="select",
-        order_by="ObservationRevision.id")
+        back_populates="observation", cascade="all, delete-orphan", lazy="select", order_by="ObservationRevision.id"
+    )
 
     @property
     def agency_list(self) -> list[str]:
@@ -229,8 +226,7 @@ class ObservationAgency(Base):
 
     __tablename__ = "observation_agency"
 
-    observation_id: Mapped[int] = mapped_column(
-        ForeignKey("observation.id", ondelete="CASCADE"), primary_key=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id", ondelete="CASCADE"), primary_key=True)
     agency: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)  # Agency
 
     observation: Mapped[Observation] = relationship(back_populates="agencies")
@@ -251,7 +247,8 @@ class Incident(Base):
     courthouse: Mapped[Courthouse] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship(lazy="select")
     observations: Mapped[list[Observation]] = relationship(
-        back_populates="incident", lazy="select", order_by="Observation.observed_at")
+        back_populates="incident", lazy="select", order_by="Observation.observed_at"
+    )
 
     def __repr__(self) -> str:
         return f"<Incident {self.id}>"
@@ -263,8 +260,7 @@ class ObservationPhoto(Base):
     __tablename__ = "observation_photo"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    observation_id: Mapped[int] = mapped_column(
-        ForeignKey("observation.id", ondelete="CASCADE"), index=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id", ondelete="CASCADE"), index=True)
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     content_type: Mapped[str] = mapped_column(String(40))
     width: Mapped[int] = mapped_column(Integer)
@@ -281,8 +277,7 @@ class ObservationRevision(Base):
     __tablename__ = "observation_revision"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    observation_id: Mapped[int] = mapped_column(
-        ForeignKey("observation.id", ondelete="CASCADE"), index=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id", ondelete="CASCADE"), index=True)
     editor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(20))  # "amend" (reporter) | "edit" (coordinator)
     # {field: [before, after]} for every field that changed; plain JSON-safe values only.

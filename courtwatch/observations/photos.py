@@ -153,8 +153,13 @@ def store_photos(observation: Observation, processed: list[ProcessedPhoto]) -> l
         with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
             handle.write(photo.data)
         db.session.info.setdefault(FILES_PENDING_COMMIT, []).append(target)
-        row = ObservationPhoto(stored_name=name, content_type=photo.content_type, width=photo.width,
-                               height=photo.height, size=len(photo.data))
+        row = ObservationPhoto(
+            stored_name=name,
+            content_type=photo.content_type,
+            width=photo.width,
+            height=photo.height,
+            size=len(photo.data),
+        )
         observation.photos.append(row)
         rows.append(row)
     return rows

@@ -29,16 +29,24 @@ def _int_arg(name: str) -> int | None:
 @bp.route("/coordinator/observations")
 @coordinator_required
 def review():
-    filters = verification.ReviewFilters(courthouse_id=_int_arg("courthouse"),
-                                         action=request.args.get("action") or None,
-                                         status=request.args.get("status") or None,
-                                         incident_id=_int_arg("incident"))
+    filters = verification.ReviewFilters(
+        courthouse_id=_int_arg("courthouse"),
+        action=request.args.get("action") or None,
+        status=request.args.get("status") or None,
+        incident_id=_int_arg("incident"),
+    )
     page = max(request.args.get("page", 1, type=int), 1)
     pagination = verification.review_page(filters, page=page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("observations/review.html", pagination=pagination, filters=filters, args=args,
-                           courthouses=list_courthouses(active_only=False), labels=labels,
-                           link_form=link_form(filters.courthouse_id))
+    return render_template(
+        "observations/review.html",
+        pagination=pagination,
+        filters=filters,
+        args=args,
+        courthouses=list_courthouses(active_only=False),
+        labels=labels,
+        link_form=link_form(filters.courthouse_id),
+    )
 
 
 @bp.route("/observations/<int:observation_id>/verify", methods=["POST"])
@@ -52,14 +60,18 @@ def verify(observation_id: int):
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(_("Status saved: %(status)s.", status=labels.OBSERVATION_STATUS_LABELS[observation.status]),
-                  "info")
+            flash(_("Status saved: %(status)s.", status=labels.OBSERVATION_STATUS_LABELS[observation.status]), "info")
             return redirect(url_for("observations.detail", observation_id=observation.id))
     context = staff_detail_context(observation)
     context["verify_form"] = form
-    return render_template("observations/detail.html", observation=observation, labels=labels,
-                           can_amend=False, amend_deadline=services.amend_deadline(observation),
-                           **context), 422
+    return render_template(
+        "observations/detail.html",
+        observation=observation,
+        labels=labels,
+        can_amend=False,
+        amend_deadline=services.amend_deadline(observation),
+        **context,
+    ), 422
 
 
 @bp.route("/observations/<int:observation_id>/edit", methods=["GET", "POST"])
@@ -76,8 +88,7 @@ def link():
     back = safe_next(request.form.get("back"), url_for("observations.review"))
     if form.validate_on_submit():
         try:
-            incident = verification.link_observations(current_user, ids, form.incident_id.data,
-                                                      form.summary.data or "")
+            incident = verification.link_observations(current_user, ids, form.incident_id.data, form.summary.data or "")
         except NotFound:
             abort(404)
         except DomainError as error:
@@ -104,5 +115,9 @@ def incident(incident_id: int):
         incident_row = verification.get_incident(incident_id)
     except NotFound:
         abort(404)
-    return render_template("observations/incident.html", incident=incident_row, labels=labels,
-                           action=verification.incident_action(incident_row))
+    return render_template(
+        "observations/incident.html",
+        incident=incident_row,
+        labels=labels,
+        action=verification.incident_action(incident_row),
+    )

@@ -65,18 +65,51 @@ MAX_AGE_DAYS = 90
 FUTURE_SLACK = timedelta(minutes=15)
 MIN_URGENT_NARRATIVE = 20
 
-AGENT_DETAIL_FIELDS = ("agent_count", "agencies", "attire", "markings", "badges_seen", "vehicles",
-                       "identified_themselves")
+AGENT_DETAIL_FIELDS = (
+    "agent_count",
+    "agencies",
+    "attire",
+    "markings",
+    "badges_seen",
+    "vehicles",
+    "identified_themselves",
+)
 ARREST_DETAIL_FIELDS = ("target_role", "warrant", "force_used")
 # Every field a report holds, in the order forms and revisions use them.
-CONTENT_FIELDS = ("courthouse_id", "shift_id", "observed_at", "courtroom", "area", "court_type",
-                  "agents_present", *AGENT_DETAIL_FIELDS, "action", *ARREST_DETAIL_FIELDS,
-                  "court_staff_involvement", "narrative", "nothing_observed")
-_CHOICES = {"area": Area, "court_type": CourtType, "agents_present": AgentsPresent, "attire": Attire,
-            "identified_themselves": YesNoUnknown, "action": Action, "target_role": TargetRole,
-            "warrant": Warrant, "force_used": YesNoUnknown}
-_TEXT_LIMITS = {"courtroom": 100, "markings": 500, "badges_seen": 500, "vehicles": 2000,
-                "court_staff_involvement": 2000, "narrative": 10000}
+CONTENT_FIELDS = (
+    "courthouse_id",
+    "shift_id",
+    "observed_at",
+    "courtroom",
+    "area",
+    "court_type",
+    "agents_present",
+    *AGENT_DETAIL_FIELDS,
+    "action",
+    *ARREST_DETAIL_FIELDS,
+    "court_staff_involvement",
+    "narrative",
+    "nothing_observed",
+)
+_CHOICES = {
+    "area": Area,
+    "court_type": CourtType,
+    "agents_present": AgentsPresent,
+    "attire": Attire,
+    "identified_themselves": YesNoUnknown,
+    "action": Action,
+    "target_role": TargetRole,
+    "warrant": Warrant,
+    "force_used": YesNoUnknown,
+}
+_TEXT_LIMITS = {
+    "courtroom": 100,
+    "markings": 500,
+    "badges_seen": 500,
+    "vehicles": 2000,
+    "court_staff_involvement": 2000,
+    "narrative": 10000,
+}
 
 
 class InvalidReport(DomainError):
@@ -88,13 +121,18 @@ class InvalidReport(DomainError):
 
 
 class NothingObservedConflict(DomainError):
-    """"Nothing observed" was chosen while the form says something was observed."""
+    """ "Nothing observed" was chosen while the form says something was observed."""
 
     def __init__(self, filled: list[str]):
-        things = filled[0] if len(filled) == 1 else \
-            _("%(first)s and %(last)s", first=", ".join(filled[:-1]), last=filled[-1])
-        super().__init__(_("You filled in %(things)s. Send as nothing observed and lose them?", things=things),
-                         field="nothing_observed")
+        things = (
+            filled[0]
+            if len(filled) == 1
+            else _("%(first)s and %(last)s", first=", ".join(filled[:-1]), last=filled[-1])
+        )
+        super().__init__(
+            _("You filled in %(things)s. Send as nothing observed and lose them?", things=things),
+            field="nothing_observed",
+        )
         self.filled = filled
 
 
@@ -113,8 +151,13 @@ OBSERVED_TEXT_FIELDS = ("markings", "badges_seen", "vehicles", "court_staff_invo
 def filled_beyond_nothing(raw: dict[str, Any]) -> list[str]:
     """What a "nothing observed" send would throw away, in words for the confirmation question."""
     filled = []
-    agents = raw.get("agents_present") in (AgentsPresent.YES, AgentsPresent.UNSURE) or raw.get("agent_count") \
-        or raw.get("agencies") or raw.get("attire") or raw.get("identified_themselves")
+    agents = (
+        raw.get("agents_present") in (AgentsPresent.YES, AgentsPresent.UNSURE)
+        or raw.get("agent_count")
+        or raw.get("agencies")
+        or raw.get("attire")
+        or raw.get("identified_themselves")
+    )
     if agents:
         filled.append(_("agents"))
     action = raw.get("action")
@@ -127,6 +170,7 @@ def filled_beyond_nothing(raw: dict[str, Any]) -> list[str]:
     if any(_text(raw.get(name)) for name in OBSERVED_TEXT_FIELDS):
         filled.append(_("a description"))
     return filled
+
 
 def _text(value: Any) -> str:
     return str(value or "").replace("\r\n", "\n").strip()
@@ -145,18 +189,29 @@ def normalise_values(raw: dict[str, Any], courthouse: Courthouse | None) -> dict
     if observed is not None and courthouse is not None:
         values["observed_at"] = observed.replace(tzinfo=courthouse.zone).astimezone(UTC)
     if values["nothing_observed"]:
-        values.update(agents_present=AgentsPresent.NO.value, action=Action.NONE.value,
-                      **{name: "" for name in OBSERVED_TEXT_FIELDS})
+        values.update(
+            agents_present=AgentsPresent.NO.value,
+            action=Action.NONE.value,
+            **{name: "" for name in OBSERVED_TEXT_FIELDS},
+        )
     if values["agents_present"] == AgentsPresent.NO:
-        values.update(agent_count=None, agencies=[], attire=None, markings="", badges_seen="",
-                      vehicles="", identified_themselves=None)
+        values.update(
+            agent_count=None,
+            agencies=[],
+            attire=None,
+            markings="",
+            badges_seen="",
+            vehicles="",
+            identified_themselves=None,
+        )
     if values["action"] not in URGENT_ACTIONS:
         values.update(target_role=None, warrant=None, force_used=None)
     return values
 
 
-def rule_errors(values: dict[str, Any], courthouse: Courthouse | None,
-                now: datetime | None = None) -> list[DomainError]:
+def rule_errors(
+    values: dict[str, Any], courthouse: Courthouse | None, now: datetime | None = None
+) -> list[DomainError]:
     """Every problem with a normalised report, each naming its field (forms show them all)."""
     errors: list[DomainError] = []
     if courthouse is None:
@@ -174,19 +229,29 @@ def _time_errors(observed_at: datetime | None, now: datetime) -> list[DomainErro
     if observed_at > now + FUTURE_SLACK:
         return [DomainError(_("This time is in the future. Enter when you saw it."), field="observed_time")]
     if observed_at < now - timedelta(days=MAX_AGE_DAYS):
-        return [DomainError(_("Reports can be filed up to %(days)d days later. Check the date.",
-                              days=MAX_AGE_DAYS), field="observed_date")]
+        return [
+            DomainError(
+                _("Reports can be filed up to %(days)d days later. Check the date.", days=MAX_AGE_DAYS),
+                field="observed_date",
+            )
+        ]
     return []
 
 
 def _form_errors(values: dict[str, Any]) -> list[DomainError]:
     """Answers outside the offered choices and texts over their limits (a tampered form)."""
-    errors = [DomainError(_("Choose one of the options."), field=name) for name, enum in _CHOICES.items()
-              if values.get(name) is not None and values[name] not in set(enum)]
+    errors = [
+        DomainError(_("Choose one of the options."), field=name)
+        for name, enum in _CHOICES.items()
+        if values.get(name) is not None and values[name] not in set(enum)
+    ]
     if any(agency not in set(Agency) for agency in values.get("agencies") or []):
         errors.append(DomainError(_("Choose one of the options."), field="agencies"))
-    errors += [DomainError(_("At most %(n)d characters.", n=limit), field=name)
-               for name, limit in _TEXT_LIMITS.items() if len(values.get(name) or "") > limit]
+    errors += [
+        DomainError(_("At most %(n)d characters.", n=limit), field=name)
+        for name, limit in _TEXT_LIMITS.items()
+        if len(values.get(name) or "") > limit
+    ]
     return errors
 
 
@@ -194,25 +259,32 @@ def _sighting_errors(values: dict[str, Any]) -> list[DomainError]:
     """What a report of something seen must say; an arrest or attempt must say more."""
     errors: list[DomainError] = []
     if not values.get("agents_present"):
-        errors.append(DomainError(_("Say whether you saw immigration agents (yes, no or unsure)."),
-                                  field="agents_present"))
+        errors.append(
+            DomainError(_("Say whether you saw immigration agents (yes, no or unsure)."), field="agents_present")
+        )
     if not values.get("action"):
         errors.append(DomainError(_("Choose what happened (or None)."), field="action"))
     elif values["action"] != Action.NONE and values.get("agents_present") == AgentsPresent.NO:
-        errors.append(DomainError(_("You reported a sighting or an arrest: were agents present "
-                                    "(yes or unsure)?"), field="agents_present"))
+        errors.append(
+            DomainError(
+                _("You reported a sighting or an arrest: were agents present (yes or unsure)?"), field="agents_present"
+            )
+        )
     count = values.get("agent_count")
     if count is not None and not 1 <= count <= 200:
         errors.append(DomainError(_("Enter a number of agents between 1 and 200."), field="agent_count"))
     if values.get("action") in URGENT_ACTIONS:
         if not values.get("target_role"):
-            errors.append(DomainError(_("Choose the targeted person's role (or Unknown)."),
-                                      field="target_role"))
+            errors.append(DomainError(_("Choose the targeted person's role (or Unknown)."), field="target_role"))
         if not values.get("warrant"):
             errors.append(DomainError(_("Choose which warrant was shown (or Unknown)."), field="warrant"))
         if len(values.get("narrative") or "") < MIN_URGENT_NARRATIVE:
-            errors.append(DomainError(_("Describe what you saw yourself: how many, what they did, "
-                                        "where, uniforms, time, equipment."), field="narrative"))
+            errors.append(
+                DomainError(
+                    _("Describe what you saw yourself: how many, what they did, where, uniforms, time, equipment."),
+                    field="narrative",
+                )
+            )
     return errors
 
 
@@ -240,8 +312,9 @@ def _valid_shift_id(shift_id, courthouse: Courthouse | None) -> int | None:
     return shift.id if shift is not None and shift.courthouse_id == courthouse.id else None
 
 
-def prepare(raw: dict[str, Any], now: datetime | None = None) -> tuple[dict[str, Any], Courthouse | None,
-                                                                       list[DomainError]]:
+def prepare(
+    raw: dict[str, Any], now: datetime | None = None
+) -> tuple[dict[str, Any], Courthouse | None, list[DomainError]]:
     """Normalise a submission and list its problems, without writing anything."""
     courthouse = _courthouse(raw.get("courthouse_id"))
     values = normalise_values(raw, courthouse)
@@ -257,19 +330,25 @@ def _apply(observation: Observation, values: dict[str, Any]) -> None:
             setattr(observation, name, values[name])
     wanted = set(values["agencies"])
     observation.agencies = [a for a in observation.agencies if a.agency in wanted] + [
-        ObservationAgency(agency=a) for a in sorted(wanted - set(observation.agency_list))]
+        ObservationAgency(agency=a) for a in sorted(wanted - set(observation.agency_list))
+    ]
 
 
 def find_by_key(reporter: User, key: str) -> Observation | None:
-    return db.session.scalar(select(Observation).where(Observation.reporter_id == reporter.id,
-                                                       Observation.idempotency_key == key))
+    return db.session.scalar(
+        select(Observation).where(Observation.reporter_id == reporter.id, Observation.idempotency_key == key)
+    )
 
 
 def _resend(existing: Observation, digest: str, uploads=()) -> tuple[Observation, bool]:
     if existing.content_hash != digest:
         raise IdempotencyConflict(
-            _("This report was already received with different content, so this version was not "
-              "saved. Open the stored report and use \u201cAmend\u201d to change it."), existing)
+            _(
+                "This report was already received with different content, so this version was not "
+                "saved. Open the stored report and use \u201cAmend\u201d to change it."
+            ),
+            existing,
+        )
     if not existing.photos:  # the rule in the module docstring: photos lost on the first send
         processed = photos.process_uploads(uploads, already=0)
         if processed:
@@ -278,9 +357,14 @@ def _resend(existing: Observation, digest: str, uploads=()) -> tuple[Observation
     return existing, False
 
 
-def submit_observation(reporter: User, raw: dict[str, Any], idempotency_key: str,
-                       uploads=(), now: datetime | None = None,
-                       nothing_confirmed: bool = False) -> tuple[Observation, bool]:
+def submit_observation(
+    reporter: User,
+    raw: dict[str, Any],
+    idempotency_key: str,
+    uploads=(),
+    now: datetime | None = None,
+    nothing_confirmed: bool = False,
+) -> tuple[Observation, bool]:
     """Store a report once per (reporter, key); returns (report, created).
 
     ``nothing_confirmed``: the volunteer answered yes to "send as nothing observed and lose them?".
@@ -298,8 +382,9 @@ def submit_observation(reporter: User, raw: dict[str, Any], idempotency_key: str
     if errors:
         raise InvalidReport(errors)
     processed = photos.process_uploads(uploads, already=0)
-    observation = Observation(reporter_id=reporter.id, idempotency_key=key, content_hash=digest,
-                              status=ObservationStatus.UNVERIFIED)
+    observation = Observation(
+        reporter_id=reporter.id, idempotency_key=key, content_hash=digest, status=ObservationStatus.UNVERIFIED
+    )
     _apply(observation, values)
     try:
         with db.session.begin_nested():  # a concurrent resend may have won the race
@@ -310,8 +395,13 @@ def submit_observation(reporter: User, raw: dict[str, Any], idempotency_key: str
             raise
         return _resend(existing, digest)
     photos.store_photos(observation, processed)
-    record_event(reporter, "observation.submit", observation, reported_action=observation.action,
-                 courthouse_id=observation.courthouse_id)
+    record_event(
+        reporter,
+        "observation.submit",
+        observation,
+        reported_action=observation.action,
+        courthouse_id=observation.courthouse_id,
+    )
     db.session.flush()
     db.session.refresh(observation, ["action"])
     if observation.action in URGENT_ACTIONS:  # what was stored, not what the form said
@@ -323,8 +413,9 @@ def _jsonable(value):
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def update_observation(editor: User, observation: Observation, raw: dict[str, Any], uploads=(),
-                       now: datetime | None = None) -> dict[str, list]:
+def update_observation(
+    editor: User, observation: Observation, raw: dict[str, Any], uploads=(), now: datetime | None = None
+) -> dict[str, list]:
     """A reporter's amendment or a coordinator's edit; keeps what changed in a revision."""
     kind = "amend" if editor.id == observation.reporter_id and not editor.is_staff else "edit"
     if kind == "amend" and not can_amend(editor, observation, now):
@@ -334,10 +425,14 @@ def update_observation(editor: User, observation: Observation, raw: dict[str, An
     if errors:
         raise InvalidReport(errors)
     processed = photos.process_uploads(uploads, already=len(observation.photos))
-    before = {name: (observation.agency_list if name == "agencies" else getattr(observation, name))
-              for name in CONTENT_FIELDS}
-    changes = {name: [_jsonable(before[name]), _jsonable(values[name])]
-               for name in CONTENT_FIELDS if before[name] != values[name]}
+    before = {
+        name: (observation.agency_list if name == "agencies" else getattr(observation, name)) for name in CONTENT_FIELDS
+    }
+    changes = {
+        name: [_jsonable(before[name]), _jsonable(values[name])]
+        for name in CONTENT_FIELDS
+        if before[name] != values[name]
+    }
     if not changes and not processed:
         return {}
     if "narrative" in changes and kind == "edit" and observation.original_narrative is None:
@@ -349,12 +444,17 @@ def update_observation(editor: User, observation: Observation, raw: dict[str, An
     if changes:
         observation.revisions.append(ObservationRevision(editor_id=editor.id, kind=kind, changes=changes))
     photos.store_photos(observation, processed)
-    record_event(editor, f"observation.{kind}", observation, fields=sorted(changes),
-                 photos_added=len(processed))
+    record_event(editor, f"observation.{kind}", observation, fields=sorted(changes), photos_added=len(processed))
     if kind == "amend" and changes and observation.status != ObservationStatus.UNVERIFIED:
         # The reporter changed a verified report: it needs a fresh look.
-        record_event(editor, "observation.verify", observation, from_status=observation.status,
-                     to_status=ObservationStatus.UNVERIFIED.value, note="amended by the reporter")
+        record_event(
+            editor,
+            "observation.verify",
+            observation,
+            from_status=observation.status,
+            to_status=ObservationStatus.UNVERIFIED.value,
+            note="amended by the reporter",
+        )
         observation.status = ObservationStatus.UNVERIFIED
     if observation.action in URGENT_ACTIONS and before["action"] not in URGENT_ACTIONS:
         alerts.alert_coordinators(observation)
@@ -383,17 +483,25 @@ def get_visible_observation(user: User, observation_id: int) -> Observation:
 
 
 def list_my_observations(user: User, page: int = 1, per_page: int = 20):
-    query = (select(Observation).where(Observation.reporter_id == user.id)
-             .options(selectinload(Observation.photos))
-             .order_by(Observation.created_at.desc(), Observation.id.desc()))
+    query = (
+        select(Observation)
+        .where(Observation.reporter_id == user.id)
+        .options(selectinload(Observation.photos))
+        .order_by(Observation.created_at.desc(), Observation.id.desc())
+    )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def count_unverified() -> int:
-    return db.session.scalar(select(func.count()).select_from(Observation)
-                             .where(Observation.status == ObservationStatus.UNVERIFIED)) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Observation).where(Observation.status == ObservationStatus.UNVERIFIED)
+        )
+        or 0
+    )
 
 
 def count_mine(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(Observation)
-                             .where(Observation.reporter_id == user.id)) or 0
+    return (
+        db.session.scalar(select(func.count()).select_from(Observation).where(Observation.reporter_id == user.id)) or 0
+    )

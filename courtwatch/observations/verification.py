@@ -49,10 +49,13 @@ class ReviewFilters:
 
 def review_page(filters: ReviewFilters, page: int = 1, per_page: int = REVIEW_PAGE_SIZE):
     """Newest first; reporters, photos and agencies loaded in a fixed number of queries."""
-    query = (filters.query()
-             .options(selectinload(Observation.reporter), selectinload(Observation.photos),
-                      selectinload(Observation.incident))
-             .order_by(Observation.created_at.desc(), Observation.id.desc()))
+    query = (
+        filters.query()
+        .options(
+            selectinload(Observation.reporter), selectinload(Observation.photos), selectinload(Observation.incident)
+        )
+        .order_by(Observation.created_at.desc(), Observation.id.desc())
+    )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
@@ -69,8 +72,7 @@ def verify_observation(coordinator: User, observation: Observation, status: str,
     observation.verification_note = note
     observation.verified_by_id = coordinator.id
     observation.verified_at = utcnow()
-    record_event(coordinator, "observation.verify", observation, from_status=previous, to_status=status,
-                 note=note)
+    record_event(coordinator, "observation.verify", observation, from_status=previous, to_status=status, note=note)
     db.session.flush()
 
 
@@ -79,15 +81,26 @@ def status_history(observation: Observation) -> list[dict]:
     from courtwatch.privacy.models import AuditEvent
 
     events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == Observation.__tablename__,
-                                 AuditEvent.object_id == observation.id,
-                                 AuditEvent.action == "observation.verify")
-        .order_by(AuditEvent.id))
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == Observation.__tablename__,
+            AuditEvent.object_id == observation.id,
+            AuditEvent.action == "observation.verify",
+        )
+        .order_by(AuditEvent.id)
+    )
     history = []
     for event in events:
         detail = json.loads(event.detail or "{}")
-        history.append({"at": event.created_at, "actor": event.actor, "from_status": detail.get("from_status"),
-                        "to_status": detail.get("to_status"), "note": detail.get("note", "")})
+        history.append(
+            {
+                "at": event.created_at,
+                "actor": event.actor,
+                "from_status": detail.get("from_status"),
+                "to_status": detail.get("to_status"),
+                "note": detail.get("note", ""),
+            }
+        )
     return history
 
 
@@ -104,8 +117,9 @@ def incident_action(incident: Incident) -> str:
     return max(actions, key=lambda a: ACTION_SEVERITY[Action(a)])
 
 
-def link_observations(coordinator: User, observation_ids: list[int], incident_id: int | None = None,
-                      summary: str = "") -> Incident:
+def link_observations(
+    coordinator: User, observation_ids: list[int], incident_id: int | None = None, summary: str = ""
+) -> Incident:
     """Put these reports into one incident (a new one, or an existing one at the same courthouse)."""
     ids = sorted({int(i) for i in observation_ids})
     observations = list(db.session.scalars(select(Observation).where(Observation.id.in_(ids))))
@@ -117,9 +131,12 @@ def link_observations(coordinator: User, observation_ids: list[int], incident_id
         raise DomainError(_("Only reports from the same courthouse can describe one incident."))
     summary = (summary or "").strip()[:2000]
     if incident is None:
-        incident = Incident(courthouse_id=observations[0].courthouse_id,
-                            occurred_at=min(o.observed_at for o in observations),
-                            summary=summary, created_by_id=coordinator.id)
+        incident = Incident(
+            courthouse_id=observations[0].courthouse_id,
+            occurred_at=min(o.observed_at for o in observations),
+            summary=summary,
+            created_by_id=coordinator.id,
+        )
         db.session.add(incident)
         db.session.flush()
     elif summary:

@@ -45,8 +45,9 @@ def _wants_json() -> bool:
 
 def _courthouse_choices(form: ObservationForm) -> None:
     # Each option carries its zone, so the page can show "now" in the chosen courthouse's time.
-    form.courthouse_id.choices = [("", "—", {})] + [(c.id, c.name, {"data-timezone": c.timezone})
-                                                    for c in list_courthouses(active_only=True)]
+    form.courthouse_id.choices = [("", "—", {})] + [
+        (c.id, c.name, {"data-timezone": c.timezone}) for c in list_courthouses(active_only=True)
+    ]
 
 
 def _shift_from_query():
@@ -96,11 +97,17 @@ def _attach_all(form, error: DomainError) -> None:
 
 def _render_form(form, mode: str, observation=None, status: int = 200, nothing_question: str | None = None):
     config = current_app.config
-    return render_template("observations/form.html", form=form, mode=mode, observation=observation,
-                           nothing_question=nothing_question,
-                           labels=labels, max_photos=int(config["PHOTO_MAX_COUNT"]),
-                           max_photo_mb=int(config["PHOTO_MAX_BYTES"]) // (1024 * 1024),
-                           submitted=request.method == "POST"), status
+    return render_template(
+        "observations/form.html",
+        form=form,
+        mode=mode,
+        observation=observation,
+        nothing_question=nothing_question,
+        labels=labels,
+        max_photos=int(config["PHOTO_MAX_COUNT"]),
+        max_photo_mb=int(config["PHOTO_MAX_BYTES"]) // (1024 * 1024),
+        submitted=request.method == "POST",
+    ), status
 
 
 @bp.route("/observations/new", methods=["GET", "POST"])
@@ -113,12 +120,16 @@ def new():
     if form.validate_on_submit():
         try:
             observation, created = services.submit_observation(
-                current_user, form.values(),
-                form.idempotency_key.data, uploads=request.files.getlist("photos"),
-                nothing_confirmed=request.form.get("nothing_observed") == "confirm")
+                current_user,
+                form.values(),
+                form.idempotency_key.data,
+                uploads=request.files.getlist("photos"),
+                nothing_confirmed=request.form.get("nothing_observed") == "confirm",
+            )
         except services.IdempotencyConflict as conflict:
-            return render_template("observations/conflict.html", observation=conflict.observation,
-                                   message=conflict.message), 409
+            return render_template(
+                "observations/conflict.html", observation=conflict.observation, message=conflict.message
+            ), 409
         except services.NothingObservedConflict as question:
             # Nothing is lost: the form comes back as typed, with the question above it.
             return _render_form(form, "new", status=422, nothing_question=question.message)
@@ -131,8 +142,9 @@ def new():
             else:
                 flash(_("This report had already arrived; it was not sent twice."), "info")
             if _wants_json():
-                return jsonify(id=observation.id, url=url, created=created,
-                               key=observation.idempotency_key), 201 if created else 200
+                return jsonify(
+                    id=observation.id, url=url, created=created, key=observation.idempotency_key
+                ), 201 if created else 200
             return redirect(url)
     return _render_form(form, "new", status=422)
 
@@ -141,18 +153,24 @@ def new():
 def link_form(courthouse_id: int | None = None) -> LinkForm:
     form = LinkForm()
     form.incident_id.choices = [("", _("A new incident"))] + [
-        (i.id, f"#{i.id} · {i.courthouse.short_name or i.courthouse.name} · "
-               f"{i.courthouse.local(i.occurred_at):%Y-%m-%d %H:%M}")
-        for i in verification.recent_incidents(courthouse_id)]
+        (
+            i.id,
+            f"#{i.id} · {i.courthouse.short_name or i.courthouse.name} · "
+            f"{i.courthouse.local(i.occurred_at):%Y-%m-%d %H:%M}",
+        )
+        for i in verification.recent_incidents(courthouse_id)
+    ]
     return form
 
 
 def staff_detail_context(observation) -> dict:
     """What a coordinator sees on a report's page besides the report itself."""
     verify_form = VerifyForm(status=observation.status)
-    return {"verify_form": verify_form, "history": verification.status_history(observation),
-            "link_form": link_form(observation.courthouse_id)}
-
+    return {
+        "verify_form": verify_form,
+        "history": verification.status_history(observation),
+        "link_form": link_form(observation.courthouse_id),
+    }
 
 
 @bp.route("/observations/<int:observation_id>")
@@ -161,9 +179,14 @@ def detail(observation_id: int):
     context = {}
     if current_user.is_staff:
         context = staff_detail_context(observation)
-    return render_template("observations/detail.html", observation=observation, labels=labels,
-                           can_amend=services.can_amend(current_user, observation),
-                           amend_deadline=services.amend_deadline(observation), **context)
+    return render_template(
+        "observations/detail.html",
+        observation=observation,
+        labels=labels,
+        can_amend=services.can_amend(current_user, observation),
+        amend_deadline=services.amend_deadline(observation),
+        **context,
+    )
 
 
 @bp.route("/observations/<int:observation_id>/amend", methods=["GET", "POST"])
@@ -190,8 +213,8 @@ def edit_form(observation, mode: str):
     if form.validate_on_submit():
         try:
             changes = services.update_observation(
-                current_user, observation, form.values(),
-                uploads=request.files.getlist("photos"))
+                current_user, observation, form.values(), uploads=request.files.getlist("photos")
+            )
         except DomainError as error:
             _attach_all(form, error)
         else:
@@ -217,9 +240,15 @@ def photo(observation_id: int, photo_id: int):
     if path is None:
         abort(404)
     extension = ".png" if row.content_type == "image/png" else ".jpg"
-    response = send_file(path, mimetype=row.content_type, as_attachment=False,
-                         download_name=f"report-{observation.id}-photo-{row.id}{extension}",
-                         conditional=False, etag=False, max_age=0)
+    response = send_file(
+        path,
+        mimetype=row.content_type,
+        as_attachment=False,
+        download_name=f"report-{observation.id}-photo-{row.id}{extension}",
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -21,8 +21,10 @@ def purge_command() -> None:
     addresses and bodies after SENT_MAIL_RETENTION_DAYS."""
     requests, hearings = purge_private_hearing_data()
     mail = erase_delivered_mail()
-    click.echo(f"purged {requests} accompaniment request(s) and the private data of {hearings} hearing(s); "
-               f"erased {mail} delivered message(s)")
+    click.echo(
+        f"purged {requests} accompaniment request(s) and the private data of {hearings} hearing(s); "
+        f"erased {mail} delivered message(s)"
+    )
 
 
 @privacy_cli.command("rotate-key")

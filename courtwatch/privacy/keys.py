@@ -63,8 +63,9 @@ def master_keys() -> list[bytes]:
     if configured not in cache:
         keys = [_decode(part) for part in configured.split(",") if part.strip()]
         if not keys:
-            raise KeyUnavailable("No master key configured: set COURTWATCH_MASTER_KEY (make run writes "
-                            "instance/master.key).")
+            raise KeyUnavailable(
+                "No master key configured: set COURTWATCH_MASTER_KEY (make run writes instance/master.key)."
+            )
         cache.clear()
         cache[configured] = keys
     return cache[configured]
@@ -85,8 +86,11 @@ def wrap(raw_key: bytes, key_id: str, master: bytes | None = None) -> bytes:
 
 
 def unwrap(wrapped: bytes, key_id: str) -> bytes:
-    mark, nonce, body = (wrapped[:FINGERPRINT_BYTES], wrapped[FINGERPRINT_BYTES:FINGERPRINT_BYTES + NONCE_BYTES],
-                         wrapped[FINGERPRINT_BYTES + NONCE_BYTES:])
+    mark, nonce, body = (
+        wrapped[:FINGERPRINT_BYTES],
+        wrapped[FINGERPRINT_BYTES : FINGERPRINT_BYTES + NONCE_BYTES],
+        wrapped[FINGERPRINT_BYTES + NONCE_BYTES :],
+    )
     for master in master_keys():
         if hmac.compare_digest(fingerprint(master), mark):
             try:
@@ -149,8 +153,7 @@ def open_sealed(key_id: str | None, field: str, blob: bytes | None, wrapped: byt
     if blob is None or key_id is None:
         return ""
     raw = raw_data_key(key_id, wrapped)
-    return AESGCM(raw).decrypt(bytes(blob[:NONCE_BYTES]), bytes(blob[NONCE_BYTES:]),
-                               _value_aad(key_id, field)).decode()
+    return AESGCM(raw).decrypt(bytes(blob[:NONCE_BYTES]), bytes(blob[NONCE_BYTES:]), _value_aad(key_id, field)).decode()
 
 
 # ---------------------------------------------------------------- keyed hashes for matching
@@ -164,7 +167,8 @@ def _match_secret() -> bytes:
     wrapped = db.session.scalar(select(DataKey.wrapped).where(DataKey.id == MATCH_KEY_ID))
     if wrapped is None:
         dialect_insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}.get(
-            db.session.connection().dialect.name)
+            db.session.connection().dialect.name
+        )
         values = {"id": MATCH_KEY_ID, "wrapped": wrap(os.urandom(32), MATCH_KEY_ID)}
         if dialect_insert is None:
             db.session.execute(insert(DataKey).values(**values))
@@ -197,14 +201,16 @@ def rotate_master_key(batch: int = 500) -> int:
     rotated = 0
     last_id = ""
     while True:
-        rows = db.session.execute(select(DataKey.id, DataKey.wrapped).where(DataKey.id > last_id)
-                                  .order_by(DataKey.id).limit(batch)).all()
+        rows = db.session.execute(
+            select(DataKey.id, DataKey.wrapped).where(DataKey.id > last_id).order_by(DataKey.id).limit(batch)
+        ).all()
         if not rows:
             return rotated
         for key_id, wrapped in rows:
             if bytes(wrapped[:FINGERPRINT_BYTES]) != mark:
                 raw = unwrap(bytes(wrapped), key_id)
-                db.session.execute(DataKey.__table__.update().where(DataKey.id == key_id)
-                                   .values(wrapped=wrap(raw, key_id, current)))
+                db.session.execute(
+                    DataKey.__table__.update().where(DataKey.id == key_id).values(wrapped=wrap(raw, key_id, current))
+                )
                 rotated += 1
         last_id = rows[-1][0]

@@ -29,33 +29,62 @@ def purge_private_hearing_data(now: datetime | None = None, actor=None) -> tuple
     """Erase what is private about every hearing past its retention; (requests, hearings) erased."""
     now = now or utcnow()
     horizon = now - timedelta(days=int(current_app.config["ACCOMPANIMENT_PURGE_DAYS"]))
-    requests = db.session.execute(delete(AccompanimentRequest).where(AccompanimentRequest.purge_after < now)
-                                  .execution_options(synchronize_session=False)).rowcount or 0
+    requests = (
+        db.session.execute(
+            delete(AccompanimentRequest)
+            .where(AccompanimentRequest.purge_after < now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
     hearings = 0
     while True:
         rows = db.session.execute(
             select(Hearing.id, Hearing.data_key_id)
-            .where(Hearing.starts_at < horizon,
-                   or_(Hearing.data_key_id.is_not(None), Hearing.external_key.is_not(None),
-                       Hearing.private_digest.is_not(None)))
-            .order_by(Hearing.id).limit(BATCH)).all()
+            .where(
+                Hearing.starts_at < horizon,
+                or_(
+                    Hearing.data_key_id.is_not(None),
+                    Hearing.external_key.is_not(None),
+                    Hearing.private_digest.is_not(None),
+                ),
+            )
+            .order_by(Hearing.id)
+            .limit(BATCH)
+        ).all()
         if not rows:
             break
         ids = [row.id for row in rows]
         key_ids = [row.data_key_id for row in rows if row.data_key_id]
-        requests += db.session.execute(delete(AccompanimentRequest).where(AccompanimentRequest.hearing_id.in_(ids))
-                                       .execution_options(synchronize_session=False)).rowcount or 0
-        db.session.execute(update(Hearing).where(Hearing.id.in_(ids)).values(
-            sealed_title=None, sealed_case_number=None, sealed_notes=None, private_digest=None,
-            external_key=None, data_key_id=None, private_purged_at=now)
-            .execution_options(synchronize_session=False))
+        requests += (
+            db.session.execute(
+                delete(AccompanimentRequest)
+                .where(AccompanimentRequest.hearing_id.in_(ids))
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            or 0
+        )
+        db.session.execute(
+            update(Hearing)
+            .where(Hearing.id.in_(ids))
+            .values(
+                sealed_title=None,
+                sealed_case_number=None,
+                sealed_notes=None,
+                private_digest=None,
+                external_key=None,
+                data_key_id=None,
+                private_purged_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
         if key_ids:
-            db.session.execute(delete(DataKey).where(DataKey.id.in_(key_ids))
-                               .execution_options(synchronize_session=False))
+            db.session.execute(
+                delete(DataKey).where(DataKey.id.in_(key_ids)).execution_options(synchronize_session=False)
+            )
             forget_data_keys(key_ids)
         hearings += len(ids)
-    record_event(actor, "privacy.purged", object_type="hearing", accompaniment_requests=requests,
-                 hearings=hearings)
+    record_event(actor, "privacy.purged", object_type="hearing", accompaniment_requests=requests, hearings=hearings)
     db.session.expire_all()
     return requests, hearings
 

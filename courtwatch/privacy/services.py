@@ -12,8 +12,9 @@ from courtwatch.privacy.models import AuditEvent
 AUDIT_PAGE_SIZE = 50
 
 
-def record_event(actor, action: str, obj=None, *, object_type: str | None = None,
-                 object_id: int | None = None, **detail) -> AuditEvent:
+def record_event(
+    actor, action: str, obj=None, *, object_type: str | None = None, object_id: int | None = None, **detail
+) -> AuditEvent:
     """Add an audit event to the current transaction; it commits (or not) with the change it records."""
     if obj is not None:
         # current_user is a proxy; the table name belongs to the object behind it.
@@ -31,8 +32,9 @@ def record_event(actor, action: str, obj=None, *, object_type: str | None = None
     return event
 
 
-def list_events(*, action: str | None = None, before_id: int | None = None,
-                limit: int = AUDIT_PAGE_SIZE) -> list[AuditEvent]:
+def list_events(
+    *, action: str | None = None, before_id: int | None = None, limit: int = AUDIT_PAGE_SIZE
+) -> list[AuditEvent]:
     """Newest first, keyset-paginated by id so deep pages stay fast."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if action:

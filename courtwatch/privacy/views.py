@@ -14,6 +14,10 @@ def audit():
     action = request.args.get("action") or None
     before_id = request.args.get("before", type=int)
     events = list_events(action=action, before_id=before_id, limit=AUDIT_PAGE_SIZE + 1)
-    return render_template("privacy/audit.html", events=events[:AUDIT_PAGE_SIZE],
-                           next_before=events[AUDIT_PAGE_SIZE - 1].id if len(events) > AUDIT_PAGE_SIZE else None,
-                           action=action, actions=event_actions())
+    return render_template(
+        "privacy/audit.html",
+        events=events[:AUDIT_PAGE_SIZE],
+        next_before=events[AUDIT_PAGE_SIZE - 1].id if len(events) > AUDIT_PAGE_SIZE else None,
+        action=action,
+        actions=event_actions(),
+    )

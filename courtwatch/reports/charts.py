@@ -22,8 +22,13 @@ from courtwatch.reports.summaries import INCIDENT_ACTIONS, IncidentSeries  # noq
 
 # Colour-blind-safe (Okabe-Ito), also distinct when printed in grey.
 ACTION_COLOURS = {"sighting": "#E69F00", "attempted_arrest": "#56B4E9", "arrest": "#D55E00"}
-STYLE = {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
-         "svg.hashsalt": "courtwatch"}
+STYLE = {
+    "svg.fonttype": "none",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.hashsalt": "courtwatch",
+}
 
 
 def _svg(figure: Figure) -> bytes:
@@ -46,8 +51,15 @@ def incidents_per_month_chart(summary: IncidentSeries) -> bytes:
         bottoms = [0] * len(months)
         for action in INCIDENT_ACTIONS:
             values = [summary.month_action[m].get(action, 0) for m in months]
-            axes.bar(months, values, bottom=bottoms, label=str(ACTION_LABELS[action]),
-                     color=ACTION_COLOURS[action.value], edgecolor="#333333", linewidth=0.4)
+            axes.bar(
+                months,
+                values,
+                bottom=bottoms,
+                label=str(ACTION_LABELS[action]),
+                color=ACTION_COLOURS[action.value],
+                edgecolor="#333333",
+                linewidth=0.4,
+            )
             bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
         axes.set_title(_("Incidents per month, by action"))
         axes.set_ylabel(_("Incidents"))

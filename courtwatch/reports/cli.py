@@ -38,26 +38,35 @@ def _courthouse_ids(slugs) -> list[int]:
 @click.option("--from", "date_from", required=True, help="First day, YYYY-MM-DD (courthouse local).")
 @click.option("--to", "date_to", required=True, help="Last day, YYYY-MM-DD, included.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True))
-@click.option("--level", type=click.Choice(LEVELS), default="summary", show_default=True,
-              help="summary tables, one row per report, or volunteer hours.")
-@click.option("--all", "all_reports", is_flag=True, help="Count all reports except false alarms "
-              "(default: confirmed only).")
+@click.option(
+    "--level",
+    type=click.Choice(LEVELS),
+    default="summary",
+    show_default=True,
+    help="summary tables, one row per report, or volunteer hours.",
+)
+@click.option(
+    "--all", "all_reports", is_flag=True, help="Count all reports except false alarms (default: confirmed only)."
+)
 @click.option("--courthouse", "slugs", multiple=True, help="Courthouse slug (repeatable).")
 @click.option("--county", "counties", multiple=True, help="County (repeatable).")
 @click.option("--court-type", "court_types", multiple=True, help="Court type (repeatable).")
 @click.option("--personal-data", is_flag=True, help="Include reporter, free text and photo links.")
 @click.option("--suppress-small", is_flag=True, help="Show incident counts of 1 or 2 as <3.")
 @transactional
-def export_command(fmt, date_from, date_to, out_path, level, all_reports, slugs, counties, court_types,
-                   personal_data, suppress_small):
+def export_command(
+    fmt, date_from, date_to, out_path, level, all_reports, slugs, counties, court_types, personal_data, suppress_small
+):
     """Write a CSV or XLSX export to --out."""
     report_filter = resolve_filter(
         date_from=parse_date(date_from, "--from") or _missing("--from"),
         date_to=parse_date(date_to, "--to") or _missing("--to"),
-        courthouse_ids=_courthouse_ids(slugs), counties=list(counties), court_types=list(court_types),
-        scope=SCOPE_ALL if all_reports else SCOPE_CONFIRMED)
-    export = export_file(None, report_filter, fmt=fmt, level=level, personal=personal_data,
-                         suppress=suppress_small)
+        courthouse_ids=_courthouse_ids(slugs),
+        counties=list(counties),
+        court_types=list(court_types),
+        scope=SCOPE_ALL if all_reports else SCOPE_CONFIRMED,
+    )
+    export = export_file(None, report_filter, fmt=fmt, level=level, personal=personal_data, suppress=suppress_small)
     partial = out_path + ".partial"
     try:
         with open(partial, "wb") as handle:

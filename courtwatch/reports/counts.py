@@ -60,13 +60,22 @@ from courtwatch.reports.filters import bucket, local_midnight, month_spans
 
 INCIDENT_ACTIONS = (Action.SIGHTING, Action.ATTEMPTED_ARREST, Action.ARREST)
 SERIOUS_ACTIONS = URGENT_ACTIONS  # arrests and attempted arrests: the "of which" columns
-ACTION_COLUMNS = {Action.SIGHTING: "sightings", Action.ATTEMPTED_ARREST: "attempted_arrests",
-                  Action.ARREST: "arrests"}
+ACTION_COLUMNS = {Action.SIGHTING: "sightings", Action.ATTEMPTED_ARREST: "attempted_arrests", Action.ARREST: "arrests"}
 # The many-valued breakdowns: one column a value (None: "not recorded") and one for the serious part.
 DIMENSIONS = {"role": list(TargetRole), "warrant": list(Warrant), "agency": list(Agency)}
 # Report attributes that move a report between counts; a change to anything else needs no recount.
-COUNTED_ATTRIBUTES = ("courthouse_id", "observed_at", "court_type", "status", "action", "incident_id",
-                      "incident", "target_role", "warrant", "nothing_observed")
+COUNTED_ATTRIBUTES = (
+    "courthouse_id",
+    "observed_at",
+    "court_type",
+    "status",
+    "action",
+    "incident_id",
+    "incident",
+    "target_role",
+    "warrant",
+    "nothing_observed",
+)
 NO_COURT_TYPE = ""
 ADVISORY_LOCK_SPACE = 7_301  # first key of pg_advisory_xact_lock(int, int): "report counts"
 
@@ -76,17 +85,23 @@ def value_column(dimension: str, value: str | None, serious: bool = False) -> st
 
 
 def _dimension_columns() -> list[str]:
-    return [value_column(dimension, value, serious)
-            for dimension, values in DIMENSIONS.items() for value in [*values, None] for serious in (False, True)]
+    return [
+        value_column(dimension, value, serious)
+        for dimension, values in DIMENSIONS.items()
+        for value in [*values, None]
+        for serious in (False, True)
+    ]
 
 
 COUNT_COLUMNS = ["reports", "nothing_observed", *ACTION_COLUMNS.values(), *_dimension_columns()]
+
 
 def _counts_table(name: str, *day_column: Column) -> Table:
     # The key's order is the summary's GROUP BY (courthouse, month, court type, status), then the
     # day: the database sums the rows in index order instead of sorting thousands of wide rows first.
     return Table(
-        name, Base.metadata,
+        name,
+        Base.metadata,
         Column("courthouse_id", ForeignKey("courthouse.id"), primary_key=True),
         Column("month", String(7), primary_key=True),  # "YYYY-MM": what "by month" groups on
         Column("court_type", String(40), primary_key=True),  # "" when the report gives none
@@ -120,8 +135,11 @@ def _aggregates() -> tuple:
     matchers = {
         "role": lambda value: Observation.target_role.is_(None) if value is None else Observation.target_role == value,
         "warrant": lambda value: Observation.warrant.is_(None) if value is None else Observation.warrant == value,
-        "agency": lambda value: ~exists().where(ObservationAgency.observation_id == Observation.id) if value is None
-        else exists().where(ObservationAgency.observation_id == Observation.id, ObservationAgency.agency == value),
+        "agency": lambda value: (
+            ~exists().where(ObservationAgency.observation_id == Observation.id)
+            if value is None
+            else exists().where(ObservationAgency.observation_id == Observation.id, ObservationAgency.agency == value)
+        ),
     }
     for dimension, values in DIMENSIONS.items():
         for value in [*values, None]:
@@ -134,20 +152,36 @@ def recount(connection: Connection, courthouse_id: int, zone: ZoneInfo, first_da
     """Count the courthouse's reports on these local days again; returns the rows written."""
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     start, end = local_midnight(first_day, zone), local_midnight(last_day + timedelta(days=1), zone)
-    day_index = bucket(Observation.observed_at, [local_midnight(day, zone) for day in days[1:]],
-                       [literal(n) for n in range(len(days))])
+    day_index = bucket(
+        Observation.observed_at, [local_midnight(day, zone) for day in days[1:]], [literal(n) for n in range(len(days))]
+    )
     court_type = func.coalesce(Observation.court_type, NO_COURT_TYPE)
-    query = select(day_index, court_type, Observation.status, *_aggregates()) \
-        .where(Observation.courthouse_id == courthouse_id, Observation.observed_at >= start,
-               Observation.observed_at < end) \
+    query = (
+        select(day_index, court_type, Observation.status, *_aggregates())
+        .where(
+            Observation.courthouse_id == courthouse_id, Observation.observed_at >= start, Observation.observed_at < end
+        )
         .group_by(day_index, court_type, Observation.status)
-    rows = [{"courthouse_id": courthouse_id, "day": days[index], "month": days[index].strftime("%Y-%m"),
-             "court_type": kind, "status": status, **dict(zip(COUNT_COLUMNS, counts, strict=True))}
-            for index, kind, status, *counts in connection.execute(query)]
-    connection.execute(delete(report_day_count).where(
-        report_day_count.c.courthouse_id == courthouse_id,
-        report_day_count.c.month.between(first_day.strftime("%Y-%m"), last_day.strftime("%Y-%m")),
-        report_day_count.c.day >= first_day, report_day_count.c.day <= last_day))
+    )
+    rows = [
+        {
+            "courthouse_id": courthouse_id,
+            "day": days[index],
+            "month": days[index].strftime("%Y-%m"),
+            "court_type": kind,
+            "status": status,
+            **dict(zip(COUNT_COLUMNS, counts, strict=True)),
+        }
+        for index, kind, status, *counts in connection.execute(query)
+    ]
+    connection.execute(
+        delete(report_day_count).where(
+            report_day_count.c.courthouse_id == courthouse_id,
+            report_day_count.c.month.between(first_day.strftime("%Y-%m"), last_day.strftime("%Y-%m")),
+            report_day_count.c.day >= first_day,
+            report_day_count.c.day <= last_day,
+        )
+    )
     if rows:
         connection.execute(report_day_count.insert(), rows)
     _sum_months(connection, courthouse_id, sorted({day.strftime("%Y-%m") for day in days}))
@@ -162,13 +196,16 @@ def _month_sums() -> tuple:
 def _sum_months(connection: Connection, courthouse_id: int, months: list[str]) -> None:
     """Rewrite the courthouse's month rows from its day rows."""
     day, month = report_day_count.c, report_month_count.c
-    connection.execute(delete(report_month_count).where(month.courthouse_id == courthouse_id,
-                                                        month.month.in_(months)))
+    connection.execute(delete(report_month_count).where(month.courthouse_id == courthouse_id, month.month.in_(months)))
     keys = (day.courthouse_id, day.month, day.court_type, day.status)
-    connection.execute(report_month_count.insert().from_select(
-        [*(key.name for key in keys), *COUNT_COLUMNS],
-        select(*keys, *_month_sums())
-        .where(day.courthouse_id == courthouse_id, day.month.in_(months)).group_by(*keys)))
+    connection.execute(
+        report_month_count.insert().from_select(
+            [*(key.name for key in keys), *COUNT_COLUMNS],
+            select(*keys, *_month_sums())
+            .where(day.courthouse_id == courthouse_id, day.month.in_(months))
+            .group_by(*keys),
+        )
+    )
 
 
 def recount_courthouse(connection: Connection, courthouse_id: int, zone: ZoneInfo) -> int:
@@ -177,9 +214,11 @@ def recount_courthouse(connection: Connection, courthouse_id: int, zone: ZoneInf
         connection.execute(delete(table).where(table.c.courthouse_id == courthouse_id))
     # type_coerce: MIN/MAX keep the column's UTC type, so SQLite's naive text comes back aware.
     earliest, latest = connection.execute(
-        select(type_coerce(func.min(Observation.observed_at), UTCDateTime),
-               type_coerce(func.max(Observation.observed_at), UTCDateTime))
-        .where(Observation.courthouse_id == courthouse_id)).one()
+        select(
+            type_coerce(func.min(Observation.observed_at), UTCDateTime),
+            type_coerce(func.max(Observation.observed_at), UTCDateTime),
+        ).where(Observation.courthouse_id == courthouse_id)
+    ).one()
     if earliest is None:
         return 0
     first, last = (moment.astimezone(zone).date() for moment in (earliest, latest))
@@ -190,8 +229,10 @@ def recount_all(connection: Connection) -> int:
     """Rebuild the whole table from the reports; returns the rows written."""
     connection.execute(delete(report_day_count))
     connection.execute(delete(report_month_count))
-    return sum(recount_courthouse(connection, courthouse_id, ZoneInfo(zone_name))
-               for courthouse_id, zone_name in connection.execute(select(Courthouse.id, Courthouse.timezone)))
+    return sum(
+        recount_courthouse(connection, courthouse_id, ZoneInfo(zone_name))
+        for courthouse_id, zone_name in connection.execute(select(Courthouse.id, Courthouse.timezone))
+    )
 
 
 # ---------------------------------------------------------------------------- keeping it exact
@@ -229,11 +270,19 @@ def _recount_after_flush(session: Session, _flush_context) -> None:
         return
     connection = session.connection()
     if report_ids:
-        moments |= {tuple(row) for row in connection.execute(select(Observation.courthouse_id, Observation.observed_at)
-                                          .where(Observation.id.in_(report_ids)))}
+        moments |= {
+            tuple(row)
+            for row in connection.execute(
+                select(Observation.courthouse_id, Observation.observed_at).where(Observation.id.in_(report_ids))
+            )
+        }
     courthouse_ids = {courthouse_id for courthouse_id, _moment in moments} | rezoned
-    zones = {courthouse_id: ZoneInfo(zone_name) for courthouse_id, zone_name in connection.execute(
-        select(Courthouse.id, Courthouse.timezone).where(Courthouse.id.in_(courthouse_ids)))}
+    zones = {
+        courthouse_id: ZoneInfo(zone_name)
+        for courthouse_id, zone_name in connection.execute(
+            select(Courthouse.id, Courthouse.timezone).where(Courthouse.id.in_(courthouse_ids))
+        )
+    }
     if connection.dialect.name == "postgresql":
         for courthouse_id in sorted(courthouse_ids):  # one order everywhere: no lock cycles
             connection.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK_SPACE, courthouse_id)))

@@ -70,15 +70,26 @@ class ReportFilter:
         if not groups:
             return false()
         if len(groups) == 1:
-            (zone_name, ids), = groups.items()
+            ((zone_name, ids),) = groups.items()
             start, end = self.bounds(zone_name)
             return and_(courthouse_column.in_(ids), moment_column >= start, moment_column < end)
         start, end = self.overall_bounds()
-        exact = case(*[(courthouse_column.in_(ids), and_(moment_column >= self.bounds(zone_name)[0],
-                                                         moment_column < self.bounds(zone_name)[1]))
-                       for zone_name, ids in groups.items()], else_=false())
-        return and_(courthouse_column.in_([i for ids in groups.values() for i in ids]),
-                    moment_column >= start, moment_column < end, exact)
+        exact = case(
+            *[
+                (
+                    courthouse_column.in_(ids),
+                    and_(moment_column >= self.bounds(zone_name)[0], moment_column < self.bounds(zone_name)[1]),
+                )
+                for zone_name, ids in groups.items()
+            ],
+            else_=false(),
+        )
+        return and_(
+            courthouse_column.in_([i for ids in groups.values() for i in ids]),
+            moment_column >= start,
+            moment_column < end,
+            exact,
+        )
 
     def months(self) -> list[str]:
         return [first.strftime("%Y-%m") for first, _last in month_spans(self.date_from, self.date_to)]
@@ -87,10 +98,17 @@ class ReportFilter:
         """'YYYY-MM' of the moment in its courthouse's zone (rows are already inside the window)."""
         labels = self.months()
         month_starts = [date.fromisoformat(label + "-01") for label in labels[1:]]
-        per_zone = [(courthouse_column.in_(ids),
-                     bucket(moment_column, [local_midnight(day, ZoneInfo(zone_name)) for day in month_starts],
-                            [literal(label) for label in labels]))
-                    for zone_name, ids in self.zone_groups().items()]
+        per_zone = [
+            (
+                courthouse_column.in_(ids),
+                bucket(
+                    moment_column,
+                    [local_midnight(day, ZoneInfo(zone_name)) for day in month_starts],
+                    [literal(label) for label in labels],
+                ),
+            )
+            for zone_name, ids in self.zone_groups().items()
+        ]
         if not per_zone:
             return literal("")
         if len(per_zone) == 1:
@@ -101,7 +119,8 @@ class ReportFilter:
     def describe(self) -> dict:
         """Plain values for the audit log and the printable report's header."""
         return {
-            "from": self.date_from.isoformat(), "to": self.date_to.isoformat(),
+            "from": self.date_from.isoformat(),
+            "to": self.date_to.isoformat(),
             "courthouses": sorted(c.slug for c in self.courthouses) if self.courthouse_ids else "all",
             "counties": sorted(self.counties) or "all",
             "court_types": sorted(self.court_types) or "all",
@@ -111,14 +130,21 @@ class ReportFilter:
     def describe_lines(self) -> list[tuple[str, str]]:
         every = _("all")
         return [
-            (_("Dates"), _("%(start)s to %(end)s (each courthouse's local time)",
-                           start=self.date_from.isoformat(), end=self.date_to.isoformat())),
-            (_("Courthouses"), ", ".join(c.name for c in self.courthouses)
-             if (self.courthouse_ids or self.counties) else every),
+            (
+                _("Dates"),
+                _(
+                    "%(start)s to %(end)s (each courthouse's local time)",
+                    start=self.date_from.isoformat(),
+                    end=self.date_to.isoformat(),
+                ),
+            ),
+            (
+                _("Courthouses"),
+                ", ".join(c.name for c in self.courthouses) if (self.courthouse_ids or self.counties) else every,
+            ),
             (_("Counties"), ", ".join(sorted(self.counties)) or every),
             (_("Court types"), ", ".join(str(COURT_TYPE_LABELS.get(t, t)) for t in self.court_types) or every),
-            (_("Reports counted"), _("confirmed only") if self.confirmed_only
-             else _("all except false alarms")),
+            (_("Reports counted"), _("confirmed only") if self.confirmed_only else _("all except false alarms")),
         ]
 
 
@@ -142,6 +168,7 @@ def bucket(moment_column, boundaries: list[datetime], labels: list):
     A balanced tree of comparisons: about log2(len(labels)) comparisons a row instead of one per
     label, which matters over a million rows. Rows must already be inside the first and last bucket.
     """
+
     def tree(low, high):
         if low == high:
             return labels[low]
@@ -160,8 +187,15 @@ def default_range(today: date | None = None) -> tuple[date, date]:
     return first, today
 
 
-def resolve_filter(*, date_from: date | None, date_to: date | None, courthouse_ids=(), counties=(),
-                   court_types=(), scope: str = SCOPE_CONFIRMED) -> ReportFilter:
+def resolve_filter(
+    *,
+    date_from: date | None,
+    date_to: date | None,
+    courthouse_ids=(),
+    counties=(),
+    court_types=(),
+    scope: str = SCOPE_CONFIRMED,
+) -> ReportFilter:
     """Check the choices and load the courthouses they select; raises DomainError next to a field."""
     if date_from is None or date_to is None:
         default_from, default_to = default_range()
@@ -184,9 +218,15 @@ def resolve_filter(*, date_from: date | None, date_to: date | None, courthouse_i
     courthouses = list(db.session.scalars(query))
     if (courthouse_ids or counties) and not courthouses:
         raise DomainError(_("No courthouse matches these choices."), field="courthouses")
-    return ReportFilter(date_from=date_from, date_to=date_to, courthouse_ids=list(courthouse_ids),
-                        counties=list(counties), court_types=list(court_types), scope=scope,
-                        courthouses=courthouses)
+    return ReportFilter(
+        date_from=date_from,
+        date_to=date_to,
+        courthouse_ids=list(courthouse_ids),
+        counties=list(counties),
+        court_types=list(court_types),
+        scope=scope,
+        courthouses=courthouses,
+    )
 
 
 def parse_date(value: str | None, field_name: str) -> date | None:
@@ -195,10 +235,12 @@ def parse_date(value: str | None, field_name: str) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise DomainError(_("Enter a date as YYYY-MM-DD (got %(value)s).", value=value),
-                          field=field_name) from None
+        raise DomainError(_("Enter a date as YYYY-MM-DD (got %(value)s).", value=value), field=field_name) from None
 
 
 def county_choices() -> list[str]:
-    return list(db.session.scalars(
-        select(Courthouse.county).where(Courthouse.county != "").distinct().order_by(Courthouse.county)))
+    return list(
+        db.session.scalars(
+            select(Courthouse.county).where(Courthouse.county != "").distinct().order_by(Courthouse.county)
+        )
+    )

@@ -13,6 +13,14 @@ from courtwatch.reports.counts import report_day_count  # noqa: F401  (registers
 
 LINKED_REPORT_INDEX = Index(
     "ix_observation_linked_report",
-    Observation.courthouse_id, Observation.observed_at, Observation.incident_id, Observation.status,
-    Observation.action, Observation.court_type, Observation.target_role, Observation.warrant,
-    sqlite_where=Observation.incident_id.is_not(None), postgresql_where=Observation.incident_id.is_not(None))
+    Observation.courthouse_id,
+    Observation.observed_at,
+    Observation.incident_id,
+    Observation.status,
+    Observation.action,
+    Observation.court_type,
+    Observation.target_role,
+    Observation.warrant,
+    sqlite_where=Observation.incident_id.is_not(None),
+    postgresql_where=Observation.incident_id.is_not(None),
+)

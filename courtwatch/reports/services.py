@@ -45,8 +45,9 @@ def filter_heading(report_filter: ReportFilter, suppress: bool) -> list[list]:
     return rows + [[]]
 
 
-def _sheets_and_rows(report_filter: ReportFilter, level: str, personal: bool, suppress: bool,
-                     export_session: exports.ExportSession):
+def _sheets_and_rows(
+    report_filter: ReportFilter, level: str, personal: bool, suppress: bool, export_session: exports.ExportSession
+):
     """(rows for one CSV, sheets for one workbook); report rows are lazy, read through export_session."""
     if level == LEVEL_REPORTS:
         rows = exports.report_rows(report_filter, personal, export_session)
@@ -59,26 +60,43 @@ def _sheets_and_rows(report_filter: ReportFilter, level: str, personal: bool, su
     return exports.tables_as_rows(tables, heading), exports.tables_as_sheets(tables, heading)
 
 
-def export_file(actor, report_filter: ReportFilter, *, fmt: str, level: str, personal: bool = False,
-                suppress: bool = False) -> ExportFile:
+def export_file(
+    actor, report_filter: ReportFilter, *, fmt: str, level: str, personal: bool = False, suppress: bool = False
+) -> ExportFile:
     if fmt not in FORMATS:
         raise DomainError(_("Choose CSV or XLSX."), field="format")
     if level not in LEVELS:
         raise DomainError(_("Choose what to export."), field="level")
     if suppress and level != LEVEL_SUMMARY:
-        raise DomainError(_("Hiding small counts applies to summary tables; one row per report cannot be "
-                            "made safe for public sharing that way."), field="suppress")
+        raise DomainError(
+            _(
+                "Hiding small counts applies to summary tables; one row per report cannot be "
+                "made safe for public sharing that way."
+            ),
+            field="suppress",
+        )
     if personal and suppress:
         raise DomainError(_("A file for public sharing cannot contain personal data."), field="personal_data")
     # Volunteer hours are names and hours: personal data by nature.
     personal = personal or level == LEVEL_VOLUNTEERS
     export_session = exports.ExportSession()
-    rows, sheets = _sheets_and_rows(report_filter, level, personal and level == LEVEL_REPORTS, suppress,
-                                    export_session)
+    rows, sheets = _sheets_and_rows(report_filter, level, personal and level == LEVEL_REPORTS, suppress, export_session)
     name = f"courtwatch-{level}-{report_filter.date_from:%Y%m%d}-{report_filter.date_to:%Y%m%d}.{fmt}"
-    audit = AuditEvent(actor_id=getattr(actor, "id", None), object_type="report", detail=json.dumps(
-        {"format": fmt, "level": level, "filters": report_filter.describe(), "personal_data": bool(personal),
-         "suppressed": bool(suppress)}, default=str, sort_keys=True))
+    audit = AuditEvent(
+        actor_id=getattr(actor, "id", None),
+        object_type="report",
+        detail=json.dumps(
+            {
+                "format": fmt,
+                "level": level,
+                "filters": report_filter.describe(),
+                "personal_data": bool(personal),
+                "suppressed": bool(suppress),
+            },
+            default=str,
+            sort_keys=True,
+        ),
+    )
     if fmt == "csv":
         body: Iterable = exports.csv_lines(rows)
         content_type = exports.CSV_CONTENT_TYPE

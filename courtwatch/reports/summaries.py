@@ -96,9 +96,11 @@ def status_condition(report_filter: ReportFilter):
 
 def incident_report_conditions(report_filter: ReportFilter) -> list:
     """The reports that can make an incident under this filter."""
-    conditions = [report_filter.window(Observation.observed_at, Observation.courthouse_id),
-                  status_condition(report_filter),
-                  _unindexed(Observation.action).in_([a.value for a in INCIDENT_ACTIONS])]
+    conditions = [
+        report_filter.window(Observation.observed_at, Observation.courthouse_id),
+        status_condition(report_filter),
+        _unindexed(Observation.action).in_([a.value for a in INCIDENT_ACTIONS]),
+    ]
     if report_filter.court_types:
         conditions.append(Observation.court_type.in_(report_filter.court_types))
     return conditions
@@ -132,8 +134,7 @@ class Summary(IncidentSeries):
 
 
 # ---------------------------------------------------------------------------- queries
-def stored_counts(report_filter: ReportFilter, keys: list[str], columns: list[str],
-                  counted_only: bool) -> list[tuple]:
+def stored_counts(report_filter: ReportFilter, keys: list[str], columns: list[str], counted_only: bool) -> list[tuple]:
     """(*keys, *sums of columns) from the stored counts, for reports not linked to an Incident.
 
     The stored days are the courthouses' own local days, so the range needs no time-zone bounds.
@@ -153,96 +154,142 @@ def stored_counts(report_filter: ReportFilter, keys: list[str], columns: list[st
         if table is report_day_count:
             conditions += [table.c.day >= report_filter.date_from, table.c.day <= report_filter.date_to]
         if counted_only:
-            conditions.append(table.c.status == ObservationStatus.CONFIRMED if report_filter.confirmed_only
-                              else table.c.status != ObservationStatus.FALSE_ALARM)
+            conditions.append(
+                table.c.status == ObservationStatus.CONFIRMED
+                if report_filter.confirmed_only
+                else table.c.status != ObservationStatus.FALSE_ALARM
+            )
             if report_filter.court_types:
                 conditions.append(table.c.court_type.in_(report_filter.court_types))
         group = [table.c[key] for key in keys]
         query = select(*group, *[func.sum(table.c[name]) for name in columns]).where(*conditions).group_by(*group)
-        rows += [(*row[:len(keys)], *(int(n) for n in row[len(keys):])) for row in db.session.execute(query)]
+        rows += [(*row[: len(keys)], *(int(n) for n in row[len(keys) :])) for row in db.session.execute(query)]
     return rows
 
 
 def linked_incident_cube(report_filter: ReportFilter) -> list[tuple[int, str, int, int]]:
     """(courthouse_id, month, severity, Incidents): each Incident once, at its first counted report."""
-    per_incident = select(func.min(Observation.courthouse_id).label("courthouse_id"),
-                          func.min(Observation.observed_at).label("at"), func.max(_severity()).label("severity")) \
-        .where(*_linked_conditions(report_filter)).group_by(Observation.incident_id).subquery()
+    per_incident = (
+        select(
+            func.min(Observation.courthouse_id).label("courthouse_id"),
+            func.min(Observation.observed_at).label("at"),
+            func.max(_severity()).label("severity"),
+        )
+        .where(*_linked_conditions(report_filter))
+        .group_by(Observation.incident_id)
+        .subquery()
+    )
     month = report_filter.month_bucket(per_incident.c.at, per_incident.c.courthouse_id)
-    query = select(per_incident.c.courthouse_id, month.label("month"), per_incident.c.severity, func.count()) \
-        .group_by(per_incident.c.courthouse_id, month, per_incident.c.severity)
+    query = select(per_incident.c.courthouse_id, month.label("month"), per_incident.c.severity, func.count()).group_by(
+        per_incident.c.courthouse_id, month, per_incident.c.severity
+    )
     return [tuple(row) for row in db.session.execute(query)]
 
 
 def linked_incidents_by(report_filter: ReportFilter, column, join_agency: bool = False) -> dict:
     """value -> (Incidents, of which with an arrest or attempt) among linked reports."""
     serious = Observation.action.in_(SERIOUS_ACTIONS)
-    query = select(column, func.count(func.distinct(Observation.incident_id)),
-                   func.count(func.distinct(case((serious, Observation.incident_id), else_=None)))) \
-        .where(*_linked_conditions(report_filter)).group_by(column)
+    query = (
+        select(
+            column,
+            func.count(func.distinct(Observation.incident_id)),
+            func.count(func.distinct(case((serious, Observation.incident_id), else_=None))),
+        )
+        .where(*_linked_conditions(report_filter))
+        .group_by(column)
+    )
     if join_agency:
         query = query.select_from(Observation).outerjoin(
-            ObservationAgency, ObservationAgency.observation_id == Observation.id)
+            ObservationAgency, ObservationAgency.observation_id == Observation.id
+        )
     return {value: (int(total), int(serious_count)) for value, total, serious_count in db.session.execute(query)}
 
 
 def _present_signup():
-    return and_(ShiftSignup.no_show.is_(False),
-                or_(ShiftSignup.checked_in_at.is_not(None), ShiftSignup.status == SignupStatus.CLAIMED))
+    return and_(
+        ShiftSignup.no_show.is_(False),
+        or_(ShiftSignup.checked_in_at.is_not(None), ShiftSignup.status == SignupStatus.CLAIMED),
+    )
 
 
 def shift_coverage(report_filter: ReportFilter) -> list[tuple[int, str, int, int]]:
     """(courthouse_id, month, observation shifts scheduled, shifts staffed)."""
     month = report_filter.month_bucket(Shift.starts_at, Shift.courthouse_id)
     staffed = exists().where(ShiftSignup.shift_id == Shift.id, _present_signup())
-    query = select(Shift.courthouse_id, month, func.count(),
-                   func.coalesce(func.sum(case((staffed, 1), else_=0)), 0)) \
-        .where(Shift.kind == ShiftKind.OBSERVATION, Shift.status != ShiftStatus.CANCELLED,
-               report_filter.window(Shift.starts_at, Shift.courthouse_id)) \
+    query = (
+        select(Shift.courthouse_id, month, func.count(), func.coalesce(func.sum(case((staffed, 1), else_=0)), 0))
+        .where(
+            Shift.kind == ShiftKind.OBSERVATION,
+            Shift.status != ShiftStatus.CANCELLED,
+            report_filter.window(Shift.starts_at, Shift.courthouse_id),
+        )
         .group_by(Shift.courthouse_id, month)
+    )
     return [tuple(row) for row in db.session.execute(query)]
 
 
 def hours_coverage(report_filter: ReportFilter) -> list[tuple[int, str, float]]:
     """(courthouse_id, month, volunteer hours from check-in to check-out) on observation shifts."""
     month = report_filter.month_bucket(Shift.starts_at, Shift.courthouse_id)
-    query = select(Shift.courthouse_id, month,
-                   func.sum(hours_between(ShiftSignup.checked_in_at, ShiftSignup.checked_out_at))) \
-        .join(Shift, Shift.id == ShiftSignup.shift_id) \
-        .where(Shift.kind == ShiftKind.OBSERVATION, Shift.status != ShiftStatus.CANCELLED,
-               ShiftSignup.no_show.is_(False), ShiftSignup.checked_in_at.is_not(None),
-               ShiftSignup.checked_out_at > ShiftSignup.checked_in_at,
-               report_filter.window(Shift.starts_at, Shift.courthouse_id)) \
+    query = (
+        select(
+            Shift.courthouse_id, month, func.sum(hours_between(ShiftSignup.checked_in_at, ShiftSignup.checked_out_at))
+        )
+        .join(Shift, Shift.id == ShiftSignup.shift_id)
+        .where(
+            Shift.kind == ShiftKind.OBSERVATION,
+            Shift.status != ShiftStatus.CANCELLED,
+            ShiftSignup.no_show.is_(False),
+            ShiftSignup.checked_in_at.is_not(None),
+            ShiftSignup.checked_out_at > ShiftSignup.checked_in_at,
+            report_filter.window(Shift.starts_at, Shift.courthouse_id),
+        )
         .group_by(Shift.courthouse_id, month)
+    )
     return [(c, m, float(h or 0)) for c, m, h in db.session.execute(query)]
 
 
 # ---------------------------------------------------------------------------- tables
 def _action_columns() -> list[Column]:
-    return [Column(str(ACTION_LABELS[a]), INCIDENTS) for a in INCIDENT_ACTIONS] + \
-        [Column(_("Incidents"), INCIDENTS)]
+    return [Column(str(ACTION_LABELS[a]), INCIDENTS) for a in INCIDENT_ACTIONS] + [Column(_("Incidents"), INCIDENTS)]
 
 
 def _coverage_columns() -> list[Column]:
-    return [Column(_("Shifts scheduled"), NUMBER), Column(_("Shifts staffed"), NUMBER),
-            Column(_("Volunteer hours observed"), HOURS), Column(_("Reports filed"), NUMBER),
-            Column(_("Nothing observed reports"), NUMBER)]
+    return [
+        Column(_("Shifts scheduled"), NUMBER),
+        Column(_("Shifts staffed"), NUMBER),
+        Column(_("Volunteer hours observed"), HOURS),
+        Column(_("Reports filed"), NUMBER),
+        Column(_("Nothing observed reports"), NUMBER),
+    ]
 
 
 def _blank_row():
-    return {"actions": defaultdict(int), "scheduled": 0, "staffed": 0, "hours": 0.0,
-            "filed": 0, "nothing": 0}
+    return {"actions": defaultdict(int), "scheduled": 0, "staffed": 0, "hours": 0.0, "filed": 0, "nothing": 0}
 
 
 def _row_values(cell) -> list:
     counts = [cell["actions"][a] for a in INCIDENT_ACTIONS]
-    return counts + [sum(counts), cell["scheduled"], cell["staffed"], round(cell["hours"], 2),
-                     cell["filed"], cell["nothing"]]
+    return counts + [
+        sum(counts),
+        cell["scheduled"],
+        cell["staffed"],
+        round(cell["hours"], 2),
+        cell["filed"],
+        cell["nothing"],
+    ]
 
 
 def _value_table(key, title, labels: dict, counts: dict) -> Table:
-    table = Table(key, title, [Column(title, TEXT), Column(_("Incidents"), INCIDENTS),
-                               Column(_("of which arrests or attempted arrests"), INCIDENTS)])
+    table = Table(
+        key,
+        title,
+        [
+            Column(title, TEXT),
+            Column(_("Incidents"), INCIDENTS),
+            Column(_("of which arrests or attempted arrests"), INCIDENTS),
+        ],
+    )
     for value, label in labels.items():
         total, serious = counts.get(value, (0, 0))
         table.rows.append([str(label), total, serious])
@@ -259,8 +306,11 @@ def _breakdowns() -> dict:
 def _add_linked_breakdowns(report_filter: ReportFilter, breakdowns: dict) -> None:
     columns = {"court_type": Observation.court_type, "role": Observation.target_role, "warrant": Observation.warrant}
     for name, values in breakdowns.items():
-        linked = linked_incidents_by(report_filter, columns[name]) if name in columns else \
-            linked_incidents_by(report_filter, ObservationAgency.agency, join_agency=True)
+        linked = (
+            linked_incidents_by(report_filter, columns[name])
+            if name in columns
+            else linked_incidents_by(report_filter, ObservationAgency.agency, join_agency=True)
+        )
         for value, (total, serious) in linked.items():
             values[value][0] += total
             values[value][1] += serious
@@ -273,12 +323,14 @@ def _gather(report_filter: ReportFilter, by_courthouse: dict, by_month: dict, br
     reports. Each query returns at most a row per courthouse and month: Python adds up little.
     """
     for courthouse_id, month, filed, nothing in stored_counts(
-            report_filter, ["courthouse_id", "month"], ["reports", "nothing_observed"], counted_only=False):
+        report_filter, ["courthouse_id", "month"], ["reports", "nothing_observed"], counted_only=False
+    ):
         for cell in (by_courthouse[courthouse_id], by_month[month]):
             cell["filed"] += filed
             cell["nothing"] += nothing
     for courthouse_id, month, *counts in stored_counts(
-            report_filter, ["courthouse_id", "month"], list(ACTION_COLUMNS.values()), counted_only=True):
+        report_filter, ["courthouse_id", "month"], list(ACTION_COLUMNS.values()), counted_only=True
+    ):
         for cell in (by_courthouse[courthouse_id], by_month[month]):
             for action, count in zip(ACTION_COLUMNS, counts, strict=True):
                 cell["actions"][action] += count
@@ -292,8 +344,9 @@ def _gather(report_filter: ReportFilter, by_courthouse: dict, by_month: dict, br
 
 def _add_breakdowns(report_filter: ReportFilter, breakdowns: dict) -> None:
     value_columns = [(dimension, value) for dimension, values in DIMENSIONS.items() for value in [*values, None]]
-    columns = [*ACTION_COLUMNS.values()] + [value_column(d, v, serious) for d, v in value_columns
-                                           for serious in (False, True)]
+    columns = [*ACTION_COLUMNS.values()] + [
+        value_column(d, v, serious) for d, v in value_columns for serious in (False, True)
+    ]
     for court_type, *counts in stored_counts(report_filter, ["court_type"], columns, counted_only=True):
         sums = dict(zip(columns, counts, strict=True))
         by_type = breakdowns["court_type"][court_type or None]
@@ -307,9 +360,10 @@ def _add_breakdowns(report_filter: ReportFilter, breakdowns: dict) -> None:
 
 def _series(report_filter: ReportFilter, by_courthouse: dict, by_month: dict) -> dict:
     names = {c.id: c.short_name or c.name for c in report_filter.courthouses}
-    return {"month_action": {m: dict(cell["actions"]) for m, cell in by_month.items()},
-            "courthouse_incidents": [(names[c], sum(cell["actions"].values()))
-                                     for c, cell in by_courthouse.items()]}
+    return {
+        "month_action": {m: dict(cell["actions"]) for m, cell in by_month.items()},
+        "courthouse_incidents": [(names[c], sum(cell["actions"].values())) for c, cell in by_courthouse.items()],
+    }
 
 
 def incident_series(report_filter: ReportFilter) -> IncidentSeries:
@@ -328,22 +382,25 @@ def build_summary(report_filter: ReportFilter) -> Summary:
     by_county, total = _roll_up(report_filter, by_courthouse)
 
     tables = [_overview_table(total)]
-    actions = Table("by_action", _("Incidents by action"),
-                    [Column(_("Action"), TEXT), Column(_("Incidents"), INCIDENTS)])
+    actions = Table(
+        "by_action", _("Incidents by action"), [Column(_("Action"), TEXT), Column(_("Incidents"), INCIDENTS)]
+    )
     actions.rows = [[str(ACTION_LABELS[a]), total["actions"][a]] for a in INCIDENT_ACTIONS]
     tables.append(actions)
-    month_table = Table("by_month", _("By month"), [Column(_("Month"), TEXT)] + _action_columns()
-                        + _coverage_columns())
+    month_table = Table("by_month", _("By month"), [Column(_("Month"), TEXT)] + _action_columns() + _coverage_columns())
     month_table.rows = [[m] + _row_values(cell) for m, cell in by_month.items()]
     tables.append(month_table)
-    place = Table("by_courthouse", _("By courthouse"),
-                  [Column(_("Courthouse"), TEXT), Column(_("County"), TEXT)] + _action_columns()
-                  + _coverage_columns())
+    place = Table(
+        "by_courthouse",
+        _("By courthouse"),
+        [Column(_("Courthouse"), TEXT), Column(_("County"), TEXT)] + _action_columns() + _coverage_columns(),
+    )
     place.rows = [[c.name, c.county] + _row_values(by_courthouse[c.id]) for c in report_filter.courthouses]
     place.note = _("A courthouse with no incidents and no staffed shifts was not watched: its zero means nothing.")
     tables.append(place)
-    county_table = Table("by_county", _("By county"), [Column(_("County"), TEXT)] + _action_columns()
-                         + _coverage_columns())
+    county_table = Table(
+        "by_county", _("By county"), [Column(_("County"), TEXT)] + _action_columns() + _coverage_columns()
+    )
     county_table.rows = [[name] + _row_values(cell) for name, cell in sorted(by_county.items())]
     tables.append(county_table)
     tables.append(_value_table("by_court_type", _("Court type"), COURT_TYPE_LABELS, breakdowns["court_type"]))
@@ -352,11 +409,19 @@ def build_summary(report_filter: ReportFilter) -> Summary:
     tables.append(_value_table("by_agency", _("Agency"), AGENCY_LABELS, breakdowns["agency"]))
 
     return Summary(
-        report_filter=report_filter, tables=tables, **_series(report_filter, by_courthouse, by_month),
-        totals={"incidents": sum(total["actions"].values()), **{a.value: total["actions"][a] for a in INCIDENT_ACTIONS},
-                "shifts_scheduled": total["scheduled"], "shifts_staffed": total["staffed"],
-                "hours": round(total["hours"], 2), "reports_filed": total["filed"],
-                "nothing_observed": total["nothing"]})
+        report_filter=report_filter,
+        tables=tables,
+        **_series(report_filter, by_courthouse, by_month),
+        totals={
+            "incidents": sum(total["actions"].values()),
+            **{a.value: total["actions"][a] for a in INCIDENT_ACTIONS},
+            "shifts_scheduled": total["scheduled"],
+            "shifts_staffed": total["staffed"],
+            "hours": round(total["hours"], 2),
+            "reports_filed": total["filed"],
+            "nothing_observed": total["nothing"],
+        },
+    )
 
 
 def _add_coverage(report_filter: ReportFilter, by_courthouse: dict, by_month: dict) -> None:

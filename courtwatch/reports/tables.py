@@ -37,8 +37,10 @@ class Table:
             counts_incidents = kind == INCIDENTS or (index < self.incident_rows and kind != TEXT)
             return counts_incidents and isinstance(value, int) and 0 < value < SMALL_COUNT
 
-        rows = [[f"<{SMALL_COUNT}" if hide(index, kind, value) else value
-                 for kind, value in zip(kinds, row, strict=True)] for index, row in enumerate(self.rows)]
+        rows = [
+            [f"<{SMALL_COUNT}" if hide(index, kind, value) else value for kind, value in zip(kinds, row, strict=True)]
+            for index, row in enumerate(self.rows)
+        ]
         return Table(self.key, self.title, self.columns, rows, self.note, self.incident_rows)
 
     def header(self) -> list[str]:

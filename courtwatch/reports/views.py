@@ -52,10 +52,14 @@ def _resolve(form):
 
 def _filter_args(form) -> dict:
     """The chosen filters as URL parameters, so charts and the printable page count the same rows."""
-    return {"date_from": form.date_from.data.isoformat() if form.date_from.data else "",
-            "date_to": form.date_to.data.isoformat() if form.date_to.data else "",
-            "courthouses": form.courthouses.data or [], "counties": form.counties.data or [],
-            "court_types": form.court_types.data or [], "scope": form.scope.data or ""}
+    return {
+        "date_from": form.date_from.data.isoformat() if form.date_from.data else "",
+        "date_to": form.date_to.data.isoformat() if form.date_to.data else "",
+        "courthouses": form.courthouses.data or [],
+        "counties": form.counties.data or [],
+        "court_types": form.court_types.data or [],
+        "scope": form.scope.data or "",
+    }
 
 
 def _download(export) -> Response:
@@ -72,11 +76,22 @@ def index():
     report_filter = _resolve(form)
     export_form = ExportForm(formdata=None)
     if report_filter is None:
-        return render_template("reports/index.html", form=form, export_form=export_form, summary=None,
-                               filter_fields=FILTER_FIELDS, filter_args=_filter_args(form)), 422
-    return render_template("reports/index.html", form=form, export_form=export_form,
-                           summary=build_summary(report_filter), filter_fields=FILTER_FIELDS,
-                           filter_args=_filter_args(form))
+        return render_template(
+            "reports/index.html",
+            form=form,
+            export_form=export_form,
+            summary=None,
+            filter_fields=FILTER_FIELDS,
+            filter_args=_filter_args(form),
+        ), 422
+    return render_template(
+        "reports/index.html",
+        form=form,
+        export_form=export_form,
+        summary=build_summary(report_filter),
+        filter_fields=FILTER_FIELDS,
+        filter_args=_filter_args(form),
+    )
 
 
 @bp.route("/reports/print")
@@ -85,14 +100,25 @@ def printable():
     form = _filter_form()
     report_filter = _resolve(form)
     if report_filter is None:
-        return render_template("reports/index.html", form=form, export_form=ExportForm(formdata=None),
-                               summary=None, filter_fields=FILTER_FIELDS, filter_args=_filter_args(form)), 422
+        return render_template(
+            "reports/index.html",
+            form=form,
+            export_form=ExportForm(formdata=None),
+            summary=None,
+            filter_fields=FILTER_FIELDS,
+            filter_args=_filter_args(form),
+        ), 422
     suppress = request.args.get("suppress") == "1"
     summary = build_summary(report_filter)
-    return render_template("reports/print.html", summary=summary, report_filter=report_filter,
-                           tables=apply_suppression(summary.tables, suppress), suppress=suppress,
-                           today=date.today().isoformat(),
-                           filter_args=_filter_args(form))
+    return render_template(
+        "reports/print.html",
+        summary=summary,
+        report_filter=report_filter,
+        tables=apply_suppression(summary.tables, suppress),
+        suppress=suppress,
+        today=date.today().isoformat(),
+        filter_args=_filter_args(form),
+    )
 
 
 @bp.route("/reports/charts/<any(months, courthouses):name>.svg")
@@ -117,19 +143,30 @@ def export():
     report_filter = _resolve(export_form)
     if report_filter is not None:
         try:
-            return _download(export_file(current_user, report_filter, fmt=export_form.format.data,
-                                         level=export_form.level.data,
-                                         personal=export_form.personal_data.data,
-                                         suppress=export_form.suppress.data))
+            return _download(
+                export_file(
+                    current_user,
+                    report_filter,
+                    fmt=export_form.format.data,
+                    level=export_form.level.data,
+                    personal=export_form.personal_data.data,
+                    suppress=export_form.suppress.data,
+                )
+            )
         except DomainError as error:
             attach_error(export_form, error)
     mark_for_rollback()
     # Show the summary for the filters the export carried, with the export's errors beside it.
     form = _filter_form(FilterForm, request.form)
     report_filter = _resolve(form)
-    return render_template("reports/index.html", form=form, export_form=export_form,
-                           summary=build_summary(report_filter) if report_filter else None,
-                           filter_fields=FILTER_FIELDS, filter_args=_filter_args(form)), 422
+    return render_template(
+        "reports/index.html",
+        form=form,
+        export_form=export_form,
+        summary=build_summary(report_filter) if report_filter else None,
+        filter_fields=FILTER_FIELDS,
+        filter_args=_filter_args(form),
+    ), 422
 
 
 @bp.route("/reports/volunteers")
@@ -138,9 +175,14 @@ def volunteers():
     form = _filter_form()
     report_filter = _resolve(form)
     tables = volunteer_hour_tables(report_filter) if report_filter else None
-    return render_template("reports/volunteers.html", form=form, tables=tables,
-                           export_form=HoursExportForm(formdata=None), filter_fields=FILTER_FIELDS,
-                           filter_args=_filter_args(form)), (200 if report_filter else 422)
+    return render_template(
+        "reports/volunteers.html",
+        form=form,
+        tables=tables,
+        export_form=HoursExportForm(formdata=None),
+        filter_fields=FILTER_FIELDS,
+        filter_args=_filter_args(form),
+    ), (200 if report_filter else 422)
 
 
 @bp.route("/reports/volunteers/export", methods=["POST"])
@@ -150,10 +192,17 @@ def volunteers_export():
     report_filter = _resolve(export_form)
     if report_filter is not None:
         try:
-            return _download(export_file(current_user, report_filter, fmt=export_form.format.data,
-                                         level=LEVEL_VOLUNTEERS))
+            return _download(
+                export_file(current_user, report_filter, fmt=export_form.format.data, level=LEVEL_VOLUNTEERS)
+            )
         except DomainError as error:
             attach_error(export_form, error)
     mark_for_rollback()
-    return render_template("reports/volunteers.html", form=export_form, tables=None, export_form=export_form,
-                           filter_fields=FILTER_FIELDS, filter_args=_filter_args(export_form)), 422
+    return render_template(
+        "reports/volunteers.html",
+        form=export_form,
+        tables=None,
+        export_form=export_form,
+        filter_fields=FILTER_FIELDS,
+        filter_args=_filter_args(export_form),
+    ), 422

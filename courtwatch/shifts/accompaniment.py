@@ -86,31 +86,48 @@ def disclosure(user: User, shift: Shift, signup: ShiftSignup | None, now: dateti
     if signup is None or signup.status != SignupStatus.CLAIMED or shift.is_cancelled:
         return Disclosure(False)
     if not shift.training_waived and not has_training(user, accompaniment_training().id):
-        return Disclosure(False, _("The person's details are only for volunteers who have done the "
-                                   "accompaniment training."))
+        return Disclosure(
+            False, _("The person's details are only for volunteers who have done the accompaniment training.")
+        )
     if user.details_paused_at is not None:
-        return Disclosure(False, _("A coordinator needs to talk with you before you see accompanied "
-                                   "people's details again."))
+        return Disclosure(
+            False, _("A coordinator needs to talk with you before you see accompanied people's details again.")
+        )
     if signup.details_confirmed_at is None and not user.details_trusted:
-        return Disclosure(False, _("A coordinator will confirm you for this accompaniment; then you will "
-                                   "see who you are meeting, close to the hearing."))
+        return Disclosure(
+            False,
+            _(
+                "A coordinator will confirm you for this accompaniment; then you will "
+                "see who you are meeting, close to the hearing."
+            ),
+        )
     opens_at = shift.hearing.starts_at - timedelta(hours=int(current_app.config["DETAILS_REVEAL_HOURS"]))
     if now < opens_at:
-        return Disclosure(False, _("You will see who you are meeting from %(hours)s hours before the hearing.",
-                                   hours=int(current_app.config["DETAILS_REVEAL_HOURS"])), opens_at)
+        return Disclosure(
+            False,
+            _(
+                "You will see who you are meeting from %(hours)s hours before the hearing.",
+                hours=int(current_app.config["DETAILS_REVEAL_HOURS"]),
+            ),
+            opens_at,
+        )
     return Disclosure(True)
 
 
-def open_details(user: User, shift: Shift, signup: ShiftSignup | None,
-                 now: datetime | None = None) -> tuple[Disclosure, dict | None]:
+def open_details(
+    user: User, shift: Shift, signup: ShiftSignup | None, now: datetime | None = None
+) -> tuple[Disclosure, dict | None]:
     """The person's details if this user may see them now; the opening is recorded."""
     state = disclosure(user, shift, signup, now)
     request_row = shift.hearing.accompaniment_request if state.visible else None
     if request_row is None:
         return state, None
     record_details_opened(user, shift.hearing, shift=shift.id)
-    return state, {"person_label": request_row.person_label, "language": request_row.language,
-                   "meeting_notes": request_row.meeting_notes}
+    return state, {
+        "person_label": request_row.person_label,
+        "language": request_row.language,
+        "meeting_notes": request_row.meeting_notes,
+    }
 
 
 def note_release(user: User, shift: Shift, now: datetime | None = None) -> bool:
@@ -125,9 +142,13 @@ def note_release(user: User, shift: Shift, now: datetime | None = None) -> bool:
     record_event(user, RELEASED_AFTER_OPENING, shift, hearing=shift.hearing_id)
     db.session.flush()
     since = now - timedelta(days=int(current_app.config["RELEASE_FLAG_DAYS"]))
-    count = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == RELEASED_AFTER_OPENING, AuditEvent.actor_id == user.id,
-        AuditEvent.created_at >= since))
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == RELEASED_AFTER_OPENING, AuditEvent.actor_id == user.id, AuditEvent.created_at >= since
+        )
+    )
     if count >= int(current_app.config["RELEASE_FLAG_COUNT"]) and user.details_paused_at is None:
         user.details_paused_at = now
         record_event(None, "accompaniment.volunteer_paused", user, releases=count)
@@ -143,8 +164,12 @@ def confirm_pairing(actor: User, signup_id: int, confirmed: bool = True, now: da
     signup.details_confirmed_at = (now or utcnow()) if confirmed else None
     signup.details_confirmed_by_id = actor.id if confirmed else None
     db.session.flush()
-    record_event(actor, "accompaniment.pairing_confirmed" if confirmed else "accompaniment.pairing_unconfirmed",
-                 signup.shift, user_id=signup.user_id)
+    record_event(
+        actor,
+        "accompaniment.pairing_confirmed" if confirmed else "accompaniment.pairing_unconfirmed",
+        signup.shift,
+        user_id=signup.user_id,
+    )
     return signup
 
 
@@ -165,5 +190,8 @@ def clear_pause(actor: User, volunteer: User) -> None:
 
 
 def paused_volunteers(limit: int = 50) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.details_paused_at.is_not(None))
-                                   .order_by(User.details_paused_at.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(User).where(User.details_paused_at.is_not(None)).order_by(User.details_paused_at.desc()).limit(limit)
+        )
+    )

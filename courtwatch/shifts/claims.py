@@ -43,18 +43,32 @@ def _locked(shift_id: int) -> Shift:
 
 
 def live_signup(shift_id: int, user_id: int) -> ShiftSignup | None:
-    return db.session.scalar(select(ShiftSignup).where(
-        ShiftSignup.shift_id == shift_id, ShiftSignup.user_id == user_id,
-        ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES)).execution_options(populate_existing=True))
+    return db.session.scalar(
+        select(ShiftSignup)
+        .where(
+            ShiftSignup.shift_id == shift_id,
+            ShiftSignup.user_id == user_id,
+            ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES),
+        )
+        .execution_options(populate_existing=True)
+    )
 
 
 def overlapping_claim(user_id: int, shift: Shift) -> ShiftSignup | None:
     return db.session.scalar(
-        select(ShiftSignup).join(ShiftSignup.shift)
-        .where(ShiftSignup.user_id == user_id, ShiftSignup.status == SignupStatus.CLAIMED,
-               ShiftSignup.shift_id != shift.id, Shift.status == ShiftStatus.OPEN,
-               Shift.starts_at < shift.ends_at, Shift.ends_at > shift.starts_at)
-        .order_by(Shift.starts_at).limit(1))
+        select(ShiftSignup)
+        .join(ShiftSignup.shift)
+        .where(
+            ShiftSignup.user_id == user_id,
+            ShiftSignup.status == SignupStatus.CLAIMED,
+            ShiftSignup.shift_id != shift.id,
+            Shift.status == ShiftStatus.OPEN,
+            Shift.starts_at < shift.ends_at,
+            Shift.ends_at > shift.starts_at,
+        )
+        .order_by(Shift.starts_at)
+        .limit(1)
+    )
 
 
 def _check_can_take(user: User, shift: Shift, now: datetime) -> None:
@@ -67,15 +81,18 @@ def _check_can_take(user: User, shift: Shift, now: datetime) -> None:
     training_id = required_training_id(shift)
     if not has_training(user, training_id):
         training = db.session.get(Training, training_id)
-        raise DomainError(_("This shift needs the training \u201c%(name)s\u201d, which you have not done yet.",
-                            name=training.name if training else ""))
+        raise DomainError(
+            _(
+                "This shift needs the training \u201c%(name)s\u201d, which you have not done yet.",
+                name=training.name if training else "",
+            )
+        )
     other = overlapping_claim(user.id, shift)
     if other is not None:
         raise DomainError(_("This overlaps another shift you hold: %(other)s.", other=other.shift.short_title))
 
 
-def claim_shift(user: User, shift_id: int, *, waitlist: bool = False,
-                now: datetime | None = None) -> ShiftSignup:
+def claim_shift(user: User, shift_id: int, *, waitlist: bool = False, now: datetime | None = None) -> ShiftSignup:
     """Take a place; when full, join the waitlist if asked to, else raise ShiftFull.
 
     A second tap (or a retried request) returns the sign-up the first one made.
@@ -89,8 +106,9 @@ def claim_shift(user: User, shift_id: int, *, waitlist: bool = False,
     _check_can_take(user, shift, now)
     if shift.claimed_count >= shift.capacity:
         if not waitlist:
-            raise ShiftFull(_("This shift is full. You can join the waitlist: you get the place "
-                              "automatically when one frees up."))
+            raise ShiftFull(
+                _("This shift is full. You can join the waitlist: you get the place automatically when one frees up.")
+            )
         signup = ShiftSignup(shift=shift, user_id=user.id, status=SignupStatus.WAITLISTED, created_at=now)
         db.session.add(signup)
         db.session.flush()
@@ -117,9 +135,13 @@ def release_shift(user: User, shift_id: int, *, now: datetime | None = None) -> 
             raise DomainError(_("This shift has already started. Ask a coordinator if you cannot stay."))
         cutoff = timedelta(hours=int(current_app.config["RELEASE_CUTOFF_HOURS"]))
         if shift.starts_at - now < cutoff:
-            raise ReleaseTooLate(_("This shift starts in less than %(hours)s hours, so it can no longer "
-                                   "be released here. Ask a coordinator: they can find someone else.",
-                                   hours=int(current_app.config["RELEASE_CUTOFF_HOURS"])))
+            raise ReleaseTooLate(
+                _(
+                    "This shift starts in less than %(hours)s hours, so it can no longer "
+                    "be released here. Ask a coordinator: they can find someone else.",
+                    hours=int(current_app.config["RELEASE_CUTOFF_HOURS"]),
+                )
+            )
     _end(signup, SignupStatus.RELEASED, now)
     record_event(user, "shift.released", shift)
     if signup.status == SignupStatus.RELEASED:
@@ -145,9 +167,11 @@ def promote_waitlist(shift: Shift, *, now: datetime | None = None) -> list[Shift
     promoted: list[ShiftSignup] = []
     if shift.status != ShiftStatus.OPEN or shift.starts_at <= now:
         return promoted
-    waiting = db.session.scalars(select(ShiftSignup).where(
-        ShiftSignup.shift_id == shift.id, ShiftSignup.status == SignupStatus.WAITLISTED)
-        .order_by(ShiftSignup.created_at, ShiftSignup.id)).all()
+    waiting = db.session.scalars(
+        select(ShiftSignup)
+        .where(ShiftSignup.shift_id == shift.id, ShiftSignup.status == SignupStatus.WAITLISTED)
+        .order_by(ShiftSignup.created_at, ShiftSignup.id)
+    ).all()
     for signup in waiting:
         if shift.claimed_count >= shift.capacity:
             break
@@ -187,14 +211,19 @@ def assign_volunteer(actor: User, shift_id: int, volunteer: User, *, now: dateti
         raise DomainError(_("This shift was cancelled."))
     other = overlapping_claim(volunteer.id, shift)
     if other is not None:
-        raise DomainError(_("%(name)s already holds an overlapping shift: %(other)s.",
-                            name=volunteer.name, other=other.shift.short_title), field="user_id")
+        raise DomainError(
+            _(
+                "%(name)s already holds an overlapping shift: %(other)s.",
+                name=volunteer.name,
+                other=other.shift.short_title,
+            ),
+            field="user_id",
+        )
     signup = live_signup(shift.id, volunteer.id)
     if signup is not None and signup.status == SignupStatus.CLAIMED:
         return signup
     if shift.claimed_count >= shift.capacity:
-        raise DomainError(_("The shift is full: raise its capacity or unassign someone first."),
-                          field="user_id")
+        raise DomainError(_("The shift is full: raise its capacity or unassign someone first."), field="user_id")
     if signup is None:
         signup = ShiftSignup(shift=shift, user_id=volunteer.id, created_at=now)
         db.session.add(signup)
@@ -234,16 +263,17 @@ def set_no_show(actor: User, signup_id: int, no_show: bool, *, now: datetime | N
     if no_show:
         signup.checked_in_at = signup.checked_out_at = None
     db.session.flush()
-    record_event(actor, "shift.no_show" if no_show else "shift.no_show_cleared", signup.shift,
-                 user_id=signup.user_id)
+    record_event(actor, "shift.no_show" if no_show else "shift.no_show_cleared", signup.shift, user_id=signup.user_id)
     return signup
 
 
 # ---------------------------------------------------------------- attendance
 def _own_claim(user: User, shift_id: int) -> ShiftSignup:
-    signup = db.session.scalar(select(ShiftSignup).where(
-        ShiftSignup.shift_id == shift_id, ShiftSignup.user_id == user.id,
-        ShiftSignup.status == SignupStatus.CLAIMED))
+    signup = db.session.scalar(
+        select(ShiftSignup).where(
+            ShiftSignup.shift_id == shift_id, ShiftSignup.user_id == user.id, ShiftSignup.status == SignupStatus.CLAIMED
+        )
+    )
     if signup is None:
         raise DomainError(_("You are not signed up for this shift."))
     return signup
@@ -282,9 +312,11 @@ def release_future_claims(user: User, *, now: datetime | None = None) -> int:
     """A suspended volunteer leaves every future shift; waitlists move up."""
     now = now or utcnow()
     shift_ids = db.session.scalars(
-        select(ShiftSignup.shift_id).join(ShiftSignup.shift)
-        .where(ShiftSignup.user_id == user.id, ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES),
-               Shift.starts_at > now).order_by(ShiftSignup.shift_id)).all()
+        select(ShiftSignup.shift_id)
+        .join(ShiftSignup.shift)
+        .where(ShiftSignup.user_id == user.id, ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES), Shift.starts_at > now)
+        .order_by(ShiftSignup.shift_id)
+    ).all()
     for shift_id in shift_ids:
         shift = _locked(shift_id)
         signup = live_signup(shift_id, user.id)

@@ -25,8 +25,7 @@ def _local(value: str, zone, option: str) -> datetime:
 
 @shifts_cli.command("create")
 @click.option("--courthouse", "slug", required=True, help="Courthouse slug.")
-@click.option("--kind", type=click.Choice(["observation", "accompaniment"]), default="observation",
-              show_default=True)
+@click.option("--kind", type=click.Choice(["observation", "accompaniment"]), default="observation", show_default=True)
 @click.option("--start", required=True, help="Local time of the courthouse: 'YYYY-MM-DD HH:MM'.")
 @click.option("--end", required=True, help="Local time of the courthouse: 'YYYY-MM-DD HH:MM'.")
 @click.option("--capacity", type=click.IntRange(1, 50), default=None)
@@ -39,16 +38,23 @@ def create_command(slug, kind, start, end, capacity, minimum, meeting_point):
         courthouse = courthouse_by_slug(slug)
     except NotFound:
         raise CommandError(f"no courthouse with the slug {slug!r}") from None
-    shift = services.create_shift(None, courthouse=courthouse, kind=kind,
-                                  starts_at=_local(start, courthouse.zone, "--start"),
-                                  ends_at=_local(end, courthouse.zone, "--end"),
-                                  capacity=capacity, minimum=minimum, meeting_point=meeting_point)
+    shift = services.create_shift(
+        None,
+        courthouse=courthouse,
+        kind=kind,
+        starts_at=_local(start, courthouse.zone, "--start"),
+        ends_at=_local(end, courthouse.zone, "--end"),
+        capacity=capacity,
+        minimum=minimum,
+        meeting_point=meeting_point,
+    )
     click.echo(shift.id)
 
 
 @shifts_cli.command("generate")
-@click.option("--days", type=click.IntRange(1, 366), default=None,
-              help="Horizon in days (default: SHIFT_HORIZON_DAYS).")
+@click.option(
+    "--days", type=click.IntRange(1, 366), default=None, help="Horizon in days (default: SHIFT_HORIZON_DAYS)."
+)
 @transactional
 def generate_command(days):
     """Create the missing shifts of every active weekly pattern (idempotent)."""

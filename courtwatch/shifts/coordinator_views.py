@@ -13,9 +13,9 @@ from courtwatch.auth.services import get_user
 from courtwatch.courts.services import get_courthouse, list_courthouses
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.forms import attach_error
-from courtwatch.web import safe_next
 from courtwatch.shifts import accompaniment, claims, patterns, services
 from courtwatch.shifts.forms import PatternForm, ShiftForm
+from courtwatch.web import safe_next
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -40,8 +40,13 @@ def gaps():
     days = min(max(days, 1), 60)
     courthouse_id = request.args.get("courthouse", type=int)
     shifts = services.list_gaps(days=days, courthouse_id=courthouse_id)
-    return render_template("coordinator/gaps.html", shifts=shifts, days=days,
-                           courthouses=list_courthouses(active_only=True), courthouse_id=courthouse_id)
+    return render_template(
+        "coordinator/gaps.html",
+        shifts=shifts,
+        days=days,
+        courthouses=list_courthouses(active_only=True),
+        courthouse_id=courthouse_id,
+    )
 
 
 @bp.route("/shifts/<int:shift_id>")
@@ -50,8 +55,9 @@ def roster(shift_id: int):
     shift = _shift_or_404(shift_id)
     query = request.args.get("q", "").strip()[:100]
     candidates = services.assignable_volunteers(shift, query) if query else []
-    return render_template("coordinator/roster.html", shift=shift, signups=services.roster(shift),
-                           query=query, candidates=candidates)
+    return render_template(
+        "coordinator/roster.html", shift=shift, signups=services.roster(shift), query=query, candidates=candidates
+    )
 
 
 def _back_to_roster(shift_id: int):
@@ -60,8 +66,9 @@ def _back_to_roster(shift_id: int):
 
 def _roster_error(shift_id: int, error: DomainError):
     shift = _shift_or_404(shift_id)
-    return render_template("coordinator/roster.html", shift=shift, signups=services.roster(shift),
-                           query="", candidates=[], error=error), 409
+    return render_template(
+        "coordinator/roster.html", shift=shift, signups=services.roster(shift), query="", candidates=[], error=error
+    ), 409
 
 
 @bp.route("/shifts/<int:shift_id>/assign", methods=["POST"])
@@ -108,8 +115,12 @@ def confirm_pairing(signup_id: int):
         signup = accompaniment.confirm_pairing(current_user, signup_id, request.form.get("value") != "0")
     except NotFound:
         abort(404)
-    flash(_("Confirmed: the details open to this volunteer close to the hearing.")
-          if signup.details_confirmed_at else _("Confirmation withdrawn."), "info")
+    flash(
+        _("Confirmed: the details open to this volunteer close to the hearing.")
+        if signup.details_confirmed_at
+        else _("Confirmation withdrawn."),
+        "info",
+    )
     return _back_to_roster(signup.shift_id)
 
 
@@ -121,8 +132,12 @@ def training_waiver(shift_id: int):
         accompaniment.set_training_waived(current_user, shift, request.form.get("value") == "1")
     except DomainError as error:
         return _roster_error(shift_id, error)
-    flash(_("Training requirement waived for this shift.") if shift.training_waived
-          else _("This shift requires the accompaniment training again."), "info")
+    flash(
+        _("Training requirement waived for this shift.")
+        if shift.training_waived
+        else _("This shift requires the accompaniment training again."),
+        "info",
+    )
     return _back_to_roster(shift_id)
 
 
@@ -138,9 +153,12 @@ def _volunteer_or_404(user_id: int):
 def set_trusted(user_id: int):
     volunteer = _volunteer_or_404(user_id)
     accompaniment.set_details_trusted(current_user, volunteer, request.form.get("value") == "1")
-    flash(_("%(name)s sees accompanied people's details without a confirmation per shift.", name=volunteer.name)
-          if volunteer.details_trusted else _("%(name)s needs a confirmation per shift again.", name=volunteer.name),
-          "info")
+    flash(
+        _("%(name)s sees accompanied people's details without a confirmation per shift.", name=volunteer.name)
+        if volunteer.details_trusted
+        else _("%(name)s needs a confirmation per shift again.", name=volunteer.name),
+        "info",
+    )
     return redirect(safe_next(request.form.get("next"), url_for("coordinator.paused")))
 
 
@@ -173,8 +191,14 @@ def create_shift():
         try:
             courthouse = get_courthouse(form.courthouse_id.data)
             starts_at, ends_at = form.times(courthouse.zone)
-            shift = services.create_shift(current_user, courthouse=courthouse, kind=form.kind.data,
-                                          starts_at=starts_at, ends_at=ends_at, **form.details())
+            shift = services.create_shift(
+                current_user,
+                courthouse=courthouse,
+                kind=form.kind.data,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                **form.details(),
+            )
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -239,8 +263,9 @@ def pattern_form(pattern_id: int | None = None):
         else:
             flash(_("Pattern saved; %(n)s new shifts generated.", n=created), "info")
             return redirect(url_for("coordinator.pattern_list"))
-    return render_template("coordinator/pattern_form.html", form=form, pattern=pattern), \
-        422 if form.is_submitted() else 200
+    return render_template(
+        "coordinator/pattern_form.html", form=form, pattern=pattern
+    ), 422 if form.is_submitted() else 200
 
 
 @bp.route("/patterns/generate", methods=["POST"])

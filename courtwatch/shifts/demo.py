@@ -22,8 +22,17 @@ from courtwatch.shifts.patterns import generate_shifts, save_pattern
 
 PATTERNS = [
     # slug, weekdays, start, end, capacity, minimum, training, language, meeting point
-    ("boston-immigration", "12345", time(8, 30), time(12, 30), 3, 2, "Court watch training", None,
-     "Front steps, Government Center side"),
+    (
+        "boston-immigration",
+        "12345",
+        time(8, 30),
+        time(12, 30),
+        3,
+        2,
+        "Court watch training",
+        None,
+        "Front steps, Government Center side",
+    ),
     ("bmc-east-boston", "24", time(8, 30), time(12, 0), 2, 2, None, "es", "Bus stop across Meridian St"),
     ("chelmsford-immigration", "13", time(9, 0), time(13, 0), 2, 1, None, None, "Lobby, by the elevators"),
 ]
@@ -38,8 +47,9 @@ HEARINGS = [
 
 
 def _seat(shift: Shift, user, status: str = SignupStatus.CLAIMED) -> bool:
-    if status == SignupStatus.CLAIMED and (shift.claimed_count >= shift.capacity
-                                           or overlapping_claim(user.id, shift) is not None):
+    if status == SignupStatus.CLAIMED and (
+        shift.claimed_count >= shift.capacity or overlapping_claim(user.id, shift) is not None
+    ):
         return False
     db.session.add(ShiftSignup(shift=shift, user_id=user.id, status=status))
     if status == SignupStatus.CLAIMED:
@@ -53,12 +63,23 @@ def _hearing(courthouse, days_ahead: int, at: time, courtroom: str, label: str, 
     while local_day.isoweekday() > 5:
         local_day += timedelta(days=1)
     starts = datetime.combine(local_day, at, tzinfo=courthouse.zone)
-    hearing = Hearing(courthouse=courthouse, courthouse_id=courthouse.id, starts_at=starts,
-                      ends_at=starts + timedelta(hours=1), title="Demo hearing", courtroom=courtroom,
-                      court_type="criminal", needs_accompaniment=True)
+    hearing = Hearing(
+        courthouse=courthouse,
+        courthouse_id=courthouse.id,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        title="Demo hearing",
+        courtroom=courtroom,
+        court_type="criminal",
+        needs_accompaniment=True,
+    )
     request_row = AccompanimentRequest(
-        hearing=hearing, person_label=label, language=language, meeting_notes="Will wear a green scarf; prefers to meet outside.",
-        purge_after=starts + timedelta(days=30))
+        hearing=hearing,
+        person_label=label,
+        language=language,
+        meeting_notes="Will wear a green scarf; prefers to meet outside.",
+        purge_after=starts + timedelta(days=30),
+    )
     db.session.add_all([hearing, request_row])
     db.session.flush()
     notify_hearing_hooks(hearing, "accompaniment_needed")
@@ -75,10 +96,19 @@ def _patterns_and_hearings(courthouses: dict, coordinator) -> None:
     for slug, days, start, end, capacity, minimum, training, language, meeting in PATTERNS:
         if slug not in courthouses:
             continue
-        save_pattern(coordinator, None, courthouse=courthouses[slug], weekdays=days, start_time=start,
-                     end_time=end, capacity=capacity, minimum=minimum,
-                     training_id=get_or_create_training(training).id if training else None,
-                     language=language, meeting_point=meeting)
+        save_pattern(
+            coordinator,
+            None,
+            courthouse=courthouses[slug],
+            weekdays=days,
+            start_time=start,
+            end_time=end,
+            capacity=capacity,
+            minimum=minimum,
+            training_id=get_or_create_training(training).id if training else None,
+            language=language,
+            meeting_point=meeting,
+        )
     generate_shifts(horizon_days=28)
     for slug, days_ahead, at, room, label, language in HEARINGS:
         if slug in courthouses:
@@ -90,16 +120,23 @@ def _seat_volunteers(courthouses: dict, volunteers: list) -> None:
         courthouse = courthouses.get(slug)
         if courthouse is None:
             return []
-        return list(db.session.scalars(select(Shift).where(
-            Shift.courthouse_id == courthouse.id, Shift.kind == kind, Shift.starts_at > utcnow())
-            .order_by(Shift.starts_at)))
+        return list(
+            db.session.scalars(
+                select(Shift)
+                .where(Shift.courthouse_id == courthouse.id, Shift.kind == kind, Shift.starts_at > utcnow())
+                .order_by(Shift.starts_at)
+            )
+        )
 
     ana, ben, carla, dmitri, esperanza, _farah, gabriel = volunteers[:7]
     boston = upcoming("boston-immigration", "observation")
     east = upcoming("bmc-east-boston", "observation")
     chelmsford = upcoming("chelmsford-immigration", "observation")
-    accompaniments = [s for slug in ("bmc-central", "suffolk-probate-family", "chelsea-district",
-                                     "boston-immigration") for s in upcoming(slug, "accompaniment")]
+    accompaniments = [
+        s
+        for slug in ("bmc-central", "suffolk-probate-family", "chelsea-district", "boston-immigration")
+        for s in upcoming(slug, "accompaniment")
+    ]
     for shift in boston[0:6:2]:
         _seat(shift, ana)
     for shift in boston[1:8:2]:

@@ -8,14 +8,20 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from courtwatch.forms import CourtwatchForm
 from courtwatch.auth.languages import language_choices
 from courtwatch.auth.services import list_trainings
 from courtwatch.courts.services import list_courthouses
-from courtwatch.forms import MultiCheckboxField, RememberedSelect, SingleLine, wtforms_translations
+from courtwatch.forms import CourtwatchForm, MultiCheckboxField, RememberedSelect, SingleLine, wtforms_translations
 
-WEEKDAYS = [("1", _l("Monday")), ("2", _l("Tuesday")), ("3", _l("Wednesday")), ("4", _l("Thursday")),
-            ("5", _l("Friday")), ("6", _l("Saturday")), ("7", _l("Sunday"))]
+WEEKDAYS = [
+    ("1", _l("Monday")),
+    ("2", _l("Tuesday")),
+    ("3", _l("Wednesday")),
+    ("4", _l("Thursday")),
+    ("5", _l("Friday")),
+    ("6", _l("Saturday")),
+    ("7", _l("Sunday")),
+]
 
 
 def _courthouse_choices(blank=None):
@@ -42,12 +48,14 @@ class ShiftFilterForm(CourtwatchForm):
             return wtforms_translations()
 
     # Drawn on every request to /shifts with the same options: see RememberedSelect.
-    courthouse = SelectField(_l("Courthouse"), coerce=_optional_int, validators=[Optional()],
-                             widget=RememberedSelect())
+    courthouse = SelectField(_l("Courthouse"), coerce=_optional_int, validators=[Optional()], widget=RememberedSelect())
     day = DateField(_l("Day"), validators=[Optional()])
-    kind = SelectField(_l("Kind"), validators=[Optional()], widget=RememberedSelect(),
-                       choices=[("", _l("Any kind")), ("observation", _l("Court watch")),
-                                ("accompaniment", _l("Accompaniment"))])
+    kind = SelectField(
+        _l("Kind"),
+        validators=[Optional()],
+        widget=RememberedSelect(),
+        choices=[("", _l("Any kind")), ("observation", _l("Court watch")), ("accompaniment", _l("Accompaniment"))],
+    )
     language = BooleanField(_l("Needs my language"))
 
     def __init__(self, *args, **kwargs):
@@ -71,8 +79,9 @@ class _ShiftDetails(CourtwatchForm):
 
 class ShiftForm(_ShiftDetails):
     courthouse_id = SelectField(_l("Courthouse"), coerce=_optional_int, validators=[DataRequired()])
-    kind = SelectField(_l("Kind"), choices=[("observation", _l("Court watch (observation)")),
-                                            ("accompaniment", _l("Accompaniment"))])
+    kind = SelectField(
+        _l("Kind"), choices=[("observation", _l("Court watch (observation)")), ("accompaniment", _l("Accompaniment"))]
+    )
     day = DateField(_l("Day"), validators=[DataRequired()])
     start = TimeField(_l("Starts (local time)"), validators=[DataRequired()])
     end = TimeField(_l("Ends (local time)"), validators=[DataRequired()])
@@ -87,9 +96,14 @@ class ShiftForm(_ShiftDetails):
         return starts, ends
 
     def details(self) -> dict:
-        return {"capacity": self.capacity.data, "minimum": self.minimum.data or 0,
-                "training_id": self.training_id.data, "language": self.language.data,
-                "meeting_point": self.meeting_point.data or "", "notes": self.notes.data or ""}
+        return {
+            "capacity": self.capacity.data,
+            "minimum": self.minimum.data or 0,
+            "training_id": self.training_id.data,
+            "language": self.language.data,
+            "meeting_point": self.meeting_point.data or "",
+            "notes": self.notes.data or "",
+        }
 
 
 class PatternForm(_ShiftDetails):
@@ -104,8 +118,15 @@ class PatternForm(_ShiftDetails):
         self.courthouse_id.choices = _courthouse_choices()
 
     def values(self) -> dict:
-        return {"weekdays": "".join(self.weekdays.data or []), "start_time": self.start_time.data,
-                "end_time": self.end_time.data, "capacity": self.capacity.data,
-                "minimum": self.minimum.data or 0, "training_id": self.training_id.data,
-                "language": self.language.data, "meeting_point": self.meeting_point.data or "",
-                "notes": self.notes.data or "", "active": self.active.data}
+        return {
+            "weekdays": "".join(self.weekdays.data or []),
+            "start_time": self.start_time.data,
+            "end_time": self.end_time.data,
+            "capacity": self.capacity.data,
+            "minimum": self.minimum.data or 0,
+            "training_id": self.training_id.data,
+            "language": self.language.data,
+            "meeting_point": self.meeting_point.data or "",
+            "notes": self.notes.data or "",
+            "active": self.active.data,
+        }

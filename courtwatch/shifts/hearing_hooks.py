@@ -31,8 +31,11 @@ def shift_for_hearing(hearing: Hearing) -> Shift | None:
 
 def accompaniment_times(hearing: Hearing) -> tuple[datetime, datetime]:
     lead = timedelta(minutes=int(current_app.config["ACCOMPANIMENT_LEAD_MINUTES"]))
-    ends = hearing.ends_at if hearing.ends_at and hearing.ends_at > hearing.starts_at \
+    ends = (
+        hearing.ends_at
+        if hearing.ends_at and hearing.ends_at > hearing.starts_at
         else hearing.starts_at + DEFAULT_LENGTH
+    )
     return hearing.starts_at - lead, ends
 
 
@@ -53,10 +56,18 @@ def ensure_accompaniment_shift(hearing: Hearing) -> Shift | None:
     shift = shift_for_hearing(hearing)
     starts_at, ends_at = accompaniment_times(hearing)
     if shift is None:
-        return services.create_shift(None, courthouse=hearing.courthouse, kind=ShiftKind.ACCOMPANIMENT,
-                                     starts_at=starts_at, ends_at=ends_at, capacity=2, minimum=2,
-                                     language=requested_language(hearing),
-                                     meeting_point=DEFAULT_MEETING_POINT, hearing_id=hearing.id)
+        return services.create_shift(
+            None,
+            courthouse=hearing.courthouse,
+            kind=ShiftKind.ACCOMPANIMENT,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            capacity=2,
+            minimum=2,
+            language=requested_language(hearing),
+            meeting_point=DEFAULT_MEETING_POINT,
+            hearing_id=hearing.id,
+        )
     services.move_shift(shift, starts_at, ends_at, _("The hearing moved, so the shift moved with it."))
     if shift.status == ShiftStatus.CANCELLED and not hearing.is_cancelled:
         services.reopen_shift(None, shift, _("The shift is on again."))
@@ -75,10 +86,18 @@ def on_hearing_event(hearing: Hearing, event: str, change: HearingChange | None)
         return
     if event == "request_saved":
         shift.language = requested_language(hearing)
-        return
+    else:
+        _follow_hearing_change(hearing, shift, event)
+
+
+def _follow_hearing_change(hearing: Hearing, shift: Shift, event: str) -> None:
+    """Move, cancel, reopen or re-announce the shift of a hearing that changed."""
     if event in ("accompaniment_not_needed", "cancelled"):
-        reason = (_("The hearing was cancelled.") if event == "cancelled"
-                  else _("Accompaniment is no longer needed for this hearing."))
+        reason = (
+            _("The hearing was cancelled.")
+            if event == "cancelled"
+            else _("Accompaniment is no longer needed for this hearing.")
+        )
         services.cancel_shift(None, shift, reason)
     elif event == "moved":
         starts_at, ends_at = accompaniment_times(hearing)

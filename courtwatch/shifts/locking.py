@@ -31,13 +31,16 @@ def _dialect() -> str:
 
 def lock_shift(shift_id: int) -> Shift | None:
     if _dialect() == "sqlite":
-        db.session.execute(update(Shift).where(Shift.id == shift_id)
-                           .values(claimed_count=Shift.claimed_count)
-                           .execution_options(synchronize_session=False))
-        return db.session.scalar(select(Shift).where(Shift.id == shift_id)
-                                 .execution_options(populate_existing=True))
-    return db.session.scalar(select(Shift).where(Shift.id == shift_id)
-                             .with_for_update(of=Shift).execution_options(populate_existing=True))
+        db.session.execute(
+            update(Shift)
+            .where(Shift.id == shift_id)
+            .values(claimed_count=Shift.claimed_count)
+            .execution_options(synchronize_session=False)
+        )
+        return db.session.scalar(select(Shift).where(Shift.id == shift_id).execution_options(populate_existing=True))
+    return db.session.scalar(
+        select(Shift).where(Shift.id == shift_id).with_for_update(of=Shift).execution_options(populate_existing=True)
+    )
 
 
 def lock_user(user_id: int) -> None:

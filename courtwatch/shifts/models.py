@@ -11,7 +11,19 @@ from __future__ import annotations
 from datetime import datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint, false, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courtwatch.auth.models import Training, User
@@ -84,8 +96,7 @@ class Shift(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default=ShiftKind.OBSERVATION)
     courthouse_id: Mapped[int] = mapped_column(ForeignKey("courthouse.id"))
-    hearing_id: Mapped[int | None] = mapped_column(ForeignKey("hearing.id", ondelete="SET NULL"),
-                                                   unique=True)
+    hearing_id: Mapped[int | None] = mapped_column(ForeignKey("hearing.id", ondelete="SET NULL"), unique=True)
     pattern_id: Mapped[int | None] = mapped_column(ForeignKey("shift_pattern.id", ondelete="SET NULL"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -113,8 +124,7 @@ class Shift(Base):
     hearing: Mapped[Hearing | None] = relationship()
     pattern: Mapped[ShiftPattern | None] = relationship()
     training: Mapped[Training | None] = relationship()
-    signups: Mapped[list[ShiftSignup]] = relationship(back_populates="shift",
-                                                      order_by="ShiftSignup.id")
+    signups: Mapped[list[ShiftSignup]] = relationship(back_populates="shift", order_by="ShiftSignup.id")
 
     @property
     def is_cancelled(self) -> bool:
@@ -142,9 +152,14 @@ class ShiftSignup(Base):
     __tablename__ = "shift_signup"
     __table_args__ = (
         # At most one live sign-up per user and shift: the database refuses a double tap.
-        Index("uq_shift_signup_live", "shift_id", "user_id", unique=True,
-              sqlite_where=text("status IN ('claimed', 'waitlisted')"),
-              postgresql_where=text("status IN ('claimed', 'waitlisted')")),
+        Index(
+            "uq_shift_signup_live",
+            "shift_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status IN ('claimed', 'waitlisted')"),
+            postgresql_where=text("status IN ('claimed', 'waitlisted')"),
+        ),
         Index("ix_shift_signup_shift_status", "shift_id", "status", "created_at"),
         Index("ix_shift_signup_user_status", "user_id", "status"),
     )

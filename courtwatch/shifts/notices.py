@@ -20,23 +20,40 @@ from courtwatch.shifts.models import LIVE_SIGNUP_STATUSES, Shift, ShiftSignup
 def _calendar_attachment(shift: Shift) -> list[Attachment]:
     from courtwatch.feeds.builders import single_shift_calendar  # written by the feeds area
 
-    return [Attachment(filename=f"shift-{shift.id}.ics", content_type="text/calendar; method=PUBLISH",
-                       content=single_shift_calendar(shift))]
+    return [
+        Attachment(
+            filename=f"shift-{shift.id}.ics",
+            content_type="text/calendar; method=PUBLISH",
+            content=single_shift_calendar(shift),
+        )
+    ]
 
 
-def _send(user: User, key: str, kind: str, shift: Shift, *, urgent: bool = False, attach: bool = False,
-          not_before=None, **context) -> bool:
+def _send(
+    user: User,
+    key: str,
+    kind: str,
+    shift: Shift,
+    *,
+    urgent: bool = False,
+    attach: bool = False,
+    not_before=None,
+    **context,
+) -> bool:
     """Render ``kind`` (templates/email/) in the recipient's language and queue it once per key."""
     subject, body = render_email(kind, user.locale, shift=shift, **context)
     attachments = _calendar_attachment(shift) if attach else None
-    return queue_email(user.email, subject, body, dedupe_key=key, urgent=urgent,
-                       attachments=attachments, not_before=not_before) is not None
+    return (
+        queue_email(
+            user.email, subject, body, dedupe_key=key, urgent=urgent, attachments=attachments, not_before=not_before
+        )
+        is not None
+    )
 
 
 def queue_claim_confirmation(signup: ShiftSignup, user: User, assigned: bool = False) -> None:
     shift = signup.shift
-    _send(user, f"shift-confirm-{signup.id}-{shift.sequence}", "shift_confirmed", shift, attach=True,
-          assigned=assigned)
+    _send(user, f"shift-confirm-{signup.id}-{shift.sequence}", "shift_confirmed", shift, attach=True, assigned=assigned)
 
 
 def queue_promotion_notice(signup: ShiftSignup) -> None:
@@ -50,22 +67,37 @@ def queue_removal_notice(signup: ShiftSignup) -> None:
 
 
 def _people_on(shift: Shift) -> list[tuple[ShiftSignup, User]]:
-    rows = db.session.execute(select(ShiftSignup, User).join(User, User.id == ShiftSignup.user_id).where(
-        ShiftSignup.shift_id == shift.id, ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES)))
+    rows = db.session.execute(
+        select(ShiftSignup, User)
+        .join(User, User.id == ShiftSignup.user_id)
+        .where(ShiftSignup.shift_id == shift.id, ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES))
+    )
     return [tuple(row) for row in rows]
 
 
 def queue_change_notices(shift: Shift, reason: str) -> None:
     """Time, place or status changed: everyone claimed or waiting hears it (keyed by SEQUENCE)."""
     for _signup, user in _people_on(shift):
-        _send(user, f"shift-change-{shift.id}-{shift.sequence}-{user.id}", "shift_changed", shift, urgent=True,
-              reason=reason)
+        _send(
+            user,
+            f"shift-change-{shift.id}-{shift.sequence}-{user.id}",
+            "shift_changed",
+            shift,
+            urgent=True,
+            reason=reason,
+        )
 
 
 def queue_cancel_notices(shift: Shift, reason: str = "") -> None:
     for _signup, user in _people_on(shift):
-        _send(user, f"shift-cancel-{shift.id}-{shift.sequence}-{user.id}", "shift_cancelled", shift, urgent=True,
-              reason=reason)
+        _send(
+            user,
+            f"shift-cancel-{shift.id}-{shift.sequence}-{user.id}",
+            "shift_cancelled",
+            shift,
+            urgent=True,
+            reason=reason,
+        )
 
 
 def queue_reminder(signup: ShiftSignup, user: User, hours: int) -> bool:
@@ -77,13 +109,21 @@ def queue_reminder(signup: ShiftSignup, user: User, hours: int) -> bool:
 
 def coordinators() -> list[User]:
     """Who hears "please release me": the coordinators, or the admins when there is none."""
-    people = list(db.session.scalars(select(User).where(
-        User.status == "active", User.role == Role.COORDINATOR).order_by(User.id)))
-    return people or list(db.session.scalars(select(User).where(
-        User.status == "active", User.role == Role.ADMIN).order_by(User.id)))
+    people = list(
+        db.session.scalars(select(User).where(User.status == "active", User.role == Role.COORDINATOR).order_by(User.id))
+    )
+    return people or list(
+        db.session.scalars(select(User).where(User.status == "active", User.role == Role.ADMIN).order_by(User.id))
+    )
 
 
 def queue_release_request(signup: ShiftSignup, user: User) -> None:
     for coordinator in coordinators():
-        _send(coordinator, f"shift-release-request-{signup.id}-{coordinator.id}", "release_request", signup.shift,
-              urgent=True, person=user)
+        _send(
+            coordinator,
+            f"shift-release-request-{signup.id}-{coordinator.id}",
+            "release_request",
+            signup.shift,
+            urgent=True,
+            person=user,
+        )

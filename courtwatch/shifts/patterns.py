@@ -49,10 +49,22 @@ def _validate(weekdays: str, start_time: time, end_time: time, capacity: int, mi
     return days
 
 
-def save_pattern(actor: User | None, pattern: ShiftPattern | None, *, courthouse: Courthouse,
-                 weekdays: str, start_time: time, end_time: time, capacity: int = 2, minimum: int = 1,
-                 training_id: int | None = None, language: str | None = None, meeting_point: str = "",
-                 notes: str = "", active: bool = True) -> ShiftPattern:
+def save_pattern(
+    actor: User | None,
+    pattern: ShiftPattern | None,
+    *,
+    courthouse: Courthouse,
+    weekdays: str,
+    start_time: time,
+    end_time: time,
+    capacity: int = 2,
+    minimum: int = 1,
+    training_id: int | None = None,
+    language: str | None = None,
+    meeting_point: str = "",
+    notes: str = "",
+    active: bool = True,
+) -> ShiftPattern:
     """Create or edit a pattern. Edits apply to shifts generated from now on, not existing ones."""
     days = _validate(weekdays, start_time, end_time, capacity, minimum)
     is_new = pattern is None
@@ -82,8 +94,9 @@ def occurrences(pattern: ShiftPattern, start: date, end: date):
         day += timedelta(days=1)
 
 
-def generate_shifts(horizon_days: int | None = None, now: datetime | None = None,
-                    pattern_ids: list[int] | None = None) -> int:
+def generate_shifts(
+    horizon_days: int | None = None, now: datetime | None = None, pattern_ids: list[int] | None = None
+) -> int:
     """Create the missing shifts of every active pattern up to the horizon; returns how many."""
     now = now or utcnow()
     horizon_days = horizon_days or int(current_app.config["SHIFT_HORIZON_DAYS"])
@@ -93,16 +106,26 @@ def generate_shifts(horizon_days: int | None = None, now: datetime | None = None
     created = 0
     for pattern in db.session.scalars(query).all():
         local_today = pattern.courthouse.local(now).date()
-        existing = set(db.session.scalars(select(Shift.starts_at).where(
-            Shift.pattern_id == pattern.id, Shift.starts_at >= now)))
+        existing = set(
+            db.session.scalars(select(Shift.starts_at).where(Shift.pattern_id == pattern.id, Shift.starts_at >= now))
+        )
         for starts_at, ends_at in occurrences(pattern, local_today, local_today + timedelta(days=horizon_days)):
             if starts_at <= now or starts_at in existing:
                 continue
-            create_shift(None, courthouse=pattern.courthouse, kind=ShiftKind.OBSERVATION,
-                         starts_at=starts_at, ends_at=ends_at, capacity=pattern.capacity,
-                         minimum=pattern.minimum, training_id=pattern.training_id,
-                         language=pattern.language, meeting_point=pattern.meeting_point,
-                         notes=pattern.notes, pattern_id=pattern.id)
+            create_shift(
+                None,
+                courthouse=pattern.courthouse,
+                kind=ShiftKind.OBSERVATION,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                capacity=pattern.capacity,
+                minimum=pattern.minimum,
+                training_id=pattern.training_id,
+                language=pattern.language,
+                meeting_point=pattern.meeting_point,
+                notes=pattern.notes,
+                pattern_id=pattern.id,
+            )
             created += 1
     return created
 
@@ -112,9 +135,14 @@ def cancel_future_pattern_shifts(actor: User, pattern: ShiftPattern, now: dateti
     from courtwatch.shifts.services import cancel_shift
 
     now = now or utcnow()
-    shifts = db.session.scalars(select(Shift).where(
-        Shift.pattern_id == pattern.id, Shift.starts_at > now, Shift.status == ShiftStatus.OPEN,
-        Shift.claimed_count == 0)).all()
+    shifts = db.session.scalars(
+        select(Shift).where(
+            Shift.pattern_id == pattern.id,
+            Shift.starts_at > now,
+            Shift.status == ShiftStatus.OPEN,
+            Shift.claimed_count == 0,
+        )
+    ).all()
     for shift in shifts:
         cancel_shift(actor, shift)
     return len(shifts)

@@ -31,12 +31,19 @@ def queue_due_reminders(now: datetime | None = None) -> int:
     if not hours:
         return 0
     rows = db.session.execute(
-        select(ShiftSignup, User).join(ShiftSignup.shift).join(User, User.id == ShiftSignup.user_id)
+        select(ShiftSignup, User)
+        .join(ShiftSignup.shift)
+        .join(User, User.id == ShiftSignup.user_id)
         .options(contains_eager(ShiftSignup.shift))
-        .where(ShiftSignup.status == SignupStatus.CLAIMED, Shift.status == ShiftStatus.OPEN,
-               Shift.starts_at > now, Shift.starts_at <= now + timedelta(hours=max(hours)),
-               User.status == "active")
-        .order_by(Shift.starts_at)).all()
+        .where(
+            ShiftSignup.status == SignupStatus.CLAIMED,
+            Shift.status == ShiftStatus.OPEN,
+            Shift.starts_at > now,
+            Shift.starts_at <= now + timedelta(hours=max(hours)),
+            User.status == "active",
+        )
+        .order_by(Shift.starts_at)
+    ).all()
     queued = 0
     for signup, user in rows:
         remaining = signup.shift.starts_at - now

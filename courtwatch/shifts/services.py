@@ -19,8 +19,8 @@ from courtwatch.courts.models import Courthouse
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.privacy.services import record_event
-from courtwatch.shifts.accompaniment import accompaniment_training
 from courtwatch.shifts import notices
+from courtwatch.shifts.accompaniment import accompaniment_training
 from courtwatch.shifts.claims import promote_waitlist
 from courtwatch.shifts.locking import lock_shift
 from courtwatch.shifts.models import LIVE_SIGNUP_STATUSES, Shift, ShiftKind, ShiftSignup, ShiftStatus, SignupStatus
@@ -50,11 +50,22 @@ def _check_values(starts_at: datetime, ends_at: datetime, capacity: int, minimum
         raise DomainError(_("The minimum must be between 0 and the capacity."), field="minimum")
 
 
-def create_shift(actor: User | None, *, courthouse: Courthouse, kind: str, starts_at: datetime,
-                 ends_at: datetime, capacity: int | None = None, minimum: int | None = None,
-                 training_id: int | None = None, language: str | None = None,
-                 meeting_point: str = "", notes: str = "", hearing_id: int | None = None,
-                 pattern_id: int | None = None) -> Shift:
+def create_shift(
+    actor: User | None,
+    *,
+    courthouse: Courthouse,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int | None = None,
+    minimum: int | None = None,
+    training_id: int | None = None,
+    language: str | None = None,
+    meeting_point: str = "",
+    notes: str = "",
+    hearing_id: int | None = None,
+    pattern_id: int | None = None,
+) -> Shift:
     if kind not in (ShiftKind.OBSERVATION, ShiftKind.ACCOMPANIMENT):
         raise DomainError(_("Choose observation or accompaniment."), field="kind")
     default_capacity = 2
@@ -64,11 +75,25 @@ def create_shift(actor: User | None, *, courthouse: Courthouse, kind: str, start
     _check_values(starts_at, ends_at, capacity, minimum)
     if kind == ShiftKind.ACCOMPANIMENT and training_id is None:
         training_id = accompaniment_training().id  # never without it; a coordinator may waive it later
-    shift = Shift(kind=kind, courthouse=courthouse, courthouse_id=courthouse.id, starts_at=starts_at,
-                  ends_at=ends_at, capacity=capacity, minimum=minimum, training_id=training_id,
-                  language=language or None, meeting_point=meeting_point.strip(), notes=notes.strip(),
-                  hearing_id=hearing_id, pattern_id=pattern_id, status=ShiftStatus.OPEN, sequence=0,
-                  claimed_count=0, created_by_id=getattr(actor, "id", None))
+    shift = Shift(
+        kind=kind,
+        courthouse=courthouse,
+        courthouse_id=courthouse.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        minimum=minimum,
+        training_id=training_id,
+        language=language or None,
+        meeting_point=meeting_point.strip(),
+        notes=notes.strip(),
+        hearing_id=hearing_id,
+        pattern_id=pattern_id,
+        status=ShiftStatus.OPEN,
+        sequence=0,
+        claimed_count=0,
+        created_by_id=getattr(actor, "id", None),
+    )
     db.session.add(shift)
     db.session.flush()
     if actor is not None:
@@ -76,15 +101,27 @@ def create_shift(actor: User | None, *, courthouse: Courthouse, kind: str, start
     return shift
 
 
-def update_shift(actor: User | None, shift: Shift, *, starts_at: datetime, ends_at: datetime,
-                 capacity: int, minimum: int, training_id: int | None, language: str | None,
-                 meeting_point: str, notes: str) -> Shift:
+def update_shift(
+    actor: User | None,
+    shift: Shift,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    minimum: int,
+    training_id: int | None,
+    language: str | None,
+    meeting_point: str,
+    notes: str,
+) -> Shift:
     """Edit a shift; volunteers on it hear about changes of time or place."""
     shift = lock_shift(shift.id)
     _check_values(starts_at, ends_at, capacity, minimum)
     if capacity < shift.claimed_count:
-        raise DomainError(_("%(n)s volunteers hold this shift; unassign some before lowering the capacity.",
-                            n=shift.claimed_count), field="capacity")
+        raise DomainError(
+            _("%(n)s volunteers hold this shift; unassign some before lowering the capacity.", n=shift.claimed_count),
+            field="capacity",
+        )
     moved = (starts_at, ends_at) != (shift.starts_at, shift.ends_at)
     place_changed = meeting_point.strip() != shift.meeting_point
     shift.starts_at, shift.ends_at = starts_at, ends_at
@@ -170,11 +207,15 @@ def _window(filters: ShiftFilters, now: datetime) -> tuple[datetime, datetime]:
 # a select together with its joins and eager-load options costs SQLAlchemy about 0.4 ms here,
 # more than running it on the indexed tables, on pages whose whole budget is a few ms.
 @cache
-def _offered_shifts_statement(by_courthouse: bool, by_kind: bool, by_language: bool,
-                              after: bool) -> Select:
-    query = (select(Shift).join(Shift.courthouse).options(contains_eager(Shift.courthouse))
-             .where(Shift.status == ShiftStatus.OPEN, Shift.starts_at > bindparam("start"),
-                    Shift.starts_at < bindparam("end")))
+def _offered_shifts_statement(by_courthouse: bool, by_kind: bool, by_language: bool, after: bool) -> Select:
+    query = (
+        select(Shift)
+        .join(Shift.courthouse)
+        .options(contains_eager(Shift.courthouse))
+        .where(
+            Shift.status == ShiftStatus.OPEN, Shift.starts_at > bindparam("start"), Shift.starts_at < bindparam("end")
+        )
+    )
     if by_courthouse:
         query = query.where(Shift.courthouse_id == bindparam("courthouse_id"))
     if by_kind:
@@ -182,13 +223,18 @@ def _offered_shifts_statement(by_courthouse: bool, by_kind: bool, by_language: b
     if by_language:
         query = query.where(Shift.language.in_(bindparam("languages", expanding=True)))
     if after:
-        query = query.where(or_(Shift.starts_at > bindparam("after_starts"),
-                                and_(Shift.starts_at == bindparam("after_starts"), Shift.id > bindparam("after_id"))))
+        query = query.where(
+            or_(
+                Shift.starts_at > bindparam("after_starts"),
+                and_(Shift.starts_at == bindparam("after_starts"), Shift.id > bindparam("after_id")),
+            )
+        )
     return query.order_by(Shift.starts_at, Shift.id).limit(bindparam("limit"))
 
 
-def list_offered_shifts(user: User, filters: ShiftFilters, now: datetime | None = None,
-                        page_size: int = PAGE_SIZE) -> tuple[list[Shift], bool]:
+def list_offered_shifts(
+    user: User, filters: ShiftFilters, now: datetime | None = None, page_size: int = PAGE_SIZE
+) -> tuple[list[Shift], bool]:
     """Open, not yet started shifts in a bounded window, soonest first, one page at a time.
 
     One query with the courthouse joined; returns (shifts, whether there are more).
@@ -208,8 +254,9 @@ def list_offered_shifts(user: User, filters: ShiftFilters, now: datetime | None 
     previous = db.session.get(Shift, filters.after_id) if filters.after_id else None
     if previous is not None:
         values["after_starts"], values["after_id"] = previous.starts_at, previous.id
-    statement = _offered_shifts_statement(bool(filters.courthouse_id), by_kind, bool(filters.my_language),
-                                          previous is not None)
+    statement = _offered_shifts_statement(
+        bool(filters.courthouse_id), by_kind, bool(filters.my_language), previous is not None
+    )
     shifts = list(db.session.scalars(statement, values))
     more = len(shifts) > page_size
     shifts = shifts[:page_size]
@@ -222,37 +269,51 @@ def my_signups_by_shift(user: User, shift_ids: list[int]) -> dict[int, ShiftSign
     """The user's live sign-ups among these shifts (one query for the whole list)."""
     if not shift_ids:
         return {}
-    rows = db.session.scalars(select(ShiftSignup).where(
-        ShiftSignup.user_id == user.id, ShiftSignup.shift_id.in_(shift_ids),
-        ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES)))
+    rows = db.session.scalars(
+        select(ShiftSignup).where(
+            ShiftSignup.user_id == user.id,
+            ShiftSignup.shift_id.in_(shift_ids),
+            ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES),
+        )
+    )
     return {s.shift_id: s for s in rows}
 
 
 @cache
 def _my_signups_statement(past: bool) -> Select:
-    query = (select(ShiftSignup).join(ShiftSignup.shift).join(Shift.courthouse)
-             .options(contains_eager(ShiftSignup.shift).contains_eager(Shift.courthouse))
-             .where(ShiftSignup.user_id == bindparam("user_id")))
+    query = (
+        select(ShiftSignup)
+        .join(ShiftSignup.shift)
+        .join(Shift.courthouse)
+        .options(contains_eager(ShiftSignup.shift).contains_eager(Shift.courthouse))
+        .where(ShiftSignup.user_id == bindparam("user_id"))
+    )
     if past:
-        query = (query.where(Shift.ends_at <= bindparam("now"), ShiftSignup.status == SignupStatus.CLAIMED)
-                 .order_by(Shift.starts_at.desc()))
+        query = query.where(Shift.ends_at <= bindparam("now"), ShiftSignup.status == SignupStatus.CLAIMED).order_by(
+            Shift.starts_at.desc()
+        )
     else:
-        query = (query.where(Shift.ends_at > bindparam("now"), ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES))
-                 .order_by(Shift.starts_at))
+        query = query.where(Shift.ends_at > bindparam("now"), ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES)).order_by(
+            Shift.starts_at
+        )
     return query.limit(bindparam("limit"))
 
 
-def list_my_signups(user: User, *, past: bool, now: datetime | None = None,
-                    limit: int = 100) -> list[ShiftSignup]:
+def list_my_signups(user: User, *, past: bool, now: datetime | None = None, limit: int = 100) -> list[ShiftSignup]:
     values = {"user_id": user.id, "now": now or utcnow(), "limit": limit}
     return list(db.session.scalars(_my_signups_statement(past), values))
 
 
 def hours_served(user: User) -> float:
-    rows = db.session.execute(select(ShiftSignup.checked_in_at, ShiftSignup.checked_out_at).where(
-        ShiftSignup.user_id == user.id, ShiftSignup.status == SignupStatus.CLAIMED,
-        ShiftSignup.no_show.is_(False), ShiftSignup.checked_in_at.is_not(None),
-        ShiftSignup.checked_out_at.is_not(None)))
+    rows = db.session.execute(
+        select(ShiftSignup.checked_in_at, ShiftSignup.checked_out_at).where(
+            ShiftSignup.user_id == user.id,
+            ShiftSignup.status == SignupStatus.CLAIMED,
+            ShiftSignup.no_show.is_(False),
+            ShiftSignup.checked_in_at.is_not(None),
+            ShiftSignup.checked_out_at.is_not(None),
+        )
+    )
     seconds = sum(max((out - inn).total_seconds(), 0) for inn, out in rows)
     return round(seconds / 3600, 1)
 
@@ -260,47 +321,75 @@ def hours_served(user: User) -> float:
 def next_claimed_signup(user: User, now: datetime | None = None) -> ShiftSignup | None:
     now = now or utcnow()
     return db.session.scalar(
-        select(ShiftSignup).join(ShiftSignup.shift)
+        select(ShiftSignup)
+        .join(ShiftSignup.shift)
         .options(contains_eager(ShiftSignup.shift))
-        .where(ShiftSignup.user_id == user.id, ShiftSignup.status == SignupStatus.CLAIMED,
-               Shift.status == ShiftStatus.OPEN, Shift.ends_at > now)
-        .order_by(Shift.starts_at).limit(1))
+        .where(
+            ShiftSignup.user_id == user.id,
+            ShiftSignup.status == SignupStatus.CLAIMED,
+            Shift.status == ShiftStatus.OPEN,
+            Shift.ends_at > now,
+        )
+        .order_by(Shift.starts_at)
+        .limit(1)
+    )
 
 
-def list_gaps(days: int = 14, courthouse_id: int | None = None, now: datetime | None = None,
-              limit: int = 200) -> list[Shift]:
+def list_gaps(
+    days: int = 14, courthouse_id: int | None = None, now: datetime | None = None, limit: int = 200
+) -> list[Shift]:
     """Open upcoming shifts below their minimum (or empty), worst first: fewest people, soonest."""
     now = now or utcnow()
-    query = (select(Shift).join(Shift.courthouse).options(contains_eager(Shift.courthouse))
-             .where(Shift.status == ShiftStatus.OPEN, Shift.starts_at > now,
-                    Shift.starts_at < now + timedelta(days=days),
-                    or_(Shift.claimed_count < Shift.minimum, Shift.claimed_count == 0)))
+    query = (
+        select(Shift)
+        .join(Shift.courthouse)
+        .options(contains_eager(Shift.courthouse))
+        .where(
+            Shift.status == ShiftStatus.OPEN,
+            Shift.starts_at > now,
+            Shift.starts_at < now + timedelta(days=days),
+            or_(Shift.claimed_count < Shift.minimum, Shift.claimed_count == 0),
+        )
+    )
     if courthouse_id:
         query = query.where(Shift.courthouse_id == courthouse_id)
     shortfall = Shift.minimum - Shift.claimed_count
-    return list(db.session.scalars(query.order_by(Shift.claimed_count, shortfall.desc(), Shift.starts_at)
-                                   .limit(limit)))
+    return list(db.session.scalars(query.order_by(Shift.claimed_count, shortfall.desc(), Shift.starts_at).limit(limit)))
 
 
 def count_understaffed(days: int = 7, now: datetime | None = None) -> int:
     now = now or utcnow()
-    return db.session.scalar(select(func.count()).select_from(Shift).where(
-        Shift.status == ShiftStatus.OPEN, Shift.starts_at > now, Shift.starts_at < now + timedelta(days=days),
-        or_(Shift.claimed_count < Shift.minimum, Shift.claimed_count == 0))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Shift)
+            .where(
+                Shift.status == ShiftStatus.OPEN,
+                Shift.starts_at > now,
+                Shift.starts_at < now + timedelta(days=days),
+                or_(Shift.claimed_count < Shift.minimum, Shift.claimed_count == 0),
+            )
+        )
+        or 0
+    )
 
 
 def roster(shift: Shift) -> list[ShiftSignup]:
     """Everyone who signed up, live first (claimed, then waitlist in order), users loaded at once."""
-    signups = db.session.scalars(select(ShiftSignup).where(ShiftSignup.shift_id == shift.id)
-                                 .options(selectinload(ShiftSignup.user))
-                                 .order_by(ShiftSignup.created_at, ShiftSignup.id)).all()
+    signups = db.session.scalars(
+        select(ShiftSignup)
+        .where(ShiftSignup.shift_id == shift.id)
+        .options(selectinload(ShiftSignup.user))
+        .order_by(ShiftSignup.created_at, ShiftSignup.id)
+    ).all()
     rank = {SignupStatus.CLAIMED: 0, SignupStatus.WAITLISTED: 1}
     return sorted(signups, key=lambda s: rank.get(s.status, 2))
 
 
 def assignable_volunteers(shift: Shift, query: str = "", limit: int = 20) -> list[User]:
-    taken = select(ShiftSignup.user_id).where(ShiftSignup.shift_id == shift.id,
-                                              ShiftSignup.status == SignupStatus.CLAIMED)
+    taken = select(ShiftSignup.user_id).where(
+        ShiftSignup.shift_id == shift.id, ShiftSignup.status == SignupStatus.CLAIMED
+    )
     statement = select(User).where(User.status == "active", User.id.not_in(taken))
     if query:
         like = f"%{query.lower()}%"

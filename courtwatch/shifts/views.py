@@ -42,8 +42,13 @@ def _trained_ids(shifts) -> set[int]:
 
 def _card_context(shift) -> dict:
     signup = claims.live_signup(shift.id, current_user.id)
-    return {"shift": shift, "signup": signup, "trained": _trained_ids([shift]),
-            "my_languages": set(current_user.language_codes), "kit": ShiftPageKit()}
+    return {
+        "shift": shift,
+        "signup": signup,
+        "trained": _trained_ids([shift]),
+        "my_languages": set(current_user.language_codes),
+        "kit": ShiftPageKit(),
+    }
 
 
 @bp.route("/shifts")
@@ -54,7 +59,9 @@ def index():
         courthouse_id=form.courthouse.data if not form.courthouse.errors else None,
         day=form.day.data if not form.day.errors else None,
         kind=form.kind.data or None if not form.kind.errors else None,
-        my_language=bool(form.language.data), after_id=request.args.get("after", type=int))
+        my_language=bool(form.language.data),
+        after_id=request.args.get("after", type=int),
+    )
     shifts, more = services.list_offered_shifts(current_user, filters)
     mine = services.my_signups_by_shift(current_user, [s.id for s in shifts])
     languages = set(current_user.language_codes)
@@ -67,8 +74,16 @@ def index():
     if more and shifts:
         args = {k: v for k, v in request.args.items() if k != "after"}
         later = url_for("shifts.index", **args, after=max(shifts, key=lambda s: (s.starts_at, s.id)).id)
-    return render_template("shifts/index.html", form=form, days=days, mine=mine, later=later,
-                           trained=_trained_ids(shifts), my_languages=languages, kit=ShiftPageKit())
+    return render_template(
+        "shifts/index.html",
+        form=form,
+        days=days,
+        mine=mine,
+        later=later,
+        trained=_trained_ids(shifts),
+        my_languages=languages,
+        kit=ShiftPageKit(),
+    )
 
 
 def _shift_or_404(shift_id: int):
@@ -84,10 +99,16 @@ def _render_detail(shift, error: DomainError | None = None, status: int = 200):
     attendance_open = shift.starts_at - claims.CHECK_IN_EARLY <= now <= shift.ends_at + claims.CHECK_IN_LATE
     # Only the volunteers who go, confirmed, trained, close to the hearing (see accompaniment).
     disclosure, request_details = accompaniment.open_details(current_user, shift, context["signup"], now)
-    return render_template("shifts/detail.html", error=error, attendance_open=attendance_open,
-                           request_details=request_details, disclosure=disclosure,
-                           offer_waitlist=isinstance(error, claims.ShiftFull),
-                           offer_ask=isinstance(error, claims.ReleaseTooLate), **context), status
+    return render_template(
+        "shifts/detail.html",
+        error=error,
+        attendance_open=attendance_open,
+        request_details=request_details,
+        disclosure=disclosure,
+        offer_waitlist=isinstance(error, claims.ShiftFull),
+        offer_ask=isinstance(error, claims.ReleaseTooLate),
+        **context,
+    ), status
 
 
 @bp.route("/shifts/<int:shift_id>")
@@ -102,15 +123,18 @@ def _respond(shift_id: int, action):
     try:
         message = action(shift)
     except DomainError as error:
-        offers = {"offer_waitlist": isinstance(error, claims.ShiftFull),
-                  "offer_ask": isinstance(error, claims.ReleaseTooLate)}
+        offers = {
+            "offer_waitlist": isinstance(error, claims.ShiftFull),
+            "offer_ask": isinstance(error, claims.ReleaseTooLate),
+        }
         if _wants_json():
             html = render_template("shifts/_card.html", **_card_context(shift), **offers)
             return jsonify({"ok": False, "message": error.message, "html": html, **offers}), 409
         return _render_detail(shift, error, 409)
     if _wants_json():
-        return jsonify({"ok": True, "message": message,
-                        "html": render_template("shifts/_card.html", **_card_context(shift))})
+        return jsonify(
+            {"ok": True, "message": message, "html": render_template("shifts/_card.html", **_card_context(shift))}
+        )
     flash(message, "info")
     return redirect(safe_next(request.form.get("next"), url_for("shifts.detail", shift_id=shift_id)))
 
@@ -138,15 +162,20 @@ def _simple(service, message):
 
 @bp.route("/shifts/<int:shift_id>/release", methods=["POST"])
 def release(shift_id: int):
-    return _respond(shift_id, _simple(claims.release_shift,
-                                      _("You released this shift. Thank you for telling us in time.")))
+    return _respond(
+        shift_id, _simple(claims.release_shift, _("You released this shift. Thank you for telling us in time."))
+    )
 
 
 @bp.route("/shifts/<int:shift_id>/ask-release", methods=["POST"])
 def ask_release(shift_id: int):
-    return _respond(shift_id, _simple(
-        claims.ask_coordinator_to_release,
-        _("We told the coordinators. You stay on the shift until one of them takes you off.")))
+    return _respond(
+        shift_id,
+        _simple(
+            claims.ask_coordinator_to_release,
+            _("We told the coordinators. You stay on the shift until one of them takes you off."),
+        ),
+    )
 
 
 @bp.route("/shifts/<int:shift_id>/check-in", methods=["POST"])
@@ -163,5 +192,6 @@ def check_out(shift_id: int):
 def my_shifts():
     upcoming = services.list_my_signups(current_user, past=False)
     past = services.list_my_signups(current_user, past=True, limit=50)
-    return render_template("shifts/mine.html", upcoming=upcoming, past=past,
-                           hours=services.hours_served(current_user), kit=ShiftPageKit())
+    return render_template(
+        "shifts/mine.html", upcoming=upcoming, past=past, hours=services.hours_served(current_user), kit=ShiftPageKit()
+    )

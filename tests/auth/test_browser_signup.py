@@ -60,8 +60,9 @@ def test_register_wait_for_approval_and_get_in(chromium, phone, live_server, mak
     volunteer.goto("/courthouses")
     assert volunteer.url.endswith("/account")
 
-    staff_context = chromium.new_context(viewport=PHONE, base_url=live_server.url, locale="en-US",
-                                         is_mobile=True, has_touch=True)
+    staff_context = chromium.new_context(
+        viewport=PHONE, base_url=live_server.url, locale="en-US", is_mobile=True, has_touch=True
+    )
     try:
         staff = staff_context.new_page()
         staff.set_default_timeout(10_000)

@@ -29,8 +29,9 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(client, volunteer)
     wrong = client.post("/login", data={"email": volunteer.email, "password": "not the password"})
     assert unknown.status_code == wrong.status_code == 422
     assert "Email or password is not right" in wrong.get_data(as_text=True)
-    assert (_page_without_tokens(unknown.get_data(as_text=True), "nobody@example.org")
-            == _page_without_tokens(wrong.get_data(as_text=True), volunteer.email))
+    assert _page_without_tokens(unknown.get_data(as_text=True), "nobody@example.org") == _page_without_tokens(
+        wrong.get_data(as_text=True), volunteer.email
+    )
 
 
 def test_suspended_account_gets_the_generic_answer(client, make_user):
@@ -58,8 +59,10 @@ def test_login_is_throttled_per_account(app, limited_app, volunteer, make_user):
     assert blocked.status_code == 429
     assert "Traceback" not in blocked.get_data(as_text=True)
     # Case and spaces do not give an attacker fresh attempts on the same account.
-    assert client.post("/login", data={"email": f"  {volunteer.email.upper()} ",
-                                       "password": TEST_PASSWORD}).status_code == 429
+    assert (
+        client.post("/login", data={"email": f"  {volunteer.email.upper()} ", "password": TEST_PASSWORD}).status_code
+        == 429
+    )
     # Another account is not locked out by someone hammering this one.
     assert client.post("/login", data={"email": other.email, "password": TEST_PASSWORD}).status_code == 302
 
@@ -92,10 +95,18 @@ def test_pre_login_cookie_does_not_carry_over(app, client, volunteer):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example/", "//evil.example/", "/\\evil.example/", "\\\\evil.example",
-    "http:/evil.example", "/\t/evil.example", "javascript:alert(1)",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "\\\\evil.example",
+        "http:/evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+    ],
+)
 def test_external_next_is_refused(client, volunteer, target):
     client.get("/login", query_string={"next": target})
     response = login(client, volunteer)
@@ -124,8 +135,10 @@ def test_logout_is_post_only(volunteer_client):
 def test_password_change_ends_other_sessions(login_as, volunteer):
     phone = login_as(volunteer)
     laptop = login_as(volunteer)
-    response = laptop.post("/account/password", data={
-        "current_password": TEST_PASSWORD, "password": "a brand new secret", "confirm": "a brand new secret"})
+    response = laptop.post(
+        "/account/password",
+        data={"current_password": TEST_PASSWORD, "password": "a brand new secret", "confirm": "a brand new secret"},
+    )
     assert response.status_code == 302
     assert laptop.get("/courthouses").status_code == 200  # this session continues
     stale = phone.get("/courthouses")
@@ -136,8 +149,10 @@ def test_password_change_ends_other_sessions(login_as, volunteer):
 
 
 def test_password_change_with_wrong_current_password(volunteer_client, volunteer):
-    response = volunteer_client.post("/account/password", data={
-        "current_password": "not my password", "password": "a brand new secret", "confirm": "a brand new secret"})
+    response = volunteer_client.post(
+        "/account/password",
+        data={"current_password": "not my password", "password": "a brand new secret", "confirm": "a brand new secret"},
+    )
     assert response.status_code == 422
     db.session.expire_all()
     assert services.authenticate(volunteer.email, TEST_PASSWORD) is not None
@@ -166,8 +181,10 @@ def test_too_long_password_is_refused_before_hashing(client, volunteer, monkeypa
     with pytest.raises(DomainError):
         services.hash_password(huge, staff=False)
     login(client, volunteer)
-    response = client.post("/account/password", data={
-        "current_password": huge, "password": "a brand new secret", "confirm": "a brand new secret"})
+    response = client.post(
+        "/account/password",
+        data={"current_password": huge, "password": "a brand new secret", "confirm": "a brand new secret"},
+    )
     assert response.status_code == 422
     assert seen and max(seen) <= services.PASSWORD_MAX_LENGTH, seen
 
@@ -186,8 +203,9 @@ def test_cookie_flags_in_testing(client, volunteer):
 
 def test_production_cookie_is_secure(test_config, monkeypatch):
     monkeypatch.delenv("COURTWATCH_SECRET_KEY", raising=False)
-    app = create_app({**test_config, "ENV_NAME": "production", "SECRET_KEY": TEST_SECRET, "TESTING": False,
-                      "STAFF_TWO_FACTOR": True})
+    app = create_app(
+        {**test_config, "ENV_NAME": "production", "SECRET_KEY": TEST_SECRET, "TESTING": False, "STAFF_TWO_FACTOR": True}
+    )
     with app.test_request_context("/login"):
         flask_session["x"] = 1
         response = app.make_response("ok")

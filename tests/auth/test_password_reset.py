@@ -48,8 +48,7 @@ def test_reset_by_emailed_link(client, runner, mailbox, volunteer):
     # The link worked once; now it is spent.
     again = client.get(path)
     assert again.status_code == 302 and again.headers["Location"].endswith("/password/forgot")
-    reuse = client.post("/password/reset", data={"password": "yet another password",
-                                                 "confirm": "yet another password"})
+    reuse = client.post("/password/reset", data={"password": "yet another password", "confirm": "yet another password"})
     assert reuse.status_code == 302
     db.session.expire_all()
     assert services.authenticate(volunteer.email, NEW_PASSWORD) is not None

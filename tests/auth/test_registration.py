@@ -7,8 +7,15 @@ from courtwatch.db import db
 from courtwatch.privacy.models import AuditEvent
 from tests.conftest import form_errors
 
-GOOD = {"name": "Paz Nueva", "email": "Paz@Example.org", "password": "a long enough secret",
-        "confirm": "a long enough secret", "languages": ["es", "en"], "phone": "", "locale": ""}
+GOOD = {
+    "name": "Paz Nueva",
+    "email": "Paz@Example.org",
+    "password": "a long enough secret",
+    "confirm": "a long enough secret",
+    "languages": ["es", "en"],
+    "phone": "",
+    "locale": "",
+}
 
 
 def _log_in(client, email="paz@example.org", password=GOOD["password"]):
@@ -74,27 +81,39 @@ def test_suspension_ends_the_session(login_as, volunteer, coordinator_client):
     coordinator_client.post(f"/coordinator/volunteers/{volunteer.id}/suspend")
     response = volunteer_client.get("/courthouses")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
-    assert volunteer_client.post("/login", data={"email": volunteer.email,
-                                                 "password": "correct horse battery"}).status_code == 422
+    assert (
+        volunteer_client.post(
+            "/login", data={"email": volunteer.email, "password": "correct horse battery"}
+        ).status_code
+        == 422
+    )
 
 
 def test_training_recorded_with_error_next_to_field(coordinator_client, volunteer):
-    bad = coordinator_client.post(f"/coordinator/volunteers/{volunteer.id}/trainings",
-                                  data={"training": "Accompaniment training", "completed_on": "2999-01-01"})
+    bad = coordinator_client.post(
+        f"/coordinator/volunteers/{volunteer.id}/trainings",
+        data={"training": "Accompaniment training", "completed_on": "2999-01-01"},
+    )
     assert bad.status_code == 422
     assert "future" in " ".join(form_errors(bad.get_data(as_text=True)))
-    good = coordinator_client.post(f"/coordinator/volunteers/{volunteer.id}/trainings",
-                                   data={"training": "Accompaniment training", "completed_on": "2026-01-05"})
+    good = coordinator_client.post(
+        f"/coordinator/volunteers/{volunteer.id}/trainings",
+        data={"training": "Accompaniment training", "completed_on": "2026-01-05"},
+    )
     assert good.status_code == 302
     db.session.expire_all()
     assert [t.training.name for t in db.session.get(User, volunteer.id).trainings] == ["Accompaniment training"]
 
 
 def test_only_admin_changes_roles_and_it_is_audited(admin_client, coordinator_client, volunteer):
-    assert coordinator_client.post(f"/coordinator/volunteers/{volunteer.id}/role",
-                                   data={"role": "admin"}).status_code == 403
-    assert admin_client.post(f"/coordinator/volunteers/{volunteer.id}/role",
-                             data={"role": "coordinator"}).status_code == 302
+    assert (
+        coordinator_client.post(f"/coordinator/volunteers/{volunteer.id}/role", data={"role": "admin"}).status_code
+        == 403
+    )
+    assert (
+        admin_client.post(f"/coordinator/volunteers/{volunteer.id}/role", data={"role": "coordinator"}).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(User, volunteer.id).role == "coordinator"
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.role_changed")) is not None

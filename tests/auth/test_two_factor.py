@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 import pyotp
@@ -65,8 +64,9 @@ def test_enrolment_then_every_login_needs_a_fresh_code(strict_app, coordinator):
     # The password alone does not open staff pages.
     assert client.get("/coordinator/volunteers").headers["Location"].startswith("/login")
 
-    wrong = client.post("/login/two-factor", data={"code": "000000" if pyotp.TOTP(secret).now() != "000000"
-                                                   else "111111"})
+    wrong = client.post(
+        "/login/two-factor", data={"code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"}
+    )
     assert wrong.status_code == 422
     assert client.get("/coordinator/volunteers").headers["Location"].startswith("/login")
 

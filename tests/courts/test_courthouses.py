@@ -10,10 +10,18 @@ from courtwatch.privacy.models import AuditEvent
 from tests.conftest import form_errors
 
 FORM = {
-    "name": "Brooklyn Criminal Court", "short_name": "Brooklyn Criminal", "slug": "brooklyn-criminal",
-    "street_address": "120 Schermerhorn Street", "city": "Brooklyn", "county": "Kings County",
-    "state": "ny", "postal_code": "11201", "timezone": "America/New_York",
-    "court_types": ["criminal", "family"], "notes": "Line forms at the side door.", "active": "y",
+    "name": "Brooklyn Criminal Court",
+    "short_name": "Brooklyn Criminal",
+    "slug": "brooklyn-criminal",
+    "street_address": "120 Schermerhorn Street",
+    "city": "Brooklyn",
+    "county": "Kings County",
+    "state": "ny",
+    "postal_code": "11201",
+    "timezone": "America/New_York",
+    "court_types": ["criminal", "family"],
+    "notes": "Line forms at the side door.",
+    "active": "y",
 }
 
 
@@ -28,7 +36,10 @@ def test_coordinator_creates_a_courthouse(coordinator_client):
     courthouse = db.session.scalar(select(Courthouse))
     assert response.headers["Location"] == f"/courthouses/{courthouse.id}"
     assert (courthouse.slug, courthouse.state, courthouse.court_type_list) == (
-        "brooklyn-criminal", "NY", ["criminal", "family"])
+        "brooklyn-criminal",
+        "NY",
+        ["criminal", "family"],
+    )
     assert courthouse.zone.key == "America/New_York" and courthouse.active
     page = coordinator_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Brooklyn Criminal Court" in page and "120 Schermerhorn Street" in page
@@ -74,8 +85,9 @@ def test_coordinator_edits_a_courthouse(coordinator_client, make_courthouse):
     courthouse = make_courthouse(name="Old Name", slug="old-name")
     form = coordinator_client.get(f"/courthouses/{courthouse.id}/edit").get_data(as_text=True)
     assert 'value="Old Name"' in form
-    response = coordinator_client.post(f"/courthouses/{courthouse.id}/edit",
-                                       data={**FORM, "slug": "old-name", "name": "New Name"})
+    response = coordinator_client.post(
+        f"/courthouses/{courthouse.id}/edit", data={**FORM, "slug": "old-name", "name": "New Name"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     courthouse = db.session.get(Courthouse, courthouse.id)
@@ -86,12 +98,15 @@ def test_coordinator_edits_a_courthouse(coordinator_client, make_courthouse):
 def test_edit_with_errors_changes_nothing(coordinator_client, make_courthouse):
     taken = make_courthouse(slug="taken")
     courthouse = make_courthouse(name="Keep Me", slug="keep-me", timezone="America/Chicago")
-    response = coordinator_client.post(f"/courthouses/{courthouse.id}/edit",
-                                       data={**FORM, "name": "Changed", "slug": taken.slug})
+    response = coordinator_client.post(
+        f"/courthouses/{courthouse.id}/edit", data={**FORM, "name": "Changed", "slug": taken.slug}
+    )
     assert response.status_code == 422
     assert 'value="Changed"' in response.get_data(as_text=True)
-    response = coordinator_client.post(f"/courthouses/{courthouse.id}/edit",
-                                       data={**FORM, "name": "Changed", "slug": "keep-me", "timezone": "Nowhere/Else"})
+    response = coordinator_client.post(
+        f"/courthouses/{courthouse.id}/edit",
+        data={**FORM, "name": "Changed", "slug": "keep-me", "timezone": "Nowhere/Else"},
+    )
     assert response.status_code == 422
     db.session.expire_all()
     courthouse = db.session.get(Courthouse, courthouse.id)

@@ -16,8 +16,13 @@ from courtwatch.privacy.models import AuditEvent
 @pytest.fixture
 def hearing(app, make_courthouse):
     courthouse = make_courthouse(timezone="America/New_York")
-    row = Hearing(courthouse_id=courthouse.id, starts_at=datetime(2099, 6, 1, 13, 30, tzinfo=UTC),
-                  title="State v. Doe", courtroom="4B", case_number="CR-1")
+    row = Hearing(
+        courthouse_id=courthouse.id,
+        starts_at=datetime(2099, 6, 1, 13, 30, tzinfo=UTC),
+        title="State v. Doe",
+        courtroom="4B",
+        case_number="CR-1",
+    )
     db.session.add(row)
     db.session.commit()
     return row
@@ -36,8 +41,14 @@ def hook_log(app):
 
 def test_browse_by_courthouse_and_day_without_n_plus_one(coordinator_client, hearing):
     for hour in range(14, 20):
-        db.session.add(Hearing(courthouse_id=hearing.courthouse_id, starts_at=datetime(2099, 6, 1, hour, tzinfo=UTC),
-                               title=f"Case {hour}", needs_accompaniment=True))
+        db.session.add(
+            Hearing(
+                courthouse_id=hearing.courthouse_id,
+                starts_at=datetime(2099, 6, 1, hour, tzinfo=UTC),
+                title=f"Case {hour}",
+                needs_accompaniment=True,
+            )
+        )
     db.session.commit()
     statements = []
 
@@ -71,9 +82,16 @@ def test_accompaniment_request_create_edit_delete(app, coordinator_client, heari
     url = f"/hearings/{hearing.id}/request"
     bad = coordinator_client.post(url, data={"person_label": "", "language": "Spanish"})
     assert bad.status_code == 422 and 'value="Spanish"' in bad.get_data(as_text=True)
-    response = coordinator_client.post(url, data={"person_label": "M.R.", "language": "Spanish",
-                                                  "interpreter_booked": "y", "meeting_notes": "Front steps",
-                                                  "private_notes": "Prefers text"})
+    response = coordinator_client.post(
+        url,
+        data={
+            "person_label": "M.R.",
+            "language": "Spanish",
+            "interpreter_booked": "y",
+            "meeting_notes": "Front steps",
+            "private_notes": "Prefers text",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     row = db.session.scalars(select(AccompanimentRequest)).one()
@@ -108,10 +126,20 @@ def test_hearings_page_opens_on_the_next_scheduled_hearing(coordinator_client, m
     make_courthouse(name="Aardvark Quiet Court")  # first alphabetically, no hearings
     busy = make_courthouse(name="Zeta Busy Court", timezone="America/Los_Angeles")
     soon = datetime.now(UTC) + timedelta(days=9)
-    db.session.add(Hearing(courthouse_id=busy.id, starts_at=soon, title="Status conference",
-                           courtroom="Dept 12", case_number="NEXT-1"))
-    db.session.add(Hearing(courthouse_id=busy.id, starts_at=soon - timedelta(days=30), title="Long past",
-                           courtroom="Dept 1", case_number="PAST-1"))
+    db.session.add(
+        Hearing(
+            courthouse_id=busy.id, starts_at=soon, title="Status conference", courtroom="Dept 12", case_number="NEXT-1"
+        )
+    )
+    db.session.add(
+        Hearing(
+            courthouse_id=busy.id,
+            starts_at=soon - timedelta(days=30),
+            title="Long past",
+            courtroom="Dept 1",
+            case_number="PAST-1",
+        )
+    )
     db.session.commit()
     html = coordinator_client.get("/hearings").get_data(as_text=True)
     assert "NEXT-1" in html and "PAST-1" not in html

@@ -25,15 +25,24 @@ def test_config(test_config):
 def make_shift(app, make_courthouse):
     """make_shift(days=3, hour=9, courthouse=None, kind="observation", **kw): a shift at hour:00 local."""
 
-    def make(days: float = 3, hour: int = 9, *, courthouse=None, kind: str = "observation", hours: int = 4,
-             start: datetime | None = None, **values):
+    def make(
+        days: float = 3,
+        hour: int = 9,
+        *,
+        courthouse=None,
+        kind: str = "observation",
+        hours: int = 4,
+        start: datetime | None = None,
+        **values,
+    ):
         courthouse = courthouse or make_courthouse()
         if start is None:
             local_day = (datetime.now(UTC) + timedelta(days=days)).astimezone(courthouse.zone).date()
             start = datetime(local_day.year, local_day.month, local_day.day, hour, tzinfo=courthouse.zone)
         start = start.astimezone(UTC)
-        shift = shift_services.create_shift(None, courthouse=courthouse, kind=kind, starts_at=start,
-                                            ends_at=start + timedelta(hours=hours), **values)
+        shift = shift_services.create_shift(
+            None, courthouse=courthouse, kind=kind, starts_at=start, ends_at=start + timedelta(hours=hours), **values
+        )
         db.session.commit()
         return shift
 

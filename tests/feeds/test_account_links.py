@@ -77,19 +77,25 @@ def test_revoke_one_and_reset_all(client, volunteer_client, login_as, make_user)
 def test_courthouse_links_for_coordinators_only(client, coordinator_client, volunteer_client, make_courthouse):
     courthouse = make_courthouse(name="Queens Criminal Court")
     assert "Courthouse calendars" not in volunteer_client.get("/account").get_data(as_text=True)
-    assert volunteer_client.post("/account/calendar/courthouse-links",
-                                 data={"courthouse": "all", "label": "x"}).status_code == 403
+    assert (
+        volunteer_client.post(
+            "/account/calendar/courthouse-links", data={"courthouse": "all", "label": "x"}
+        ).status_code
+        == 403
+    )
 
     page = coordinator_client.get("/account").get_data(as_text=True)
     assert "Courthouse calendars" in page and "Queens Criminal Court" in page
-    response = coordinator_client.post("/account/calendar/courthouse-links",
-                                       data={"courthouse": str(courthouse.id), "label": "queens"})
+    response = coordinator_client.post(
+        "/account/calendar/courthouse-links", data={"courthouse": str(courthouse.id), "label": "queens"}
+    )
     assert response.status_code == 200
     plaintext = LINK.search(response.get_data(as_text=True)).group(1)
     assert b"X-WR-CALNAME:Courtwatch: Queens Criminal Court" in fetch(client, plaintext).data
 
-    response = coordinator_client.post("/account/calendar/courthouse-links",
-                                       data={"courthouse": "all", "label": "everything"})
+    response = coordinator_client.post(
+        "/account/calendar/courthouse-links", data={"courthouse": "all", "label": "everything"}
+    )
     plaintext = LINK.search(response.get_data(as_text=True)).group(1)
     assert b"X-WR-CALNAME:Courtwatch: all courthouses" in fetch(client, plaintext).data
 

@@ -37,8 +37,9 @@ def test_create_copy_and_revoke_a_link_on_a_phone(phone, volunteer):
     _fits(page)
     url = page.locator("#feed-url").input_value()
     assert re.fullmatch(r"https://cw\.example\.org/feeds/[A-Za-z0-9_-]{43}\.ics", url), url
-    assert page.get_by_role("link", name="Add to calendar").get_attribute("href") == \
-        "webcal://" + url.split("://", 1)[1]
+    assert (
+        page.get_by_role("link", name="Add to calendar").get_attribute("href") == "webcal://" + url.split("://", 1)[1]
+    )
 
     copy = page.get_by_role("button", name="Copy link")  # hidden without JavaScript, shown by feeds.js
     copy.click()

@@ -40,8 +40,9 @@ def _next_dst_change(zone, after: datetime) -> datetime:
     raise AssertionError("no DST change within 400 days")
 
 
-def test_nine_oclock_stays_nine_oclock_across_dst_in_two_zones(client, make_courthouse, make_shift, make_token,
-                                                               volunteer):
+def test_nine_oclock_stays_nine_oclock_across_dst_in_two_zones(
+    client, make_courthouse, make_shift, make_token, volunteer
+):
     east = make_courthouse(name="Brooklyn Criminal Court", timezone="America/New_York")
     west = make_courthouse(name="Los Angeles Superior Court", timezone="America/Los_Angeles")
     change = _next_dst_change(east.zone, datetime.now(UTC) + timedelta(days=2))
@@ -76,8 +77,13 @@ def test_nine_oclock_stays_nine_oclock_across_dst_in_two_zones(client, make_cour
 
 
 def test_claimed_shift_content(client, make_courthouse, make_shift, make_token, volunteer):
-    courthouse = make_courthouse(name="Queens Criminal Court", street_address="125-01 Queens Blvd",
-                                 city="Kew Gardens", state="NY", postal_code="11415")
+    courthouse = make_courthouse(
+        name="Queens Criminal Court",
+        street_address="125-01 Queens Blvd",
+        city="Kew Gardens",
+        state="NY",
+        postal_code="11415",
+    )
     shift = make_shift(courthouse=courthouse, meeting_point="Front steps, by the flagpole; blue scarf")
     claims.claim_shift(volunteer, shift.id)
     db.session.commit()
@@ -107,8 +113,9 @@ def test_moved_shift_keeps_uid_and_raises_sequence(client, make_shift, make_toke
     uid = f"shift-{shift.id}@cw.example.org"
     old_sequence = int(before[uid]["SEQUENCE"])
 
-    shift_services.move_shift(shift, shift.starts_at + timedelta(hours=1), shift.ends_at + timedelta(hours=1),
-                              "The hearing moved.")
+    shift_services.move_shift(
+        shift, shift.starts_at + timedelta(hours=1), shift.ends_at + timedelta(hours=1), "The hearing moved."
+    )
     db.session.commit()
     after = events_by_uid(parse_both(fetch(client, token).data))
     assert list(after) == [uid]
@@ -184,8 +191,9 @@ def test_window_and_waitlist(client, make_courthouse, make_shift, make_token, ma
     assert uids == {f"shift-{recent.id}@cw.example.org"}
 
 
-def test_coordinator_feeds_show_staffing_in_one_query_per_feed(client, coordinator, make_courthouse, make_shift,
-                                                               make_token, make_user):
+def test_coordinator_feeds_show_staffing_in_one_query_per_feed(
+    client, coordinator, make_courthouse, make_shift, make_token, make_user
+):
     queens = make_courthouse(name="Queens Criminal Court")
     bronx = make_courthouse(name="Bronx Hall of Justice")
     volunteers = [make_user() for _ in range(2)]
@@ -201,7 +209,9 @@ def test_coordinator_feeds_show_staffing_in_one_query_per_feed(client, coordinat
     assert [str(e["SUMMARY"]) for e in queens_feed.walk("VEVENT")] == ["Observation — Queens Criminal Court (1/2)"]
     all_feed = parse_both(fetch(client, all_token).data)
     assert sorted(str(e["SUMMARY"]) for e in all_feed.walk("VEVENT")) == [
-        "Observation — Bronx Hall of Justice (0/2)", "Observation — Queens Criminal Court (1/2)"]
+        "Observation — Bronx Hall of Justice (0/2)",
+        "Observation — Queens Criminal Court (1/2)",
+    ]
 
     few = count_queries(client, all_token)
     for day in range(3, 30):

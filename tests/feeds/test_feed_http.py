@@ -111,43 +111,74 @@ def test_logs_show_only_the_prefix(caplog, client, make_token, volunteer):
     assert caplog.records
     assert all(plaintext not in record.getMessage() for record in caplog.records)
     # Access-log lines (werkzeug, gunicorn) are redacted too.
-    record = logging.LogRecord("werkzeug", logging.INFO, "", 0, '"%s" %s', (f"GET /feeds/{plaintext}.ics HTTP/1.1",
-                                                                            200), None)
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, "", 0, '"%s" %s', (f"GET /feeds/{plaintext}.ics HTTP/1.1", 200), None
+    )
     RedactFeedTokens().filter(record)
     assert plaintext not in record.getMessage()
     assert f"/feeds/{plaintext[:6]}…" in record.getMessage()
 
 
-SECRET_STRINGS = ["Zyxwquorp", "Qanjobal-Secret", "MEETING-NOTE-ZX", "PRIVATE-NOTE-ZX", "CASE-99-ZX",
-                  "SHIFT-NOTE-ZX", "Otto Othervolunteer"]
+SECRET_STRINGS = [
+    "Zyxwquorp",
+    "Qanjobal-Secret",
+    "MEETING-NOTE-ZX",
+    "PRIVATE-NOTE-ZX",
+    "CASE-99-ZX",
+    "SHIFT-NOTE-ZX",
+    "Otto Othervolunteer",
+]
 
 
-def test_no_accompanied_person_or_other_volunteer_in_any_feed_or_ics(client, coordinator, make_courthouse,
-                                                                    make_shift, make_token, make_user, volunteer):
+def test_no_accompanied_person_or_other_volunteer_in_any_feed_or_ics(
+    client, coordinator, make_courthouse, make_shift, make_token, make_user, volunteer
+):
     courthouse = make_courthouse(name="Family Court")
     starts = datetime.now(UTC) + timedelta(days=3)
-    hearing = Hearing(courthouse_id=courthouse.id, starts_at=starts, title="Matter of Zyxwquorp",
-                      case_number="CASE-99-ZX", language="Qanjobal-Secret", notes="PRIVATE-NOTE-ZX",
-                      needs_accompaniment=True)
+    hearing = Hearing(
+        courthouse_id=courthouse.id,
+        starts_at=starts,
+        title="Matter of Zyxwquorp",
+        case_number="CASE-99-ZX",
+        language="Qanjobal-Secret",
+        notes="PRIVATE-NOTE-ZX",
+        needs_accompaniment=True,
+    )
     db.session.add(hearing)
     db.session.flush()
-    db.session.add(AccompanimentRequest(hearing_id=hearing.id, person_label="Zyxwquorp",
-                                        language="Qanjobal-Secret", meeting_notes="MEETING-NOTE-ZX",
-                                        private_notes="PRIVATE-NOTE-ZX", purge_after=starts + timedelta(days=30)))
+    db.session.add(
+        AccompanimentRequest(
+            hearing_id=hearing.id,
+            person_label="Zyxwquorp",
+            language="Qanjobal-Secret",
+            meeting_notes="MEETING-NOTE-ZX",
+            private_notes="PRIVATE-NOTE-ZX",
+            purge_after=starts + timedelta(days=30),
+        )
+    )
     db.session.commit()
-    shift = make_shift(courthouse=courthouse, kind="accompaniment", start=starts - timedelta(minutes=45),
-                       hearing_id=hearing.id, meeting_point="Main entrance", notes="SHIFT-NOTE-ZX")
+    shift = make_shift(
+        courthouse=courthouse,
+        kind="accompaniment",
+        start=starts - timedelta(minutes=45),
+        hearing_id=hearing.id,
+        meeting_point="Main entrance",
+        notes="SHIFT-NOTE-ZX",
+    )
     other = make_user(name="Otto Othervolunteer", trainings=("Accompaniment training",))
-    auth_services.record_training(None, volunteer, auth_services.get_or_create_training("Accompaniment training"),
-                                  datetime.now(UTC).date())
+    auth_services.record_training(
+        None, volunteer, auth_services.get_or_create_training("Accompaniment training"), datetime.now(UTC).date()
+    )
     claims.claim_shift(volunteer, shift.id)
     claims.claim_shift(other, shift.id)
     db.session.commit()
 
-    bodies = [fetch(client, make_token(volunteer)).data,
-              fetch(client, make_token(coordinator, scope=FeedScope.ALL)).data,
-              fetch(client, make_token(coordinator, scope=FeedScope.COURTHOUSE, courthouse=courthouse)).data,
-              single_shift_calendar(shift)]
+    bodies = [
+        fetch(client, make_token(volunteer)).data,
+        fetch(client, make_token(coordinator, scope=FeedScope.ALL)).data,
+        fetch(client, make_token(coordinator, scope=FeedScope.COURTHOUSE, courthouse=courthouse)).data,
+        single_shift_calendar(shift),
+    ]
     attachments = db.session.query(OutboxAttachment).all()
     assert attachments, "claim confirmations carry an .ics"
     bodies += [attachment.content for attachment in attachments]

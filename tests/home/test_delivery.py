@@ -31,7 +31,11 @@ def test_static_files_have_hashed_names_and_a_years_immutable_cache(client):
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         if len(response.data) > 500:  # Flask-Compress leaves tiny files alone
-            assert response.headers.get("Content-Encoding") == "gzip", (asset, response.mimetype, dict(response.headers))
+            assert response.headers.get("Content-Encoding") == "gzip", (
+                asset,
+                response.mimetype,
+                dict(response.headers),
+            )
 
 
 def test_an_old_hash_still_gets_the_file_with_a_short_cache(client):
@@ -51,8 +55,9 @@ def test_gunicorn_compresses_the_shift_list(gunicorn_server, volunteer):
 
 
 def _python(code: str) -> str:
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    ).stdout.strip()
 
 
 def test_server_workers_load_matplotlib_at_start_and_the_cli_does_not():

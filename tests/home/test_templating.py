@@ -12,9 +12,11 @@ from flask_babel import force_locale
 
 from courtwatch.home.templating import day_heading, local_date, local_datetime, local_time
 
-MOMENTS = [datetime(2026, 3, 8, 6, 30, tzinfo=UTC),  # the night the US springs forward
-           datetime(2026, 11, 1, 5, 30, tzinfo=UTC),  # ...and falls back
-           datetime(2026, 7, 1, 23, 45, tzinfo=UTC)]
+MOMENTS = [
+    datetime(2026, 3, 8, 6, 30, tzinfo=UTC),  # the night the US springs forward
+    datetime(2026, 11, 1, 5, 30, tzinfo=UTC),  # ...and falls back
+    datetime(2026, 7, 1, 23, 45, tzinfo=UTC),
+]
 ZONES = ["America/New_York", "America/Los_Angeles", "America/Chicago", "Pacific/Honolulu"]
 
 

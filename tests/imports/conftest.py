@@ -87,13 +87,15 @@ def hook_events(app):
 
 
 def ics(*events: str, extra: str = "") -> bytes:
-    body = "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//Court//EN", extra.strip(), *events,
-                        "END:VCALENDAR"])
+    body = "\r\n".join(
+        ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//Court//EN", extra.strip(), *events, "END:VCALENDAR"]
+    )
     return "\r\n".join(line for line in body.split("\r\n") if line).encode() + b"\r\n"
 
 
-def vevent(uid: str, start: str, summary: str = "Hearing", end: str | None = None, location: str = "",
-           extra: str = "") -> str:
+def vevent(
+    uid: str, start: str, summary: str = "Hearing", end: str | None = None, location: str = "", extra: str = ""
+) -> str:
     lines = ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTART{start}", f"SUMMARY:{summary}"]
     if end:
         lines.append(f"DTEND{end}")

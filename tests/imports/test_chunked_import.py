@@ -17,8 +17,10 @@ from courtwatch.db import db
 from courtwatch.imports import planner, services
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-MAPPING = {"fields": {"case_number": "Case Number", "date": "Hearing Date", "time": "Time", "courtroom": "Room"},
-           "key": "case_date"}
+MAPPING = {
+    "fields": {"case_number": "Case Number", "date": "Hearing Date", "time": "Time", "courtroom": "Room"},
+    "key": "case_date",
+}
 
 
 @pytest.fixture
@@ -34,16 +36,23 @@ def docket(tmp_path, rows: list[tuple[str, str, str, str]]) -> str:
 
 def do_import(path: str, courthouse, *, apply: bool):
     source = services.get_or_create_source(courthouse, "docket.csv", "csv")
-    summary = services.import_file(path, kind="csv", courthouse=courthouse, source=source, mapping=MAPPING,
-                                   apply=apply, now=NOW)
+    summary = services.import_file(
+        path, kind="csv", courthouse=courthouse, source=source, mapping=MAPPING, apply=apply, now=NOW
+    )
     db.session.commit()
     return summary
 
 
 def counts(summary) -> tuple:
-    return (summary.added, summary.changed, summary.cancelled, summary.unchanged, summary.duplicates,
-            summary.rejected, {group: [(s.kind, s.case_number) for s in samples]
-                               for group, samples in summary.samples.items()})
+    return (
+        summary.added,
+        summary.changed,
+        summary.cancelled,
+        summary.unchanged,
+        summary.duplicates,
+        summary.rejected,
+        {group: [(s.kind, s.case_number) for s in samples] for group, samples in summary.samples.items()},
+    )
 
 
 def by_case() -> dict[str, Hearing]:
@@ -67,16 +76,25 @@ def test_changes_duplicates_and_missing_across_chunks(app, make_courthouse, tmp_
     assert len(by_case()) == 10 and hook_events == []  # the preview writes nothing
     committed = do_import(path, courthouse, apply=True)
     assert counts(preview) == counts(committed)
-    assert (committed.added, committed.changed, committed.cancelled, committed.unchanged,
-            committed.duplicates) == (1, 2, 2, 6, 2)
+    assert (committed.added, committed.changed, committed.cancelled, committed.unchanged, committed.duplicates) == (
+        1,
+        2,
+        2,
+        6,
+        2,
+    )
     assert sorted(s.case_number for s in committed.samples["cancelled"]) == ["C-4", "C-8"]
 
     hearings = by_case()
     assert len(hearings) == 11
     assert {case for case, h in hearings.items() if h.status == HearingStatus.CANCELLED} == {"C-4", "C-8"}
     assert courthouse.local(hearings["C-2"].starts_at).hour == 14 and hearings["C-7"].courtroom == "5C"
-    kinds = sorted((h.case_number, c.kind) for c, h in db.session.execute(
-        select(HearingChange, Hearing).join(Hearing, Hearing.id == HearingChange.hearing_id)))
+    kinds = sorted(
+        (h.case_number, c.kind)
+        for c, h in db.session.execute(
+            select(HearingChange, Hearing).join(Hearing, Hearing.id == HearingChange.hearing_id)
+        )
+    )
     assert kinds == [("C-2", "moved"), ("C-4", "cancelled"), ("C-7", "room_changed"), ("C-8", "cancelled")]
     assert sorted(kind for _, _, kind in hook_events) == ["cancelled", "cancelled", "moved", "room_changed"]
 

@@ -29,8 +29,9 @@ def test_cli_import_dry_run_then_real(runner, make_courthouse, tmp_path):
     assert "add 2" in result.output and count() == 0
     result = runner.invoke(args=["calendars", "import", str(path), "--courthouse", "cli-court"])
     assert result.exit_code == 0 and count() == 2
-    result = runner.invoke(args=["calendars", "import", str(path), "--courthouse", "cli-court",
-                                 "--mapping", "docket.csv"])
+    result = runner.invoke(
+        args=["calendars", "import", str(path), "--courthouse", "cli-court", "--mapping", "docket.csv"]
+    )
     assert result.exit_code == 0 and "unchanged 2" in result.output
     assert courthouse.id
 
@@ -107,15 +108,22 @@ def test_only_https_and_webcal_are_accepted(app):
 def test_subscribe_through_the_page(coordinator_client, make_courthouse, calendar_server):
     courthouse = make_courthouse()
     calendar_server.files["/c.ics"] = ics(vevent("p1", f":{SOON}T140000Z"))
-    response = coordinator_client.post("/calendars/subscribe", data={
-        "subscribe-url": calendar_server.url("/c.ics"), "subscribe-courthouse": str(courthouse.id),
-        "subscribe-name": "Clerk calendar"})
+    response = coordinator_client.post(
+        "/calendars/subscribe",
+        data={
+            "subscribe-url": calendar_server.url("/c.ics"),
+            "subscribe-courthouse": str(courthouse.id),
+            "subscribe-name": "Clerk calendar",
+        },
+    )
     assert response.status_code == 302
     assert count() == 1
     page = coordinator_client.get("/calendars").get_data(as_text=True)
     assert "Clerk calendar" in page and "ok" in page
-    bad = coordinator_client.post("/calendars/subscribe", data={
-        "subscribe-url": "ftp://example.org/x.ics", "subscribe-courthouse": str(courthouse.id)})
+    bad = coordinator_client.post(
+        "/calendars/subscribe",
+        data={"subscribe-url": "ftp://example.org/x.ics", "subscribe-courthouse": str(courthouse.id)},
+    )
     assert bad.status_code == 422 and "https://" in bad.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(CalendarSource)) == 1
 
@@ -133,8 +141,9 @@ def test_subscription_to_a_private_network_address_is_recorded_as_refused(app, m
 def test_cli_subscribe_then_sync(runner, make_courthouse, calendar_server):
     make_courthouse(slug="sub-court")
     calendar_server.files["/court.ics"] = ics(vevent("c1", f":{SOON}T140000Z"))
-    result = runner.invoke(args=["calendars", "subscribe", calendar_server.url("/court.ics"),
-                                 "--courthouse", "sub-court"])
+    result = runner.invoke(
+        args=["calendars", "subscribe", calendar_server.url("/court.ics"), "--courthouse", "sub-court"]
+    )
     assert result.exit_code == 0 and "first sync ok" in result.output, result.output
     assert count() == 1
     result = runner.invoke(args=["calendars", "sync"])

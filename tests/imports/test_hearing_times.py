@@ -30,8 +30,9 @@ def import_csv(tmp_path, courthouse, text: str):
     path = tmp_path / "docket.csv"
     path.write_text(text)
     source = services.get_or_create_source(courthouse, "docket", "csv")
-    summary = services.import_file(str(path), kind="csv", courthouse=courthouse, source=source, mapping=MAPPING,
-                                   apply=True)
+    summary = services.import_file(
+        str(path), kind="csv", courthouse=courthouse, source=source, mapping=MAPPING, apply=True
+    )
     db.session.commit()
     return summary
 
@@ -44,7 +45,8 @@ def hearing(case: str) -> Hearing:
 
 
 def test_hearing_without_time_gets_no_shift_until_a_coordinator_sets_one(
-        app, tmp_path, make_courthouse, coordinator_client):
+    app, tmp_path, make_courthouse, coordinator_client
+):
     """Finding 6: a date-only row became an accompaniment shift from 23:15 to 03:00."""
     courthouse = make_courthouse()
     day = (datetime.now(courthouse.zone) + timedelta(days=7)).date()
@@ -102,8 +104,7 @@ def test_a_calendar_of_only_past_events_says_so(app, tmp_path, make_courthouse):
     path = tmp_path / "old.ics"
     path.write_bytes(ics(*[vevent(f"o{n}", f":201903{n + 10:02d}T140000Z") for n in range(12)]))
     with pytest.raises(DomainError, match="All 12 events are before today"):
-        services.import_file(str(path), kind="ics", courthouse=courthouse, source=None, mapping=None,
-                             apply=False)
+        services.import_file(str(path), kind="ics", courthouse=courthouse, source=None, mapping=None, apply=False)
 
 
 def test_every_corpus_calendar_imports_or_is_refused_with_one_line(app, make_courthouse, corpora_dir, tmp_path):

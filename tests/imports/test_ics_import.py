@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from courtwatch.privacy.keys import match_key
 from courtwatch.courts.hearing_models import Hearing, HearingChange
 from courtwatch.db import db
 from courtwatch.errors import DomainError
 from courtwatch.imports import services
+from courtwatch.privacy.keys import match_key
 from tests.imports.conftest import ics, vevent
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -21,17 +21,20 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 def run(tmp_path, courthouse, data: bytes, *, apply=True, name="court.ics", now=NOW, window=None):
     path = tmp_path / name
     path.write_bytes(data)
-    source = services.get_or_create_source(courthouse, name, "ics") if apply else services.find_source(
-        courthouse.id, name)
-    summary = services.import_file(str(path), kind="ics", courthouse=courthouse, source=source, mapping=None,
-                                   apply=apply, now=now, window=window)
+    source = (
+        services.get_or_create_source(courthouse, name, "ics") if apply else services.find_source(courthouse.id, name)
+    )
+    summary = services.import_file(
+        str(path), kind="ics", courthouse=courthouse, source=source, mapping=None, apply=apply, now=now, window=window
+    )
     db.session.commit()
     return summary
 
 
 def hearings(courthouse):
-    return list(db.session.scalars(select(Hearing).where(Hearing.courthouse_id == courthouse.id)
-                                   .order_by(Hearing.starts_at)))
+    return list(
+        db.session.scalars(select(Hearing).where(Hearing.courthouse_id == courthouse.id).order_by(Hearing.starts_at))
+    )
 
 
 def test_every_corpus_calendar_is_imported_or_refused_with_a_message(app, make_courthouse, corpora_dir, tmp_path):
@@ -66,8 +69,10 @@ def test_secondly_rule_with_huge_count_stays_bounded(app, make_courthouse, tmp_p
     assert summary.added == 50
     assert any("limit" in note for note in summary.notes)
     # A series that started decades ago would need billions of steps just to reach the window.
-    old = ics(vevent("ancient", ":19700101T090000Z", extra="RRULE:FREQ=SECONDLY;COUNT=100000000"),
-              vevent("real", ":20260305T140000Z"))
+    old = ics(
+        vevent("ancient", ":19700101T090000Z", extra="RRULE:FREQ=SECONDLY;COUNT=100000000"),
+        vevent("real", ":20260305T140000Z"),
+    )
     summary = run(tmp_path, courthouse, old, name="old.ics")
     assert summary.added == 1 and summary.rejected == 1
     assert "repeats too" in summary.problems[0].reason
@@ -75,8 +80,7 @@ def test_secondly_rule_with_huge_count_stays_bounded(app, make_courthouse, tmp_p
 
 def test_weekly_session_keeps_local_time_across_dst(app, make_courthouse, tmp_path):
     courthouse = make_courthouse(timezone="America/New_York")
-    data = ics(vevent("arraignments", ";TZID=America/New_York:20260302T090000",
-                      extra="RRULE:FREQ=WEEKLY;COUNT=3"))
+    data = ics(vevent("arraignments", ";TZID=America/New_York:20260302T090000", extra="RRULE:FREQ=WEEKLY;COUNT=3"))
     run(tmp_path, courthouse, data)
     starts = [h.starts_at for h in hearings(courthouse)]
     # 9:00 EST is 14:00 UTC; after the 8 March 2026 change 9:00 EDT is 13:00 UTC.
@@ -86,9 +90,11 @@ def test_weekly_session_keeps_local_time_across_dst(app, make_courthouse, tmp_pa
 
 def test_floating_all_day_and_windows_zone(app, make_courthouse, tmp_path):
     courthouse = make_courthouse(timezone="America/Chicago")
-    data = ics(vevent("floating", ":20260304T083000", summary="Floating"),
-               vevent("allday", ";VALUE=DATE:20260305", summary="All day"),
-               vevent("windows", ";TZID=Eastern Standard Time:20260306T100000", summary="Windows"))
+    data = ics(
+        vevent("floating", ":20260304T083000", summary="Floating"),
+        vevent("allday", ";VALUE=DATE:20260305", summary="All day"),
+        vevent("windows", ";TZID=Eastern Standard Time:20260306T100000", summary="Windows"),
+    )
     run(tmp_path, courthouse, data)
     by_title = {h.title: h for h in hearings(courthouse)}
     assert courthouse.local(by_title["Floating"].starts_at).hour == 8
@@ -96,22 +102,25 @@ def test_floating_all_day_and_windows_zone(app, make_courthouse, tmp_path):
     assert by_title["Windows"].starts_at == datetime(2026, 3, 6, 15, 0, tzinfo=UTC)
 
 
-def test_reimport_is_idempotent_and_tracks_moves_rooms_and_cancellations(app, make_courthouse, tmp_path,
-                                                                       hook_events):
+def test_reimport_is_idempotent_and_tracks_moves_rooms_and_cancellations(app, make_courthouse, tmp_path, hook_events):
     courthouse = make_courthouse()
-    first = ics(vevent("a", ":20260310T140000Z", location="Room 1"),
-                vevent("b", ":20260311T140000Z", location="Room 2"),
-                vevent("c", ":20260312T140000Z", location="Room 3"),
-                vevent("d", ":20260313T140000Z", location="Room 4"))
+    first = ics(
+        vevent("a", ":20260310T140000Z", location="Room 1"),
+        vevent("b", ":20260311T140000Z", location="Room 2"),
+        vevent("c", ":20260312T140000Z", location="Room 3"),
+        vevent("d", ":20260313T140000Z", location="Room 4"),
+    )
     assert run(tmp_path, courthouse, first).added == 4
     ids = {h.external_key: h.id for h in hearings(courthouse)}
     again = run(tmp_path, courthouse, first)
     assert (again.added, again.changed, again.cancelled, again.unchanged) == (0, 0, 0, 4)
     assert db.session.scalar(select(func.count()).select_from(HearingChange)) == 0
 
-    second = ics(vevent("a", ":20260310T160000Z", location="Room 1"),  # moved
-                 vevent("b", ":20260311T140000Z", location="Room 9"),  # room changed
-                 vevent("c", ":20260312T140000Z", location="Room 3", extra="STATUS:CANCELLED"))
+    second = ics(
+        vevent("a", ":20260310T160000Z", location="Room 1"),  # moved
+        vevent("b", ":20260311T140000Z", location="Room 9"),  # room changed
+        vevent("c", ":20260312T140000Z", location="Room 3", extra="STATUS:CANCELLED"),
+    )
     # "d" disappeared from this full import.
     preview = run(tmp_path, courthouse, second, apply=False)
     assert (preview.changed, preview.cancelled) == (2, 2)

@@ -61,7 +61,8 @@ def test_cap_is_per_recurring_event_so_a_big_feed_cancels_nothing(app, make_cour
 
 
 def test_a_capped_series_is_a_partial_read_that_cancels_nothing_and_tells_coordinators(
-        app, make_courthouse, make_user, calendar_server):
+    app, make_courthouse, make_user, calendar_server
+):
     app.config["IMPORT_MAX_INSTANCES"] = 5
     make_user(role="coordinator", email="lead@example.org")
     courthouse = make_courthouse()
@@ -71,8 +72,7 @@ def test_a_capped_series_is_a_partial_read_that_cancels_nothing_and_tells_coordi
     sync_all()
     db.session.commit()
     # The feed now holds a daily series beyond the cap, and "other" is gone.
-    calendar_server.files["/c.ics"] = ics(vevent("one-off", at(0)),
-                                          vevent("daily", at(30), extra="RRULE:FREQ=DAILY"))
+    calendar_server.files["/c.ics"] = ics(vevent("one-off", at(0)), vevent("daily", at(30), extra="RRULE:FREQ=DAILY"))
     sync_all()
     db.session.commit()
     assert counts() == {"scheduled": 2 + 5}
@@ -95,14 +95,14 @@ def test_truncated_download_cancels_nothing(app, make_courthouse, make_user, cal
     sync_all()
     db.session.commit()
     # The server's body stops after the second event, without END:VCALENDAR.
-    cut = body[:body.index(b"BEGIN:VEVENT\r\nUID:h2")]
+    cut = body[: body.index(b"BEGIN:VEVENT\r\nUID:h2")]
     calendar_server.files["/c.ics"] = cut
     sync_all()
     db.session.commit()
     assert counts() == {"scheduled": 5}
     assert synced(source.id).last_status in ("partial", "error")
     # A connection that closes before the declared Content-Length: the same.
-    calendar_server.files["/c.ics"] = body[:len(body) - 40]
+    calendar_server.files["/c.ics"] = body[: len(body) - 40]
     calendar_server.declared_lengths["/c.ics"] = len(body)
     sync_all()
     db.session.commit()
@@ -112,7 +112,8 @@ def test_truncated_download_cancels_nothing(app, make_courthouse, make_user, cal
 
 
 def test_empty_calendar_or_server_error_cancels_nothing_and_tells_coordinators(
-        app, make_courthouse, make_user, calendar_server):
+    app, make_courthouse, make_user, calendar_server
+):
     make_user(role="coordinator", email="lead@example.org")
     courthouse = make_courthouse()
     calendar_server.files["/c.ics"] = ics(vevent("a", at(0)), vevent("b", at(60)))
@@ -131,8 +132,7 @@ def test_empty_calendar_or_server_error_cancels_nothing_and_tells_coordinators(
     assert len(mails("update failed")) == 2
 
 
-def test_mass_cancellation_is_held_for_review_then_applied(app, make_courthouse, make_user, calendar_server,
-                                                          login_as):
+def test_mass_cancellation_is_held_for_review_then_applied(app, make_courthouse, make_user, calendar_server, login_as):
     coordinator = make_user(role="coordinator", email="lead@example.org")
     courthouse = make_courthouse()
     events = [vevent(f"h{n}", at(n)) for n in range(30)]
@@ -190,8 +190,9 @@ def test_cli_holds_a_mass_cancellation_unless_confirmed(runner, make_courthouse,
     result = runner.invoke(args=["calendars", "import", str(path), "--courthouse", "cli-court"])
     assert result.exit_code == 0 and "cancel 29" in result.output and "held:" in result.output
     assert counts() == {"scheduled": 30}
-    result = runner.invoke(args=["calendars", "import", str(path), "--courthouse", "cli-court",
-                                 "--confirm-cancellations"])
+    result = runner.invoke(
+        args=["calendars", "import", str(path), "--courthouse", "cli-court", "--confirm-cancellations"]
+    )
     assert result.exit_code == 0 and counts() == {"scheduled": 1, "cancelled": 29}
 
 
@@ -200,11 +201,14 @@ def test_same_file_same_plan_under_load(runner, app, make_courthouse, corpora_di
     app.config["IMPORT_WINDOW_DAYS"] = 400
     make_courthouse(slug="standup-court", timezone="Australia/Sydney")
     path = f"{corpora_dir}/ics/ical4j__Standup.ics"
-    burners = [subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 240\n"
-                                 "while time.time() < end: pass"]) for _ in range(2)]
+    burners = [
+        subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 240\nwhile time.time() < end: pass"])
+        for _ in range(2)
+    ]
     try:
-        outputs = [runner.invoke(args=["calendars", "import", path, "--courthouse", "standup-court"]).output
-                   for _ in range(3)]
+        outputs = [
+            runner.invoke(args=["calendars", "import", path, "--courthouse", "standup-court"]).output for _ in range(3)
+        ]
     finally:
         for burner in burners:
             burner.kill()

@@ -30,8 +30,9 @@ def run(tmp_path, data: bytes, *, courthouse=None, mapping=None, kind="csv", nam
         table.close()
         mapping = {"fields": guess_mapping(table.headers), "key": "case_date"}
     source = services.get_or_create_source(courthouse, name, kind) if apply else None
-    summary = services.import_file(str(path), kind=kind, courthouse=courthouse, source=source, mapping=mapping,
-                                   apply=apply, now=NOW)
+    summary = services.import_file(
+        str(path), kind=kind, courthouse=courthouse, source=source, mapping=mapping, apply=apply, now=NOW
+    )
     db.session.commit()
     return summary
 
@@ -40,14 +41,15 @@ def all_hearings():
     return list(db.session.scalars(select(Hearing).order_by(Hearing.starts_at, Hearing.id)))
 
 
-@pytest.mark.parametrize("encoding,delimiter", [("utf-8-sig", ","), ("utf-8", ";"), ("cp1252", "\t"),
-                                                ("latin-1", "|")])
+@pytest.mark.parametrize("encoding,delimiter", [("utf-8-sig", ","), ("utf-8", ";"), ("cp1252", "\t"), ("latin-1", "|")])
 def test_encodings_and_delimiters(app, make_courthouse, tmp_path, encoding, delimiter):
     courthouse = make_courthouse(timezone="America/New_York")
-    rows = [[" Case Number ", "Hearing Date", "Time ", "Judge", "Room"],
-            ["C-1", "2026-04-01", "13:30", "Peña", "2B"],
-            ["C-2", "4/2/2026", "9:05 AM", "Müller", "3"],
-            ["C-3", "04/03/26", "1:30pm", "Ó Briain", ""]]
+    rows = [
+        [" Case Number ", "Hearing Date", "Time ", "Judge", "Room"],
+        ["C-1", "2026-04-01", "13:30", "Peña", "2B"],
+        ["C-2", "4/2/2026", "9:05 AM", "Müller", "3"],
+        ["C-3", "04/03/26", "1:30pm", "Ó Briain", ""],
+    ]
     text = "\r\n".join(delimiter.join(r) for r in rows) + "\r\n"
     summary = run(tmp_path, text.encode(encoding), courthouse=courthouse)
     assert summary.added == 3 and summary.rejected == 0
@@ -59,18 +61,39 @@ def test_encodings_and_delimiters(app, make_courthouse, tmp_path, encoding, deli
 
 
 def test_idaho_fixture_with_confirmed_mapping(app, make_courthouse, corpora_dir, tmp_path):
-    names = ["Ada County Magistrate Court", "Boundary County Magistrate Court", "Bannock County District Court",
-             "Gem County District Court", "Payette County District Court", "Canyon County Magistrate Court",
-             "Teton County District Court", "Kootenai County Magistrate Court", "Elmore County Magistrate Court",
-             "Twin Falls County District Court"]  # "Ada County District Court" deliberately missing
+    names = [
+        "Ada County Magistrate Court",
+        "Boundary County Magistrate Court",
+        "Bannock County District Court",
+        "Gem County District Court",
+        "Payette County District Court",
+        "Canyon County Magistrate Court",
+        "Teton County District Court",
+        "Kootenai County Magistrate Court",
+        "Elmore County Magistrate Court",
+        "Twin Falls County District Court",
+    ]  # "Ada County District Court" deliberately missing
     for number, name in enumerate(names):
         make_courthouse(name=name, slug=f"idaho-{number}", timezone="America/Boise", state="ID")
     data = open(os.path.join(corpora_dir, "courts", "hearings_idaho_courtbot_fixture.csv"), "rb").read()
-    mapping = {"fields": {"case_number": "CaseNumber", "title": "CaseStyle", "hearing_type": "HearingType",
-                          "date": "HearingDate", "time": "HearingTime", "courthouse": "Court",
-                          "case_type": "CaseCategory"}, "key": "case_date"}
-    assert guess_mapping(["CaseNumber", "CaseStyle", "HearingType", "HearingDate", "HearingTime", "Court",
-                          "County", "CaseCategory"]) == mapping["fields"]
+    mapping = {
+        "fields": {
+            "case_number": "CaseNumber",
+            "title": "CaseStyle",
+            "hearing_type": "HearingType",
+            "date": "HearingDate",
+            "time": "HearingTime",
+            "courthouse": "Court",
+            "case_type": "CaseCategory",
+        },
+        "key": "case_date",
+    }
+    assert (
+        guess_mapping(
+            ["CaseNumber", "CaseStyle", "HearingType", "HearingDate", "HearingTime", "Court", "County", "CaseCategory"]
+        )
+        == mapping["fields"]
+    )
     summary = run(tmp_path, data, mapping=mapping, name="idaho.csv")
     assert summary.rejected == 1
     assert summary.problems[0].line == 29 and "Ada County District Court" in summary.problems[0].reason
@@ -119,9 +142,13 @@ def _xlsx(rows) -> bytes:
 
 def test_xlsx_with_real_dates(app, make_courthouse, tmp_path):
     courthouse = make_courthouse(timezone="America/Los_Angeles")
-    data = _xlsx([["Docket No", "Hearing Date", "Hearing Time", "Dept"],
-                  ["X1", datetime(2026, 5, 4), "2:15 PM", "Dept 12"],
-                  ["X2", datetime(2026, 5, 5, 8, 30), None, 7]])
+    data = _xlsx(
+        [
+            ["Docket No", "Hearing Date", "Hearing Time", "Dept"],
+            ["X1", datetime(2026, 5, 4), "2:15 PM", "Dept 12"],
+            ["X2", datetime(2026, 5, 5, 8, 30), None, 7],
+        ]
+    )
     summary = run(tmp_path, data, courthouse=courthouse, kind="xlsx", name="docket.xlsx")
     assert summary.added == 2
     found = all_hearings()
@@ -135,5 +162,11 @@ def test_zip_bomb_is_refused_before_opening(app, make_courthouse, tmp_path):
         archive.writestr("[Content_Types].xml", "<x/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (60 * 1024 * 1024))
     with pytest.raises(DomainError, match="unreasonable size"):
-        run(tmp_path, buffer.getvalue(), courthouse=courthouse, kind="xlsx", name="bomb.xlsx",
-            mapping={"fields": {"date": "Date"}})
+        run(
+            tmp_path,
+            buffer.getvalue(),
+            courthouse=courthouse,
+            kind="xlsx",
+            name="bomb.xlsx",
+            mapping={"fields": {"date": "Date"}},
+        )

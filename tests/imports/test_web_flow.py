@@ -7,16 +7,23 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from courtwatch.privacy.keys import match_key
 from courtwatch.courts.hearing_models import Hearing
 from courtwatch.db import db
 from courtwatch.imports.models import CalendarSource, ImportRun
+from courtwatch.privacy.keys import match_key
 from tests.imports.conftest import ics, vevent
 
 SOON = (datetime.now(UTC) + timedelta(days=10)).strftime("%Y%m%d")
-CALENDAR = ics(vevent("w1", f":{SOON}T140000Z", summary="<script>alert(1)</script> Arraignment",
-                      location="Room 5", extra="DESCRIPTION:see javascript:alert(1)"),
-               vevent("w2", f":{SOON}T150000Z", summary="Motions"))
+CALENDAR = ics(
+    vevent(
+        "w1",
+        f":{SOON}T140000Z",
+        summary="<script>alert(1)</script> Arraignment",
+        location="Room 5",
+        extra="DESCRIPTION:see javascript:alert(1)",
+    ),
+    vevent("w2", f":{SOON}T150000Z", summary="Motions"),
+)
 
 
 def hearing_count() -> int:
@@ -25,8 +32,12 @@ def hearing_count() -> int:
 
 
 def upload(client, data: bytes, filename: str, courthouse_id: int, **extra):
-    form = {"upload-file": (io.BytesIO(data), filename), "upload-courthouse": str(courthouse_id),
-            "upload-full": "y", **extra}
+    form = {
+        "upload-file": (io.BytesIO(data), filename),
+        "upload-courthouse": str(courthouse_id),
+        "upload-full": "y",
+        **extra,
+    }
     return client.post("/calendars/upload", data=form, content_type="multipart/form-data")
 
 
@@ -65,8 +76,13 @@ def test_commit_needs_csrf(coordinator_client, make_courthouse):
 def test_csv_upload_with_column_mapping(coordinator_client, make_courthouse):
     courthouse = make_courthouse()
     data = "Docket;Fecha;Hora;Sala\r\nD-1;4/1/2099;9:30 AM;7\r\nD-2;2099-04-02;14:00;8\r\nD-3;nope;9:00;1\r\n"
-    response = upload(coordinator_client, data.encode("cp1252"), "docket.csv", courthouse.id,
-                      **{"upload-source_name": "Weekly docket"})
+    response = upload(
+        coordinator_client,
+        data.encode("cp1252"),
+        "docket.csv",
+        courthouse.id,
+        **{"upload-source_name": "Weekly docket"},
+    )
     assert response.status_code == 302 and "/columns" in response.headers["Location"]
     columns = coordinator_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "semicolon" in columns and "D-1" in columns
@@ -83,8 +99,13 @@ def test_csv_upload_with_column_mapping(coordinator_client, make_courthouse):
     assert hearing_count() == 2
     source = db.session.scalars(select(CalendarSource)).one()
     assert '"Sala"' in source.mapping  # remembered for the next upload
-    again = upload(coordinator_client, data.encode("cp1252"), "docket.csv", courthouse.id,
-                   **{"upload-source_name": "Weekly docket"})
+    again = upload(
+        coordinator_client,
+        data.encode("cp1252"),
+        "docket.csv",
+        courthouse.id,
+        **{"upload-source_name": "Weekly docket"},
+    )
     page = coordinator_client.get(again.headers["Location"]).get_data(as_text=True)
     assert "confirmed last time" in page
 
@@ -94,8 +115,9 @@ def test_bad_files_get_a_message_not_a_traceback(app, coordinator_client, make_c
     response = upload(coordinator_client, b"\x00\x01\x02garbage", "photo.jpg", courthouse.id)
     assert response.status_code == 422
     assert "Upload an iCalendar" in response.get_data(as_text=True)
-    response = upload(coordinator_client, b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:garbage\r\n",
-                      "broken.ics", courthouse.id)
+    response = upload(
+        coordinator_client, b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:garbage\r\n", "broken.ics", courthouse.id
+    )
     preview = coordinator_client.get(response.headers["Location"])
     assert preview.status_code == 422 and "flash-error" in preview.get_data(as_text=True)
     app.config["IMPORT_MAX_BYTES"] = 100
@@ -132,8 +154,13 @@ def test_xlsx_upload_through_the_web_form(coordinator_client, make_courthouse):
     assert response.headers["Location"].endswith("/calendars/pending/columns")
     columns = coordinator_client.get(response.headers["Location"])
     assert columns.status_code == 200 and "X-1" in columns.get_data(as_text=True)
-    mapping = {"case_number": "Case Number", "date": "Date", "time": "Time", "courtroom": "Courtroom",
-               "key": "case_date"}
+    mapping = {
+        "case_number": "Case Number",
+        "date": "Date",
+        "time": "Time",
+        "courtroom": "Courtroom",
+        "key": "case_date",
+    }
     coordinator_client.post("/calendars/pending/columns", data=mapping)
     assert "2 to add" in coordinator_client.get("/calendars/pending").get_data(as_text=True)
     coordinator_client.post("/calendars/pending/commit")
@@ -147,7 +174,8 @@ def test_json_is_not_read_as_a_docket(coordinator_client, make_courthouse):
 
 
 def test_double_click_on_a_reimport_applies_once_and_shows_the_first_result(
-        app, coordinator_client, make_courthouse, make_user):
+    app, coordinator_client, make_courthouse, make_user
+):
     """Finding 5: a second click applied the changes again (two "Shift changed" emails each)."""
     from courtwatch.courts.hearing_services import set_accompaniment_needed
     from courtwatch.notify.models import OutboxMessage

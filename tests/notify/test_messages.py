@@ -12,8 +12,11 @@ from courtwatch.notify.messages import EMAIL_KINDS, render_email
 from courtwatch.notify.samples import sample_courthouse, sample_email
 
 # (zone, abbreviation on 1 December 2026, UTC date of 8:30 local that day)
-ZONES = [("America/New_York", "EST", "2026-12-01"), ("Pacific/Auckland", "NZDT", "2026-11-30"),
-         ("America/Los_Angeles", "PST", "2026-12-01")]
+ZONES = [
+    ("America/New_York", "EST", "2026-12-01"),
+    ("Pacific/Auckland", "NZDT", "2026-11-30"),
+    ("America/Los_Angeles", "PST", "2026-12-01"),
+]
 DAY = {"en": "Tuesday, December 1, 2026", "es": "martes, 1 de diciembre de 2026"}
 CLOCK = {"en": "8:30 AM", "es": "8:30 a. m."}
 NOT_WANTED = re.compile(r"\d:\d\d:\d\d|Coordinated Universal Time|UTC|America/|Pacific/|\(\w+/\w+\)")

@@ -120,8 +120,12 @@ def test_concurrent_runs_never_send_a_message_twice(app, mailbox):
     received = sorted(m["To"] for m in mailbox.messages)
     assert received == sorted(f"person{i}@example.org" for i in range(30))
     db.session.expire_all()
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.status == OutboxStatus.SENT)) == 30
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENT)
+        )
+        == 30
+    )
 
 
 def test_dedupe_key_queues_a_notice_once(app, mailbox):

@@ -39,11 +39,19 @@ def report_form(courthouse, **overrides) -> dict:
 
 
 def arrest_form(courthouse, **overrides) -> dict:
-    return report_form(courthouse, **{
-        "action": "arrest", "target_role": "defendant", "warrant": "administrative", "force_used": "no",
-        "area": "outside_steps", "courtroom": "Room 205",
-        "narrative": "Three agents in ICE vests handcuffed a man at the bottom of the steps after his hearing.",
-        **overrides})
+    return report_form(
+        courthouse,
+        **{
+            "action": "arrest",
+            "target_role": "defendant",
+            "warrant": "administrative",
+            "force_used": "no",
+            "area": "outside_steps",
+            "courtroom": "Room 205",
+            "narrative": "Three agents in ICE vests handcuffed a man at the bottom of the steps after his hearing.",
+            **overrides,
+        },
+    )
 
 
 def jpeg_bytes(size=(64, 48), exif=None, color=(200, 30, 30)) -> bytes:

@@ -19,8 +19,12 @@ def _file(client, court, **overrides) -> Observation:
 def test_another_volunteer_cannot_read_a_report(volunteer_client, login_as, make_user, court):
     observation = _file(volunteer_client, court, narrative="Two agents by the elevator, first-hand.")
     other = login_as(make_user())
-    for url in (f"/observations/{observation.id}", f"/observations/{observation.id}/amend",
-                f"/observations/{observation.id + 1}", f"/observations/{observation.id + 1000}"):
+    for url in (
+        f"/observations/{observation.id}",
+        f"/observations/{observation.id}/amend",
+        f"/observations/{observation.id + 1}",
+        f"/observations/{observation.id + 1000}",
+    ):
         response = other.get(url)
         assert response.status_code == 404, url
         assert "elevator" not in response.get_data(as_text=True)
@@ -39,11 +43,19 @@ def test_my_reports_lists_only_mine(volunteer_client, login_as, make_user, court
 def test_volunteers_cannot_open_staff_pages(volunteer_client, court):
     observation = _file(volunteer_client, court)
     assert volunteer_client.get("/coordinator/observations").status_code == 403
-    assert volunteer_client.post(f"/observations/{observation.id}/verify",
-                                 data={"status": "confirmed", "note": "x"}).status_code == 403
+    assert (
+        volunteer_client.post(
+            f"/observations/{observation.id}/verify", data={"status": "confirmed", "note": "x"}
+        ).status_code
+        == 403
+    )
     assert volunteer_client.get(f"/observations/{observation.id}/edit").status_code == 403
-    assert volunteer_client.post("/coordinator/observations/link",
-                                 data={"observation_ids": [str(observation.id)]}).status_code == 403
+    assert (
+        volunteer_client.post(
+            "/coordinator/observations/link", data={"observation_ids": [str(observation.id)]}
+        ).status_code
+        == 403
+    )
     db.session.expire_all()
     assert db.session.get(Observation, observation.id).status == "unverified"
 

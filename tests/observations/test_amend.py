@@ -30,8 +30,7 @@ def test_reporter_amends_within_the_window(volunteer_client, court):
     assert "Amend" in page.get_data(as_text=True)
     form = volunteer_client.get(f"/observations/{observation.id}/amend").get_data(as_text=True)
     assert "Grey Ford Explorer" in form
-    response = volunteer_client.post(f"/observations/{observation.id}/amend",
-                                     data=_amend_data(data, agent_count="3"))
+    response = volunteer_client.post(f"/observations/{observation.id}/amend", data=_amend_data(data, agent_count="3"))
     assert response.status_code == 302
     db.session.expire_all()
     observation = db.session.get(Observation, observation.id)
@@ -42,8 +41,9 @@ def test_reporter_amends_within_the_window(volunteer_client, court):
 
 def test_amend_keeps_input_on_error(volunteer_client, court):
     observation, data = _file(volunteer_client, court)
-    response = volunteer_client.post(f"/observations/{observation.id}/amend",
-                                     data=_amend_data(data, agent_count="999", narrative="Kept text"))
+    response = volunteer_client.post(
+        f"/observations/{observation.id}/amend", data=_amend_data(data, agent_count="999", narrative="Kept text")
+    )
     assert response.status_code == 422
     assert form_errors(response.get_data(as_text=True)) and "Kept text" in response.get_data(as_text=True)
 
@@ -72,10 +72,13 @@ def test_coordinator_edits_for_clarity_and_the_original_is_kept(volunteer_client
     observation, data = _file(volunteer_client, court, narrative="2 guys w earpieces @ door 9ish")
     response = coordinator_client.post(
         f"/observations/{observation.id}/edit",
-        data=_amend_data(data, narrative="Two men with earpieces at the main door around 9:00."))
+        data=_amend_data(data, narrative="Two men with earpieces at the main door around 9:00."),
+    )
     assert response.status_code == 302
-    coordinator_client.post(f"/observations/{observation.id}/edit",
-                            data=_amend_data(data, narrative="Two men with earpieces at the main door at 9:00."))
+    coordinator_client.post(
+        f"/observations/{observation.id}/edit",
+        data=_amend_data(data, narrative="Two men with earpieces at the main door at 9:00."),
+    )
     db.session.expire_all()
     observation = db.session.get(Observation, observation.id)
     assert observation.narrative == "Two men with earpieces at the main door at 9:00."

@@ -104,7 +104,9 @@ def test_offline_draft_survives_and_a_forced_resend_makes_one_report(phone, make
              const response = await fetch('/observations/new', {method: 'POST', body: new URLSearchParams(entries),
                                                                  headers: {'X-Requested-With': 'fetch'}});
              return [response.status, await response.json()];
-           }""", payload)
+           }""",
+        payload,
+    )
     assert status_code == 200 and body["created"] is False
     assert stored_url.endswith(body["url"])
     assert _count() == 1

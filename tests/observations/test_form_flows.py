@@ -29,8 +29,9 @@ def _urgent_mail() -> int:
 
 
 # ---------------------------------------------------------------- "Nothing observed" after typing
-def test_nothing_observed_over_a_half_typed_arrest_asks_first_and_keeps_everything(volunteer_client, court,
-                                                                                    coordinator):
+def test_nothing_observed_over_a_half_typed_arrest_asks_first_and_keeps_everything(
+    volunteer_client, court, coordinator
+):
     data = arrest_form(court, nothing_observed="y")
     response = volunteer_client.post("/observations/new", data=data)
     assert response.status_code == 422
@@ -52,9 +53,19 @@ def test_confirmed_nothing_observed_stores_one_consistent_quiet_report(volunteer
 
 
 def test_nothing_observed_on_an_empty_form_sends_at_once(volunteer_client, court):
-    data = report_form(court, agents_present=None, agent_count=None, agencies=None, attire=None, markings=None,
-                       vehicles=None, identified_themselves=None, action=None, narrative=None,
-                       nothing_observed="y")
+    data = report_form(
+        court,
+        agents_present=None,
+        agent_count=None,
+        agencies=None,
+        attire=None,
+        markings=None,
+        vehicles=None,
+        identified_themselves=None,
+        action=None,
+        narrative=None,
+        nothing_observed="y",
+    )
     response = volunteer_client.post("/observations/new", data=data)
     assert response.status_code == 302
     (report,) = _stored()
@@ -73,8 +84,13 @@ def test_a_resend_with_photos_attaches_them_when_the_first_copy_had_none(volunte
     data = report_form(court)
     assert volunteer_client.post("/observations/new", data=dict(data)).status_code == 302
     assert _stored()[0].photos == []
-    again = dict(data, photos=[(io.BytesIO(jpeg_bytes()), "IMG_1.JPG", "image/jpeg"),
-                               (io.BytesIO(jpeg_bytes(color=(0, 90, 0))), "IMG_2.JPG", "image/jpeg")])
+    again = dict(
+        data,
+        photos=[
+            (io.BytesIO(jpeg_bytes()), "IMG_1.JPG", "image/jpeg"),
+            (io.BytesIO(jpeg_bytes(color=(0, 90, 0))), "IMG_2.JPG", "image/jpeg"),
+        ],
+    )
     response = volunteer_client.post("/observations/new", data=again)
     assert response.status_code == 302
     (report,) = _stored()
@@ -85,8 +101,9 @@ def test_a_resend_does_not_double_photos_the_first_copy_had(volunteer_client, co
     first = dict(report_form(court), photos=[(io.BytesIO(jpeg_bytes()), "IMG_1.JPG", "image/jpeg")])
     key = first["idempotency_key"]
     assert volunteer_client.post("/observations/new", data=first).status_code == 302
-    again = dict(report_form(court, idempotency_key=key),
-                 photos=[(io.BytesIO(jpeg_bytes()), "IMG_1.JPG", "image/jpeg")])
+    again = dict(
+        report_form(court, idempotency_key=key), photos=[(io.BytesIO(jpeg_bytes()), "IMG_1.JPG", "image/jpeg")]
+    )
     again.update({k: v for k, v in first.items() if k != "photos"})
     assert volunteer_client.post("/observations/new", data=again).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(ObservationPhoto)) == 1
@@ -110,15 +127,17 @@ def test_the_form_opened_from_a_courthouse_starts_at_its_local_time(volunteer_cl
 
 @pytest.mark.browser
 @pytest.mark.parametrize("zone", ["Pacific/Auckland", "America/Los_Angeles"])
-def test_the_form_from_the_menu_uses_the_phones_time_then_the_courthouses(chromium, live_server, make_user,
-                                                                          make_courthouse, zone):
+def test_the_form_from_the_menu_uses_the_phones_time_then_the_courthouses(
+    chromium, live_server, make_user, make_courthouse, zone
+):
     """Opened from the menu with no courthouse: the phone's time. Choosing one: that courthouse's time.
     Sent straight away, it is not "in the future" (it was, in UTC, west of Greenwich)."""
     volunteer = make_user(Role.VOLUNTEER)
     honolulu = make_courthouse(name="Honolulu District Court", timezone="Pacific/Honolulu")
     make_courthouse(name="Auckland District Court", timezone="Pacific/Auckland")
-    context = chromium.new_context(viewport=PHONE, base_url=live_server.url, locale="en-US", timezone_id=zone,
-                                   is_mobile=True, has_touch=True)
+    context = chromium.new_context(
+        viewport=PHONE, base_url=live_server.url, locale="en-US", timezone_id=zone, is_mobile=True, has_touch=True
+    )
     context.set_default_timeout(10_000)
     try:
         page = context.new_page()
@@ -134,8 +153,7 @@ def test_the_form_from_the_menu_uses_the_phones_time_then_the_courthouses(chromi
         page.locator("#courthouse_id").select_option(str(honolulu.id))
         honolulu_now = datetime.now(UTC).astimezone(honolulu.zone)
         assert page.locator("#observed_date").input_value() == f"{honolulu_now:%Y-%m-%d}"
-        assert page.locator("#observed_time").input_value()[:2] == f"{honolulu_now:%H}" or \
-            honolulu_now.minute == 59
+        assert page.locator("#observed_time").input_value()[:2] == f"{honolulu_now:%H}" or honolulu_now.minute == 59
         page.get_by_role("button", name="Nothing observed — send now").click()
         page.wait_for_url(re.compile(r"/observations/\d+$"))
         assert "future" not in page.content()

@@ -75,8 +75,7 @@ def test_png_metadata_is_dropped_too(app, volunteer_client, court):
     out = io.BytesIO()
     Image.new("RGBA", (20, 20), (0, 0, 255, 128)).save(out, "PNG", pnginfo=info)
     data = report_form(court, photos=[(io.BytesIO(out.getvalue()), "x.png", "image/png")])
-    assert volunteer_client.post("/observations/new", data=data,
-                                 content_type="multipart/form-data").status_code == 302
+    assert volunteer_client.post("/observations/new", data=data, content_type="multipart/form-data").status_code == 302
     photo = db.session.scalar(select(ObservationPhoto))
     assert photo.content_type == "image/png"
     assert b"42.35N" not in _stored_file(app, photo).read_bytes()
@@ -97,8 +96,7 @@ def test_a_gif_is_refused_by_content(volunteer_client, court):
     out = io.BytesIO()
     Image.new("RGB", (10, 10)).save(out, "GIF")
     data = report_form(court, photos=[(io.BytesIO(out.getvalue()), "photo.jpg", "image/jpeg")])
-    assert volunteer_client.post("/observations/new", data=data,
-                                 content_type="multipart/form-data").status_code == 422
+    assert volunteer_client.post("/observations/new", data=data, content_type="multipart/form-data").status_code == 422
 
 
 def test_too_many_pixels_is_refused(app, volunteer_client, court):
@@ -112,28 +110,30 @@ def test_too_many_pixels_is_refused(app, volunteer_client, court):
 def test_count_and_size_limits(app, volunteer_client, court):
     app.config["PHOTO_MAX_COUNT"] = 2
     files = [(io.BytesIO(jpeg_bytes()), f"{n}.jpg", "image/jpeg") for n in range(3)]
-    response = volunteer_client.post("/observations/new", data=report_form(court, photos=files),
-                                     content_type="multipart/form-data")
-    assert response.status_code == 422 and any("at most 2 photos" in e for e in
-                                                form_errors(response.get_data(as_text=True)))
+    response = volunteer_client.post(
+        "/observations/new", data=report_form(court, photos=files), content_type="multipart/form-data"
+    )
+    assert response.status_code == 422 and any(
+        "at most 2 photos" in e for e in form_errors(response.get_data(as_text=True))
+    )
     app.config["PHOTO_MAX_BYTES"] = 200
     files = [(io.BytesIO(jpeg_bytes(size=(300, 300))), "big.jpg", "image/jpeg")]
-    response = volunteer_client.post("/observations/new", data=report_form(court, photos=files),
-                                     content_type="multipart/form-data")
-    assert response.status_code == 422 and any("at most" in e and "MB" in e for e in
-                                               form_errors(response.get_data(as_text=True)))
+    response = volunteer_client.post(
+        "/observations/new", data=report_form(court, photos=files), content_type="multipart/form-data"
+    )
+    assert response.status_code == 422 and any(
+        "at most" in e and "MB" in e for e in form_errors(response.get_data(as_text=True))
+    )
 
 
 @pytest.fixture
 def photo_report(volunteer_client, court):
     data = report_form(court, photos=[(io.BytesIO(jpeg_bytes()), "a.jpg", "image/jpeg")])
-    assert volunteer_client.post("/observations/new", data=data,
-                                 content_type="multipart/form-data").status_code == 302
+    assert volunteer_client.post("/observations/new", data=data, content_type="multipart/form-data").status_code == 302
     return db.session.scalar(select(ObservationPhoto))
 
 
-def test_photo_is_served_privately_to_reporter_and_coordinators(volunteer_client, coordinator_client,
-                                                                photo_report):
+def test_photo_is_served_privately_to_reporter_and_coordinators(volunteer_client, coordinator_client, photo_report):
     url = f"/observations/{photo_report.observation_id}/photos/{photo_report.id}"
     for client in (volunteer_client, coordinator_client):
         response = client.get(url)
@@ -149,9 +149,11 @@ def test_photo_is_served_privately_to_reporter_and_coordinators(volunteer_client
 def test_other_volunteers_get_404_for_photos_even_by_guessing(login_as, make_user, photo_report, client):
     other = login_as(make_user())
     observation_id, photo_id = photo_report.observation_id, photo_report.id
-    for url in (f"/observations/{observation_id}/photos/{photo_id}",
-                f"/observations/{observation_id}/photos/{photo_id + 1}",
-                f"/observations/{observation_id + 1}/photos/{photo_id}"):
+    for url in (
+        f"/observations/{observation_id}/photos/{photo_id}",
+        f"/observations/{observation_id}/photos/{photo_id + 1}",
+        f"/observations/{observation_id + 1}/photos/{photo_id}",
+    ):
         assert other.get(url).status_code == 404
     # Not logged in: sent to the login page, never the picture.
     assert client.get(f"/observations/{observation_id}/photos/{photo_id}").status_code == 302

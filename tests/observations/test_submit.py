@@ -44,8 +44,10 @@ def test_a_sighting_is_stored_with_its_details(volunteer_client, volunteer, cour
     assert court.local(observation.observed_at).strftime("%H:%M") == data["observed_time"]
     page = volunteer_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Report received" in page and "Grey Ford Explorer" in page
-    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_type == "observation")) \
+    assert (
+        db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_type == "observation"))
         == "observation.submit"
+    )
 
 
 def test_resend_returns_the_stored_report_and_different_content_is_refused(volunteer_client, court):
@@ -79,8 +81,13 @@ def test_fetch_submission_gets_json_so_the_draft_can_be_cleared(volunteer_client
 
 
 def test_bad_fields_come_back_with_messages_and_the_input_kept(volunteer_client, court):
-    data = report_form(court, agents_present="no", action="arrest", observed_date="2999-01-01",
-                       narrative="A narrative I typed carefully")
+    data = report_form(
+        court,
+        agents_present="no",
+        action="arrest",
+        observed_date="2999-01-01",
+        narrative="A narrative I typed carefully",
+    )
     response = volunteer_client.post("/observations/new", data=data)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -120,7 +127,8 @@ def test_no_agents_means_no_agent_details_stored(volunteer_client, court):
 
 
 def test_arrest_alerts_every_coordinator_at_once_without_naming_the_reporter(
-        volunteer_client, volunteer, coordinator, admin, make_user, court, mailbox):
+    volunteer_client, volunteer, coordinator, admin, make_user, court, mailbox
+):
     make_user("coordinator", status="suspended")
     data = arrest_form(court)
     response = volunteer_client.post("/observations/new", data=data)
@@ -158,8 +166,12 @@ def test_report_from_a_shift_prefills_and_links_it(volunteer_client, court, coor
     from courtwatch.db import utcnow
     from courtwatch.shifts.models import Shift
 
-    shift = Shift(courthouse_id=court.id, starts_at=utcnow() - timedelta(hours=1),
-                  ends_at=utcnow() + timedelta(hours=2), created_by_id=coordinator.id)
+    shift = Shift(
+        courthouse_id=court.id,
+        starts_at=utcnow() - timedelta(hours=1),
+        ends_at=utcnow() + timedelta(hours=2),
+        created_by_id=coordinator.id,
+    )
     db.session.add(shift)
     db.session.commit()
     html = volunteer_client.get(f"/observations/new?shift={shift.id}").get_data(as_text=True)

@@ -19,29 +19,33 @@ def _file(client, court, **overrides) -> Observation:
     return db.session.scalar(select(Observation).order_by(Observation.id.desc()))
 
 
-def test_verification_needs_a_note_and_is_kept_in_the_audit_log(volunteer_client, coordinator_client,
-                                                               coordinator, court):
+def test_verification_needs_a_note_and_is_kept_in_the_audit_log(
+    volunteer_client, coordinator_client, coordinator, court
+):
     observation = _file(volunteer_client, court)
     missing = coordinator_client.post(f"/observations/{observation.id}/verify", data={"status": "confirmed"})
     assert missing.status_code == 422 and form_errors(missing.get_data(as_text=True))
     for status, note in (("unable_to_verify", "Only one account"), ("confirmed", "Lawyer confirmed")):
-        response = coordinator_client.post(f"/observations/{observation.id}/verify",
-                                           data={"status": status, "note": note})
+        response = coordinator_client.post(
+            f"/observations/{observation.id}/verify", data={"status": status, "note": note}
+        )
         assert response.status_code == 302
     db.session.expire_all()
     observation = db.session.get(Observation, observation.id)
     assert observation.status == "confirmed" and observation.verification_note == "Lawyer confirmed"
-    events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "observation.verify")
-                                     .order_by(AuditEvent.id)))
+    events = list(
+        db.session.scalars(select(AuditEvent).where(AuditEvent.action == "observation.verify").order_by(AuditEvent.id))
+    )
     assert [(json.loads(e.detail)["from_status"], json.loads(e.detail)["to_status"]) for e in events] == [
-        ("unverified", "unable_to_verify"), ("unable_to_verify", "confirmed")]
+        ("unverified", "unable_to_verify"),
+        ("unable_to_verify", "confirmed"),
+    ]
     assert all(e.actor_id == coordinator.id for e in events)
     html = coordinator_client.get(f"/observations/{observation.id}").get_data(as_text=True)
     assert "Unable to verify → Confirmed" in html
 
 
-def test_review_queue_newest_first_filtered_and_paginated(volunteer_client, coordinator_client,
-                                                          make_courthouse, court):
+def test_review_queue_newest_first_filtered_and_paginated(volunteer_client, coordinator_client, make_courthouse, court):
     other = make_courthouse(name="Lynn District Court")
     first = _file(volunteer_client, court)
     second = _file(volunteer_client, other)
@@ -85,13 +89,15 @@ def test_review_queue_does_not_query_per_row(app, volunteer_client, coordinator_
     assert count_queries() == few
 
 
-def test_link_reports_into_one_incident(volunteer_client, login_as, make_user, coordinator_client, court,
-                                        make_courthouse):
+def test_link_reports_into_one_incident(
+    volunteer_client, login_as, make_user, coordinator_client, court, make_courthouse
+):
     first = _file(volunteer_client, court)
     second = _file(login_as(make_user()), court)
-    response = coordinator_client.post("/coordinator/observations/link",
-                                       data={"observation_ids": [str(first.id), str(second.id)],
-                                             "summary": "Arrest on the steps, two witnesses"})
+    response = coordinator_client.post(
+        "/coordinator/observations/link",
+        data={"observation_ids": [str(first.id), str(second.id)], "summary": "Arrest on the steps, two witnesses"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     incident = db.session.scalar(select(Incident))
@@ -102,12 +108,15 @@ def test_link_reports_into_one_incident(volunteer_client, login_as, make_user, c
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "incident.link"))
     # A third report joins the existing incident; a report from another courthouse cannot.
     third = _file(volunteer_client, court)
-    coordinator_client.post("/coordinator/observations/link",
-                            data={"observation_ids": [str(third.id)], "incident_id": str(incident.id)})
+    coordinator_client.post(
+        "/coordinator/observations/link", data={"observation_ids": [str(third.id)], "incident_id": str(incident.id)}
+    )
     elsewhere = _file(volunteer_client, make_courthouse(name="Lynn"))
-    refused = coordinator_client.post("/coordinator/observations/link",
-                                      data={"observation_ids": [str(elsewhere.id)], "incident_id": str(incident.id)},
-                                      follow_redirects=True)
+    refused = coordinator_client.post(
+        "/coordinator/observations/link",
+        data={"observation_ids": [str(elsewhere.id)], "incident_id": str(incident.id)},
+        follow_redirects=True,
+    )
     assert "same courthouse" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Observation, third.id).incident_id == incident.id
@@ -135,5 +144,7 @@ def test_demo_load_brings_reports_and_incidents(runner):
     assert db.session.scalar(select(func.count()).select_from(Incident)) >= 2
     statuses = set(db.session.scalars(select(Observation.status).distinct()))
     assert {"unverified", "confirmed"} <= statuses
-    assert db.session.scalar(select(func.count()).select_from(Observation)
-                             .where(Observation.nothing_observed.is_(True))) > 10
+    assert (
+        db.session.scalar(select(func.count()).select_from(Observation).where(Observation.nothing_observed.is_(True)))
+        > 10
+    )

@@ -24,13 +24,15 @@ def test_only_admins_read_the_audit_trail(client, volunteer_client, coordinator_
 
 
 def test_approval_role_change_and_suspension_are_recorded_and_shown(
-        admin_client, admin, coordinator_client, coordinator, make_user):
+    admin_client, admin, coordinator_client, coordinator, make_user
+):
     pending = make_user(status="pending", name="Pat Pending")
     assert coordinator_client.post(f"/coordinator/volunteers/{pending.id}/approve").status_code == 302
     assert coordinator_client.post(f"/coordinator/volunteers/{pending.id}/suspend").status_code == 302
     assert admin_client.post(f"/coordinator/volunteers/{pending.id}/reactivate").status_code == 302
-    assert admin_client.post(f"/coordinator/volunteers/{pending.id}/role",
-                             data={"role": "coordinator"}).status_code == 302
+    assert (
+        admin_client.post(f"/coordinator/volunteers/{pending.id}/role", data={"role": "coordinator"}).status_code == 302
+    )
     assert _actions() == ["user.approved", "user.suspended", "user.reactivated", "user.role_changed"]
 
     events = list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
@@ -48,8 +50,10 @@ def test_approval_role_change_and_suspension_are_recorded_and_shown(
 
 def test_refused_change_writes_no_event(coordinator_client, admin):
     """A coordinator's attempt to change a role fails and leaves no trace of a change."""
-    assert coordinator_client.post(f"/coordinator/volunteers/{admin.id}/role",
-                                   data={"role": "volunteer"}).status_code == 403
+    assert (
+        coordinator_client.post(f"/coordinator/volunteers/{admin.id}/role", data={"role": "volunteer"}).status_code
+        == 403
+    )
     assert coordinator_client.post(f"/coordinator/volunteers/{admin.id}/suspend").status_code == 302
     assert "user.role_changed" not in _actions() and "user.suspended" not in _actions()
 
@@ -66,8 +70,13 @@ def test_audit_trail_pages_newest_first(app, admin_client):
 
 
 def test_no_column_anywhere_stores_an_ip_address(app):
-    suspicious = re.compile(r"(^|_)(ip|ips|ip_address|ipaddr|remote_addr|remote_ip|client_ip|x_forwarded_for)($|_)",
-                            re.IGNORECASE)
-    offenders = [f"{table.name}.{column.name}" for table in db.metadata.sorted_tables
-                 for column in table.columns if suspicious.search(column.name) or "remote" in column.name.lower()]
+    suspicious = re.compile(
+        r"(^|_)(ip|ips|ip_address|ipaddr|remote_addr|remote_ip|client_ip|x_forwarded_for)($|_)", re.IGNORECASE
+    )
+    offenders = [
+        f"{table.name}.{column.name}"
+        for table in db.metadata.sorted_tables
+        for column in table.columns
+        if suspicious.search(column.name) or "remote" in column.name.lower()
+    ]
     assert offenders == []

@@ -27,20 +27,34 @@ def _raw_row(table: str, row_id: int) -> str:
 
 def test_private_fields_are_stored_only_as_ciphertext(app, make_courthouse):
     courthouse = make_courthouse()
-    hearing = Hearing(courthouse_id=courthouse.id, starts_at=utcnow() + timedelta(days=3),
-                      title="People v. Quillon Vexmarrow", case_number="CR-QV-31337", notes="QV note")
+    hearing = Hearing(
+        courthouse_id=courthouse.id,
+        starts_at=utcnow() + timedelta(days=3),
+        title="People v. Quillon Vexmarrow",
+        case_number="CR-QV-31337",
+        notes="QV note",
+    )
     db.session.add(hearing)
     db.session.flush()
-    save_accompaniment_request(None, hearing, person_label="Quillon", meeting_notes="QV meeting",
-                               private_notes="QV private", contact="QV contact")
+    save_accompaniment_request(
+        None,
+        hearing,
+        person_label="Quillon",
+        meeting_notes="QV meeting",
+        private_notes="QV private",
+        contact="QV contact",
+    )
     db.session.commit()
     raw = _raw_row("hearing", hearing.id) + _raw_row("accompaniment_request", hearing.accompaniment_request.id)
     for plain in ("Quillon", "Vexmarrow", "CR-QV-31337", "QV note", "QV meeting", "QV private", "QV contact"):
         assert plain not in raw
     db.session.expire_all()
     again = db.session.get(Hearing, hearing.id)
-    assert (again.title, again.case_number, again.accompaniment_request.contact) == \
-        ("People v. Quillon Vexmarrow", "CR-QV-31337", "QV contact")
+    assert (again.title, again.case_number, again.accompaniment_request.contact) == (
+        "People v. Quillon Vexmarrow",
+        "CR-QV-31337",
+        "QV contact",
+    )
     wrapped = db.session.get(DataKey, again.data_key_id).wrapped
     assert len(wrapped) == 8 + 12 + 32 + 16  # fingerprint, nonce, AES-256 key, GCM tag: never the raw key
 
@@ -48,10 +62,20 @@ def test_private_fields_are_stored_only_as_ciphertext(app, make_courthouse):
 def test_purge_erases_captions_and_case_numbers_even_without_accompaniment(app, runner, make_courthouse):
     courthouse = make_courthouse()
     now = utcnow()
-    old = Hearing(courthouse_id=courthouse.id, starts_at=now - timedelta(days=31), courtroom="7",
-                  title="People v. Old Caption", case_number="OLD-1", external_key="h1:old")
-    recent = Hearing(courthouse_id=courthouse.id, starts_at=now - timedelta(days=2),
-                     title="People v. Recent Caption", case_number="NEW-1")
+    old = Hearing(
+        courthouse_id=courthouse.id,
+        starts_at=now - timedelta(days=31),
+        courtroom="7",
+        title="People v. Old Caption",
+        case_number="OLD-1",
+        external_key="h1:old",
+    )
+    recent = Hearing(
+        courthouse_id=courthouse.id,
+        starts_at=now - timedelta(days=2),
+        title="People v. Recent Caption",
+        case_number="NEW-1",
+    )
     db.session.add_all([old, recent])
     db.session.commit()
     old_key = old.data_key_id
@@ -69,8 +93,14 @@ def test_purge_erases_captions_and_case_numbers_even_without_accompaniment(app, 
 
 def test_reimport_matches_on_a_keyed_hash_not_the_case_number(app, make_courthouse, tmp_path):
     courthouse = make_courthouse()
-    data = ics(vevent("2026-CR-004242@court.example", ":20260310T140000Z", location="Room 1",
-                      extra="DESCRIPTION:People v. Ximena Roe"))
+    data = ics(
+        vevent(
+            "2026-CR-004242@court.example",
+            ":20260310T140000Z",
+            location="Room 1",
+            extra="DESCRIPTION:People v. Ximena Roe",
+        )
+    )
     assert run_ics(tmp_path, courthouse, data).added == 1
     hearing = db.session.scalars(select(Hearing)).one()
     assert "004242" not in hearing.external_key and hearing.external_key.startswith("h1:")
@@ -80,8 +110,13 @@ def test_reimport_matches_on_a_keyed_hash_not_the_case_number(app, make_courthou
 
 
 def test_delivered_mail_loses_body_and_address_after_retention(app, runner):
-    queue_email("someone@example.org", "Shift at BMC", "Room 5, 9:00", dedupe_key="a",
-                attachments=[Attachment("shift.ics", "text/calendar", b"BEGIN:VCALENDAR")])
+    queue_email(
+        "someone@example.org",
+        "Shift at BMC",
+        "Room 5, 9:00",
+        dedupe_key="a",
+        attachments=[Attachment("shift.ics", "text/calendar", b"BEGIN:VCALENDAR")],
+    )
     queue_email("other@example.org", "Fresh", "kept for now", dedupe_key="b")
     db.session.flush()
     old, fresh = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
@@ -94,8 +129,12 @@ def test_delivered_mail_loses_body_and_address_after_retention(app, runner):
     assert (old.to_address, old.subject, old.body_text) == ("", "", "")
     assert db.session.scalar(select(func.count()).select_from(OutboxAttachment)) == 0
     assert fresh.to_address == "other@example.org"
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                             .where(OutboxMessage.status == OutboxStatus.SENT)) == 2  # counts kept
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENT)
+        )
+        == 2
+    )  # counts kept
 
 
 def test_rotate_key_rewraps_every_data_key(app, runner, make_courthouse):

@@ -33,8 +33,7 @@ from tests.imports.conftest import ics, vevent
 def planted():
     tag = uuid.uuid4().hex[:8].upper()
     letters = "".join(chr(ord("a") + int(c, 16) % 26) for c in tag)
-    return {"name": f"Wolf{letters}", "a_number": f"A{int(tag, 16) % 10**9:09d}",
-            "case": f"FX-{tag}-CR"}
+    return {"name": f"Wolf{letters}", "a_number": f"A{int(tag, 16) % 10**9:09d}", "case": f"FX-{tag}-CR"}
 
 
 @pytest.fixture
@@ -74,8 +73,11 @@ def _assert_clean(where: str, blob: bytes, planted) -> None:
 
 
 def _upload(client, data: bytes, courthouse_id: int):
-    form = {"upload-file": (io.BytesIO(data), "docket.ics"), "upload-courthouse": str(courthouse_id),
-            "upload-full": "y"}
+    form = {
+        "upload-file": (io.BytesIO(data), "docket.ics"),
+        "upload-courthouse": str(courthouse_id),
+        "upload-full": "y",
+    }
     response = client.post("/calendars/upload", data=form, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     preview = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -91,24 +93,42 @@ def _run_flow(app, planted, make_courthouse, coordinator, coordinator_client, ma
     courthouse = make_courthouse()
     day = (datetime.now(UTC) + timedelta(hours=30)).strftime("%Y%m%dT%H%M00Z")
     caption = f"People v. {planted['name']} Trzebiatowska"
-    _upload(coordinator_client, ics(vevent(f"{planted['case']}@court.example", f":{day}", location="Room 4",
-                                           summary=caption, extra=f"DESCRIPTION:Case {planted['case']}")),
-            courthouse.id)
+    _upload(
+        coordinator_client,
+        ics(
+            vevent(
+                f"{planted['case']}@court.example",
+                f":{day}",
+                location="Room 4",
+                summary=caption,
+                extra=f"DESCRIPTION:Case {planted['case']}",
+            )
+        ),
+        courthouse.id,
+    )
     hearing = db.session.scalars(select(Hearing).where(Hearing.courthouse_id == courthouse.id)).one()
     assert hearing.case_number == "" and hearing.title == caption  # ICS: the caption and description
     assert coordinator_client.post(f"/hearings/{hearing.id}/accompaniment", data={"needed": "1"}).status_code == 302
     # Errors along the way: a full name with an A-number, then a NUL byte in the notes.
-    bad = coordinator_client.post(f"/hearings/{hearing.id}/request",
-                                  data={"person_label": f"{planted['name']} {planted['a_number']}"})
+    bad = coordinator_client.post(
+        f"/hearings/{hearing.id}/request", data={"person_label": f"{planted['name']} {planted['a_number']}"}
+    )
     assert bad.status_code == 422
-    nul = coordinator_client.post(f"/hearings/{hearing.id}/request",
-                                  data={"person_label": planted["name"],
-                                        "private_notes": f"A-number {planted['a_number']}\x00"})
+    nul = coordinator_client.post(
+        f"/hearings/{hearing.id}/request",
+        data={"person_label": planted["name"], "private_notes": f"A-number {planted['a_number']}\x00"},
+    )
     assert nul.status_code == 422
-    ok = coordinator_client.post(f"/hearings/{hearing.id}/request", data={
-        "person_label": planted["name"], "language": "Mam",
-        "meeting_notes": f"Ask for {planted['name']} at the door", "private_notes": f"A-number {planted['a_number']}",
-        "contact": f"via sister, re {planted['case']}"})
+    ok = coordinator_client.post(
+        f"/hearings/{hearing.id}/request",
+        data={
+            "person_label": planted["name"],
+            "language": "Mam",
+            "meeting_notes": f"Ask for {planted['name']} at the door",
+            "private_notes": f"A-number {planted['a_number']}",
+            "contact": f"via sister, re {planted['case']}",
+        },
+    )
     assert ok.status_code == 302
     volunteer = make_user(name="Vic Volunteer", trainings=(app.config["ACCOMPANIMENT_TRAINING"],))
     shift = shift_for_hearing(hearing)
@@ -144,14 +164,32 @@ def _postgres_bytes(url: str, since: float) -> list[tuple[str, bytes]]:
     with db.engine.connect() as connection:
         connection.execute(text("CHECKPOINT"))
         data_directory = Path(connection.execute(text("SHOW data_directory")).scalar())
-        paths = [row[0] for row in connection.execute(text(
-            "SELECT pg_relation_filepath(oid) FROM pg_class WHERE pg_relation_filepath(oid) IS NOT NULL "
-            "AND relpersistence = 'p' AND relnamespace NOT IN "
-            "(SELECT oid FROM pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema'))"))]
+        paths = [
+            row[0]
+            for row in connection.execute(
+                text(
+                    "SELECT pg_relation_filepath(oid) FROM pg_class WHERE pg_relation_filepath(oid) IS NOT NULL "
+                    "AND relpersistence = 'p' AND relnamespace NOT IN "
+                    "(SELECT oid FROM pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema'))"
+                )
+            )
+        ]
     blobs = []
-    dump = subprocess.run(["pg_dump", "-h", parsed.host or "127.0.0.1", "-p", str(parsed.port or 5432),
-                           "-U", parsed.username or "postgres", parsed.database], capture_output=True, check=True,
-                          timeout=120)
+    dump = subprocess.run(
+        [
+            "pg_dump",
+            "-h",
+            parsed.host or "127.0.0.1",
+            "-p",
+            str(parsed.port or 5432),
+            "-U",
+            parsed.username or "postgres",
+            parsed.database,
+        ],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
     blobs.append(("pg_dump", dump.stdout))
     for relative in paths:
         base = data_directory / relative
@@ -166,8 +204,8 @@ def _postgres_bytes(url: str, since: float) -> list[tuple[str, bytes]]:
 
 
 def test_after_purge_nothing_of_the_person_is_in_database_files_wal_logs_or_uploads(
-        app, planted, debug_log, make_courthouse, coordinator, coordinator_client, make_user, login_as,
-        database_url, caplog):
+    app, planted, debug_log, make_courthouse, coordinator, coordinator_client, make_user, login_as, database_url, caplog
+):
     started = time.time()
     caplog.set_level(logging.DEBUG)
     _run_flow(app, planted, make_courthouse, coordinator, coordinator_client, make_user, login_as)
@@ -176,8 +214,7 @@ def test_after_purge_nothing_of_the_person_is_in_database_files_wal_logs_or_uplo
     assert b"flow finished" in log_text and b"SELECT" in log_text
     _assert_clean("the DEBUG log file", log_text, planted)
     for record in caplog.records:
-        _assert_clean(f"log record {record.name}", (record.getMessage() + str(record.exc_text or "")).encode(),
-                      planted)
+        _assert_clean(f"log record {record.name}", (record.getMessage() + str(record.exc_text or "")).encode(), planted)
     uploads = Path(app.config["UPLOAD_DIR"])
     for root, _dirs, files in os.walk(uploads):
         for name in files:

@@ -22,12 +22,18 @@ SECRETS = ("Zorbalina", "Amharic-ZQ", "Green-scarf-ZQ", "People v. Zorbalina Que
 
 def _accompanied_hearing(courthouse, hours_ahead: float = 72, label: str = "Zorbalina"):
     starts = utcnow().replace(microsecond=0) + timedelta(hours=hours_ahead)
-    hearing = Hearing(courthouse_id=courthouse.id, starts_at=starts, title="People v. Zorbalina Quetzal",
-                      case_number="A-ZQ-77", courtroom="Room 12")
+    hearing = Hearing(
+        courthouse_id=courthouse.id,
+        starts_at=starts,
+        title="People v. Zorbalina Quetzal",
+        case_number="A-ZQ-77",
+        courtroom="Room 12",
+    )
     db.session.add(hearing)
     db.session.flush()
-    save_accompaniment_request(None, hearing, person_label=label, language="Amharic-ZQ",
-                               meeting_notes="Green-scarf-ZQ at the door")
+    save_accompaniment_request(
+        None, hearing, person_label=label, language="Amharic-ZQ", meeting_notes="Green-scarf-ZQ at the door"
+    )
     db.session.commit()
     return hearing, shift_for_hearing(hearing)
 
@@ -49,15 +55,19 @@ def test_new_untrained_volunteer_cannot_claim_or_learn_anything(app, make_courth
     html = response.get_data(as_text=True)
     assert "Accompaniment training" in html
     assert claims.live_signup(shift.id, volunteer.id) is None
-    for page in (html, volunteer_client.get("/shifts").get_data(as_text=True), _page(volunteer_client, shift),
-                 volunteer_client.get("/me/shifts").get_data(as_text=True)):
+    for page in (
+        html,
+        volunteer_client.get("/shifts").get_data(as_text=True),
+        _page(volunteer_client, shift),
+        volunteer_client.get("/me/shifts").get_data(as_text=True),
+    ):
         for secret in SECRETS:
             assert secret not in page
 
 
-def test_coordinator_waives_training_for_one_shift_and_it_is_audited(app, make_courthouse, volunteer,
-                                                                      volunteer_client, coordinator,
-                                                                      coordinator_client):
+def test_coordinator_waives_training_for_one_shift_and_it_is_audited(
+    app, make_courthouse, volunteer, volunteer_client, coordinator, coordinator_client
+):
     _, shift = _accompanied_hearing(make_courthouse())
     response = coordinator_client.post(f"/coordinator/shifts/{shift.id}/training-waiver", data={"value": "1"})
     assert response.status_code == 302
@@ -68,9 +78,9 @@ def test_coordinator_waives_training_for_one_shift_and_it_is_audited(app, make_c
     assert "Zorbalina" not in _page(volunteer_client, shift)
 
 
-def test_details_open_after_confirmation_and_only_close_to_the_hearing(app, make_courthouse, volunteer,
-                                                                       volunteer_client, coordinator,
-                                                                       coordinator_client):
+def test_details_open_after_confirmation_and_only_close_to_the_hearing(
+    app, make_courthouse, volunteer, volunteer_client, coordinator, coordinator_client
+):
     hearing, shift = _accompanied_hearing(make_courthouse(), hours_ahead=72)
     _train(volunteer)
     assert volunteer_client.post(f"/shifts/{shift.id}/claim").status_code == 302
@@ -86,8 +96,11 @@ def test_details_open_after_confirmation_and_only_close_to_the_hearing(app, make
     html = _page(volunteer_client, shift)
     assert "Zorbalina" in html and "Amharic-ZQ" in html and "Green-scarf-ZQ" in html
     assert "People v. Zorbalina Quetzal" not in html and "A-ZQ-77" not in html  # captions: coordinators only
-    openings = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action == "accompaniment.details_opened", AuditEvent.actor_id == volunteer.id)).all()
+    openings = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "accompaniment.details_opened", AuditEvent.actor_id == volunteer.id
+        )
+    ).all()
     assert len(openings) == 1 and openings[0].object_id == hearing.id
     assert "Zorbalina" not in (openings[0].detail or "")
     page = coordinator_client.get(f"/hearings/{hearing.id}").get_data(as_text=True)
@@ -100,13 +113,15 @@ def test_trusted_volunteer_needs_no_confirmation(app, make_courthouse, make_user
     client = login_as(trusted)
     assert client.post(f"/shifts/{shift.id}/claim").status_code == 302
     assert "Zorbalina" not in _page(client, shift)
-    assert coordinator_client.post(f"/coordinator/volunteers/{trusted.id}/trusted",
-                                   data={"value": "1"}).status_code == 302
+    assert (
+        coordinator_client.post(f"/coordinator/volunteers/{trusted.id}/trusted", data={"value": "1"}).status_code == 302
+    )
     assert "Zorbalina" in _page(client, shift)
 
 
-def test_releasing_after_seeing_details_pauses_the_volunteer(app, make_courthouse, make_user, login_as,
-                                                             coordinator_client):
+def test_releasing_after_seeing_details_pauses_the_volunteer(
+    app, make_courthouse, make_user, login_as, coordinator_client
+):
     courthouse = make_courthouse()
     harvester = make_user(name="Hal Harvester", trainings=("Accompaniment training",))
     harvester.details_trusted = True
@@ -133,31 +148,35 @@ def test_releasing_after_seeing_details_pauses_the_volunteer(app, make_courthous
     assert label in _page(client, shift)
 
 
-@pytest.mark.parametrize("label, message", [
-    ("Maria Elena Lopez", "Only a first name"),
-    ("A123456789", "No numbers here"),
-    ("617-555-0123", "No numbers here"),
-])
+@pytest.mark.parametrize(
+    "label, message",
+    [
+        ("Maria Elena Lopez", "Only a first name"),
+        ("A123456789", "No numbers here"),
+        ("617-555-0123", "No numbers here"),
+    ],
+)
 def test_person_label_must_be_a_first_name_or_initials(app, make_courthouse, coordinator_client, label, message):
     courthouse = make_courthouse()
     hearing = Hearing(courthouse_id=courthouse.id, starts_at=utcnow() + timedelta(days=5))
     db.session.add(hearing)
     db.session.commit()
-    response = coordinator_client.post(f"/hearings/{hearing.id}/request",
-                                       data={"person_label": label, "meeting_notes": "kept text"})
+    response = coordinator_client.post(
+        f"/hearings/{hearing.id}/request", data={"person_label": label, "meeting_notes": "kept text"}
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html and 'id="person_label-error"' in html and "kept text" in html
     db.session.expire_all()
     assert db.session.get(Hearing, hearing.id).accompaniment_request is None
     for good in ("Maria", "J. K.", "JK"):
-        assert coordinator_client.post(f"/hearings/{hearing.id}/request",
-                                       data={"person_label": good}).status_code == 302
+        assert (
+            coordinator_client.post(f"/hearings/{hearing.id}/request", data={"person_label": good}).status_code == 302
+        )
 
 
 @pytest.mark.parametrize("field", ["private_notes", "person_label", "contact"])
-def test_nul_and_control_characters_get_a_field_message_not_a_500(app, make_courthouse, coordinator_client,
-                                                                  field):
+def test_nul_and_control_characters_get_a_field_message_not_a_500(app, make_courthouse, coordinator_client, field):
     courthouse = make_courthouse()
     hearing = Hearing(courthouse_id=courthouse.id, starts_at=utcnow() + timedelta(days=5))
     db.session.add(hearing)
@@ -171,8 +190,10 @@ def test_nul_and_control_characters_get_a_field_message_not_a_500(app, make_cour
     db.session.expire_all()
     assert db.session.get(Hearing, hearing.id).accompaniment_request is None
     # Newlines and tabs in a text area are fine.
-    ok = coordinator_client.post(f"/hearings/{hearing.id}/request",
-                                 data={"person_label": "Maria", "private_notes": "line one\r\nline two\twith a tab"})
+    ok = coordinator_client.post(
+        f"/hearings/{hearing.id}/request",
+        data={"person_label": "Maria", "private_notes": "line one\r\nline two\twith a tab"},
+    )
     assert ok.status_code == 302
 
 

@@ -24,8 +24,9 @@ def test_report_pages_fit_a_phone(phone, make_user, make_courthouse, path):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740}, {"width": 1280, "height": 800}],
-                         ids=["phone", "laptop"])
+@pytest.mark.parametrize(
+    "viewport", [{"width": 360, "height": 740}, {"width": 1280, "height": 800}], ids=["phone", "laptop"]
+)
 def test_filter_groups_read_as_controls_and_open(chromium, live_server, make_user, make_courthouse, viewport):
     """Issue 14: the Courthouses/Counties/Court types groups looked like dead headings. Each must show
     a control's affordance (a border and an open/closed marker), open on a tap and change the filter."""

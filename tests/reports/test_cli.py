@@ -21,8 +21,9 @@ def data(app, make_courthouse, make_user):
 
 def test_csv_summary_export(data, runner, tmp_path):
     out = tmp_path / "summary.csv"
-    result = runner.invoke(args=["reports", "export", "--format", "csv", "--from", "2025-01-01",
-                                 "--to", "2025-03-31", "--out", str(out)])
+    result = runner.invoke(
+        args=["reports", "export", "--format", "csv", "--from", "2025-01-01", "--to", "2025-03-31", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert ["Incidents", "5"] in rows
@@ -35,8 +36,25 @@ def test_csv_summary_export(data, runner, tmp_path):
 
 def test_xlsx_report_rows_with_options(data, runner, tmp_path):
     out = tmp_path / "reports.xlsx"
-    result = runner.invoke(args=["reports", "export", "--format", "xlsx", "--from", "2025-01-01", "--to", "2025-03-31",
-                                 "--out", str(out), "--level", "reports", "--all", "--courthouse", "alpha"])
+    result = runner.invoke(
+        args=[
+            "reports",
+            "export",
+            "--format",
+            "xlsx",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-03-31",
+            "--out",
+            str(out),
+            "--level",
+            "reports",
+            "--all",
+            "--courthouse",
+            "alpha",
+        ]
+    )
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
@@ -46,8 +64,9 @@ def test_xlsx_report_rows_with_options(data, runner, tmp_path):
 
 def test_bad_date_exits_2_with_one_line(data, runner, tmp_path):
     out = tmp_path / "never.csv"
-    result = runner.invoke(args=["reports", "export", "--format", "csv", "--from", "2025-13-01", "--to", "2025-03-31",
-                                 "--out", str(out)])
+    result = runner.invoke(
+        args=["reports", "export", "--format", "csv", "--from", "2025-13-01", "--to", "2025-03-31", "--out", str(out)]
+    )
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "YYYY-MM-DD" in result.stderr
     assert "Traceback" not in result.output and not out.exists()

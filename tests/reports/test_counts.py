@@ -28,8 +28,10 @@ from tests.reports.dataset import at
 
 
 def table_rows() -> list[list[tuple]]:
-    return [sorted(tuple(row) for row in db.session.execute(select(table)))
-            for table in (report_day_count, report_month_count)]
+    return [
+        sorted(tuple(row) for row in db.session.execute(select(table)))
+        for table in (report_day_count, report_month_count)
+    ]
 
 
 def assert_counts_exact() -> None:
@@ -42,9 +44,18 @@ def assert_counts_exact() -> None:
 
 def day_row(courthouse, day: date, status="confirmed", court_type="criminal"):
     table = report_day_count
-    row = db.session.execute(select(table).where(
-        table.c.courthouse_id == courthouse.id, table.c.day == day, table.c.status == status,
-        table.c.court_type == court_type)).mappings().one_or_none()
+    row = (
+        db.session.execute(
+            select(table).where(
+                table.c.courthouse_id == courthouse.id,
+                table.c.day == day,
+                table.c.status == status,
+                table.c.court_type == court_type,
+            )
+        )
+        .mappings()
+        .one_or_none()
+    )
     return dict(row) if row else None
 
 
@@ -59,21 +70,33 @@ def places(app, make_courthouse, make_user):
 def test_a_report_counts_on_its_courthouse_local_day(places):
     boston, _la, _coordinator = places
     # 23:30 on 31 March in Boston is 1 April in UTC: it belongs to 31 March.
-    dataset.report(boston, at("2025-03-31T23:30"), action="arrest", role="defendant", warrant="administrative",
-                   court_type="criminal", agencies=("ice_ero", "local_police"))
+    dataset.report(
+        boston,
+        at("2025-03-31T23:30"),
+        action="arrest",
+        role="defendant",
+        warrant="administrative",
+        court_type="criminal",
+        agencies=("ice_ero", "local_police"),
+    )
     row = day_row(boston, date(2025, 3, 31))
     assert row is not None and day_row(boston, date(2025, 4, 1)) is None
     assert (row["reports"], row["arrests"], row["month"]) == (1, 1, "2025-03")
     assert (row["role_defendant"], row["role_defendant_serious"], row["warrant_administrative_serious"]) == (1, 1, 1)
-    assert (row["agency_ice_ero"], row["agency_local_police"], row["agency_hsi"], row["agency_unrecorded"]) == \
-        (1, 1, 0, 0)
+    assert (row["agency_ice_ero"], row["agency_local_police"], row["agency_hsi"], row["agency_unrecorded"]) == (
+        1,
+        1,
+        0,
+        0,
+    )
     assert_counts_exact()
 
 
 def test_every_kind_of_change_leaves_the_counts_exact(places):
     boston, la, coordinator = places
-    first = dataset.report(boston, at("2025-02-03T10:00"), action="sighting", status="unverified",
-                           court_type="criminal", role="witness")
+    first = dataset.report(
+        boston, at("2025-02-03T10:00"), action="sighting", status="unverified", court_type="criminal", role="witness"
+    )
     second = dataset.report(boston, at("2025-02-03T11:00"), action="arrest", court_type="criminal")
     third = dataset.report(boston, at("2025-02-04T09:00"), action="none", nothing=True)
     assert_counts_exact()
@@ -170,9 +193,18 @@ def test_reports_filed_at_once_at_one_courthouse_are_both_counted(places):
 def dataset_report_in(session: Session, courthouse, when: str) -> None:
     from courtwatch.observations.models import Observation
 
-    session.add(Observation(courthouse_id=courthouse.id, observed_at=at(when), status="confirmed",
-                            action="sighting", court_type="criminal", agents_present="yes",
-                            idempotency_key=f"concurrent-{when}", content_hash="0" * 64))
+    session.add(
+        Observation(
+            courthouse_id=courthouse.id,
+            observed_at=at(when),
+            status="confirmed",
+            action="sighting",
+            court_type="criminal",
+            agents_present="yes",
+            idempotency_key=f"concurrent-{when}",
+            content_hash="0" * 64,
+        )
+    )
 
 
 def _wait_until_blocked(engine, thread, seconds: float = 10) -> None:
@@ -183,9 +215,12 @@ def _wait_until_blocked(engine, thread, seconds: float = 10) -> None:
         return
     with engine.connect() as connection:
         while time.monotonic() < deadline and thread.is_alive():
-            waiting = connection.execute(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock'")).scalar()
+            waiting = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+            ).scalar()
             if waiting:
                 return
             connection.rollback()  # pg_stat_activity is a snapshot per transaction: take a fresh one

@@ -51,11 +51,17 @@ def test_report_rows_download_under_gunicorn(gunicorn_server, make_courthouse, m
         make_courthouse()
     browser = logged_in_session(gunicorn_server.url, coordinator)
     token = form_token(browser, f"{gunicorn_server.url}/reports")
-    response = browser.post(f"{gunicorn_server.url}/reports/export",
-                            data={**Q1, "format": fmt, "level": "reports", "csrf_token": token}, timeout=60)
+    response = browser.post(
+        f"{gunicorn_server.url}/reports/export",
+        data={**Q1, "format": fmt, "level": "reports", "csrf_token": token},
+        timeout=60,
+    )
     assert response.status_code == 200, response.text[:500]
-    expected_type = "text/csv; charset=utf-8" if fmt == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    expected_type = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     assert response.headers["Content-Type"] == expected_type
     rows = _rows(fmt, response.content)
     assert rows[0][:3] == ["Report", "Incident", "Observed (courthouse local time)"]
@@ -71,8 +77,11 @@ def test_summary_csv_under_gunicorn(gunicorn_server, make_courthouse, make_user)
     dataset.build(make_courthouse, make_user)
     browser = logged_in_session(gunicorn_server.url, coordinator)
     token = form_token(browser, f"{gunicorn_server.url}/reports")
-    response = browser.post(f"{gunicorn_server.url}/reports/export",
-                            data={**Q1, "format": "csv", "level": "summary", "csrf_token": token}, timeout=60)
+    response = browser.post(
+        f"{gunicorn_server.url}/reports/export",
+        data={**Q1, "format": "csv", "level": "summary", "csrf_token": token},
+        timeout=60,
+    )
     assert response.status_code == 200
     assert ["Incidents", "5"] in _rows("csv", response.content)
     assert len(_events("report.exported")) == 1
@@ -95,8 +104,13 @@ def test_a_download_cut_short_is_logged_as_failed(app, make_courthouse, make_use
 def test_xlsx_download_in_chromium(chromium, gunicorn_server, make_courthouse, make_user, tmp_path):
     coordinator = make_user(Role.COORDINATOR)
     dataset.build(make_courthouse, make_user)
-    context = chromium.new_context(viewport={"width": 1280, "height": 800}, base_url=gunicorn_server.url,
-                                   locale="en-US", timezone_id="America/New_York", accept_downloads=True)
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 800},
+        base_url=gunicorn_server.url,
+        locale="en-US",
+        timezone_id="America/New_York",
+        accept_downloads=True,
+    )
     context.set_default_timeout(20_000)
     try:
         page = context.new_page()

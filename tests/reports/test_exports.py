@@ -17,7 +17,7 @@ from courtwatch.reports.exports import neutralise
 from tests.reports import dataset
 
 Q1 = {"date_from": "2025-01-01", "date_to": "2025-03-31"}
-NASTY = ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tleading tab", "\rcarriage", "=HYPERLINK(\"http://x\")"]
+NASTY = ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tleading tab", "\rcarriage", '=HYPERLINK("http://x")']
 
 
 @pytest.fixture
@@ -30,9 +30,18 @@ def nasty_data(data):
     """Formula-looking text in every free-text column a coordinator could export."""
     alpha = data["alpha"]
     for number, text in enumerate(NASTY):
-        dataset.report(alpha, dataset.at(f"2025-02-1{number} 10:00"), action="sighting", courtroom=text,
-                       narrative=text, vehicles=text, markings=text, badges_seen=text,
-                       court_staff_involvement=text, reporter=data["reporter"])
+        dataset.report(
+            alpha,
+            dataset.at(f"2025-02-1{number} 10:00"),
+            action="sighting",
+            courtroom=text,
+            narrative=text,
+            vehicles=text,
+            markings=text,
+            badges_seen=text,
+            court_staff_involvement=text,
+            reporter=data["reporter"],
+        )
     alpha.name = "=cmd|' /C calc'!A0"
     db.session.commit()
     return data
@@ -79,8 +88,9 @@ def test_csv_cells_are_neutralised(nasty_data, coordinator_client):
 
 def test_xlsx_has_no_formula_cells(nasty_data, coordinator_client):
     for level in ("reports", "summary"):
-        response = export(coordinator_client, format="xlsx", level=level, personal_data="y" if level == "reports" else "",
-                          scope="all")
+        response = export(
+            coordinator_client, format="xlsx", level=level, personal_data="y" if level == "reports" else "", scope="all"
+        )
         assert response.status_code == 200
         assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         workbook = load_workbook(io.BytesIO(response.get_data()))
@@ -104,7 +114,7 @@ def test_personal_data_only_when_ticked(data, coordinator_client):
     assert {"Reporter", "Reporter email", "Narrative", "Photos"} <= set(personal[0])
     cells = all_cells(personal)
     assert "Rita Reporter" in cells and "rita@example.org" in cells
-    assert "'=HYPERLINK(\"http://evil.example\")" in cells and "Grey van, plate ABC123" in cells
+    assert '\'=HYPERLINK("http://evil.example")' in cells and "Grey van, plate ABC123" in cells
 
 
 def test_report_rows_in_courthouse_time_with_incident_ids(data, coordinator_client):
@@ -126,20 +136,33 @@ def test_accompanied_person_details_never_exported(data, coordinator_client):
     from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing
 
     alpha = data["alpha"]
-    hearing = Hearing(courthouse_id=alpha.id, starts_at=dataset.at("2025-02-05 09:30"), case_number="CASE-7731",
-                      title="People v. Zed")
+    hearing = Hearing(
+        courthouse_id=alpha.id, starts_at=dataset.at("2025-02-05 09:30"), case_number="CASE-7731", title="People v. Zed"
+    )
     db.session.add(hearing)
     db.session.flush()
-    db.session.add(AccompanimentRequest(hearing_id=hearing.id, person_label="Zelda Q", meeting_notes="Blue scarf",
-                                        private_notes="Lives at 12 Elm", purge_after=hearing.starts_at + timedelta(days=1)))
+    db.session.add(
+        AccompanimentRequest(
+            hearing_id=hearing.id,
+            person_label="Zelda Q",
+            meeting_notes="Blue scarf",
+            private_notes="Lives at 12 Elm",
+            purge_after=hearing.starts_at + timedelta(days=1),
+        )
+    )
     accompaniment = dataset.shift(alpha, dataset.at("2025-02-05 09:00"), kind="accompaniment")
     accompaniment.hearing_id = hearing.id
-    dataset.signup(accompaniment, data["v1"], checked_in=dataset.at("2025-02-05 09:00"),
-                   checked_out=dataset.at("2025-02-05 11:00"))
+    dataset.signup(
+        accompaniment, data["v1"], checked_in=dataset.at("2025-02-05 09:00"), checked_out=dataset.at("2025-02-05 11:00")
+    )
     db.session.commit()
-    bodies = [export(coordinator_client, level=level, format=fmt, scope="all",
-                     personal_data="y" if level == "reports" else "").get_data()
-              for level in ("summary", "reports") for fmt in ("csv", "xlsx")]
+    bodies = [
+        export(
+            coordinator_client, level=level, format=fmt, scope="all", personal_data="y" if level == "reports" else ""
+        ).get_data()
+        for level in ("summary", "reports")
+        for fmt in ("csv", "xlsx")
+    ]
     bodies.append(post_download(coordinator_client, "/reports/volunteers/export", {**Q1, "format": "csv"}).get_data())
     for body in bodies:
         text = body.decode("utf-8", "replace") if body[:2] != b"PK" else _xlsx_text(body)

@@ -8,8 +8,13 @@ from courtwatch.auth.models import AccountStatus, Role
 from tests.reports import dataset
 
 Q1 = {"date_from": "2025-01-01", "date_to": "2025-03-31"}
-GET_ROUTES = ["/reports", "/reports/print", "/reports/charts/months.svg", "/reports/charts/courthouses.svg",
-              "/reports/volunteers"]
+GET_ROUTES = [
+    "/reports",
+    "/reports/print",
+    "/reports/charts/months.svg",
+    "/reports/charts/courthouses.svg",
+    "/reports/volunteers",
+]
 POST_ROUTES = ["/reports/export", "/reports/volunteers/export"]
 
 
@@ -20,8 +25,11 @@ def data(app, make_courthouse, make_user):
 
 @pytest.mark.parametrize("url", GET_ROUTES + POST_ROUTES)
 def test_volunteer_gets_403_on_every_report_route(url, volunteer_client):
-    response = (volunteer_client.post(url, data={**Q1, "format": "csv", "level": "summary"})
-                if url in POST_ROUTES else volunteer_client.get(url, query_string=Q1))
+    response = (
+        volunteer_client.post(url, data={**Q1, "format": "csv", "level": "summary"})
+        if url in POST_ROUTES
+        else volunteer_client.get(url, query_string=Q1)
+    )
     assert response.status_code == 403
 
 

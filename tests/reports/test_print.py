@@ -22,8 +22,7 @@ def test_demo_report_prints_on_few_letter_pages(app, chromium, live_server, path
     """Before: 6 Letter pages for /reports/print and 5 for /reports (one short table a page)."""
     result = app.test_cli_runner().invoke(args=["demo", "load", "--password", DEMO_PASSWORD])
     assert result.exit_code == 0, result.output
-    context = chromium.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url,
-                                   locale="en-US")
+    context = chromium.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url, locale="en-US")
     context.set_default_timeout(15_000)
     try:
         page = context.new_page()

@@ -53,8 +53,14 @@ def test_confirmed_only_counts_linked_incidents_once_in_local_time(data):
 def test_many_valued_breakdowns(data):
     summary = build_summary(resolve_filter(**Q1))
     assert rows_by_label(summary.table("by_court_type")) == {
-        "Criminal": [2, 1], "Family": [2, 2], "Civil / housing": [0, 0], "Traffic": [0, 0],
-        "Immigration": [0, 0], "Other": [0, 0], "Not recorded": [1, 0]}
+        "Criminal": [2, 1],
+        "Family": [2, 2],
+        "Civil / housing": [0, 0],
+        "Traffic": [0, 0],
+        "Immigration": [0, 0],
+        "Other": [0, 0],
+        "Not recorded": [1, 0],
+    }
     roles = rows_by_label(summary.table("by_role"))
     assert roles["Defendant"] == [1, 1] and roles["Victim / survivor"] == [1, 1]
     assert roles["Family-court litigant"] == [1, 1] and roles["Unknown"] == [1, 0]

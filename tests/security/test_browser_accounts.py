@@ -31,9 +31,13 @@ def open_context(chromium, live_server, size):
 
     def make(host: str = "127.0.0.1"):
         viewport = SIZES[size]
-        context = chromium.new_context(viewport=viewport, locale="en-US", is_mobile=size == "phone",
-                                       has_touch=size == "phone",
-                                       base_url=f"http://{host}:{live_server.server_port}")
+        context = chromium.new_context(
+            viewport=viewport,
+            locale="en-US",
+            is_mobile=size == "phone",
+            has_touch=size == "phone",
+            base_url=f"http://{host}:{live_server.server_port}",
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context
@@ -120,9 +124,19 @@ def test_enrol_a_passkey_and_log_in_with_it(app, open_context, live_server, coor
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
-    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
-        "isUserVerified": True, "automaticPresenceSimulation": True}})
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
 
     _log_in(page, coordinator.email)
     _open_set_up(page, coordinator.email)

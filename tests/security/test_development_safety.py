@@ -43,8 +43,9 @@ def test_a_cookie_forged_with_the_old_public_default_opens_nothing(development_c
     admin = make_user(Role.ADMIN)
     dev_app = create_app(development_config)
     forger = SecureCookieSessionInterface()
-    old_signer = forger.get_signing_serializer(type("Fake", (), {"secret_key": INSECURE_SECRET,
-                                                                 "config": dev_app.config})())
+    old_signer = forger.get_signing_serializer(
+        type("Fake", (), {"secret_key": INSECURE_SECRET, "config": dev_app.config})()
+    )
     forged = old_signer.dumps({"_user_id": f"{admin.id}:1", "_fresh": True})
     client = dev_app.test_client()
     client.set_cookie("session", forged)

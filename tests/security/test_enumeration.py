@@ -16,8 +16,14 @@ from courtwatch.db import db
 from courtwatch.notify.models import OutboxMessage
 from tests.conftest import CsrfClient
 
-NEW = {"name": "Sam Someone", "password": "lantern orchard pebble", "confirm": "lantern orchard pebble",
-       "languages": ["en"], "phone": "", "locale": ""}
+NEW = {
+    "name": "Sam Someone",
+    "password": "lantern orchard pebble",
+    "confirm": "lantern orchard pebble",
+    "languages": ["en"],
+    "phone": "",
+    "locale": "",
+}
 
 
 def _strip(html: str) -> str:
@@ -38,8 +44,7 @@ def _outbox() -> list[OutboxMessage]:
 def test_registering_a_staff_address_looks_like_registering_a_new_one(app, make_user, mailbox, runner):
     coordinator = make_user(Role.COORDINATOR)
     taken = _fresh(app).post("/register", data={**NEW, "email": coordinator.email}, follow_redirects=True)
-    fresh = _fresh(app).post("/register", data={**NEW, "email": "brand-new@example.org"},
-                                   follow_redirects=True)
+    fresh = _fresh(app).post("/register", data={**NEW, "email": "brand-new@example.org"}, follow_redirects=True)
     assert taken.status_code == fresh.status_code == 200
     assert _strip(taken.get_data(as_text=True)) == _strip(fresh.get_data(as_text=True))
     assert "already exists" not in taken.get_data(as_text=True)
@@ -64,8 +69,7 @@ def test_registration_with_a_weak_password_says_so_for_known_and_unknown_alike(a
 
 def test_password_reset_does_the_same_work_for_known_and_unknown(app, volunteer):
     known = _fresh(app).post("/password/forgot", data={"email": volunteer.email}, follow_redirects=True)
-    unknown = _fresh(app).post("/password/forgot", data={"email": "ghost@example.org"},
-                                     follow_redirects=True)
+    unknown = _fresh(app).post("/password/forgot", data={"email": "ghost@example.org"}, follow_redirects=True)
     assert _strip(known.get_data(as_text=True)) == _strip(unknown.get_data(as_text=True))
     messages = _outbox()
     assert [m.to_address for m in messages] == [volunteer.email, "ghost@example.org"]

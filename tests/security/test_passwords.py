@@ -13,9 +13,21 @@ from tests.conftest import TEST_PASSWORD, form_errors
 REGISTER = {"name": "Ana Example", "email": "ana.lopez@example.org", "languages": ["en"], "phone": "", "locale": ""}
 
 
-@pytest.mark.parametrize("password", ["aaaaaaaaaa", "1234567890", "password12", "courtwatch",
-                                      "Courtwatch2026!", "iloveyou12345", "qwertyuiop",
-                                      "ana.lopez@example.org", "analopez1990", "iceoutofcourts"])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "aaaaaaaaaa",
+        "1234567890",
+        "password12",
+        "courtwatch",
+        "Courtwatch2026!",
+        "iloveyou12345",
+        "qwertyuiop",
+        "ana.lopez@example.org",
+        "analopez1990",
+        "iceoutofcourts",
+    ],
+)
 def test_common_breached_and_context_passwords_are_refused(client, password):
     response = client.post("/register", data={**REGISTER, "password": password, "confirm": password})
     assert response.status_code == 422, password
@@ -24,8 +36,9 @@ def test_common_breached_and_context_passwords_are_refused(client, password):
 
 
 def test_a_long_unusual_passphrase_is_accepted(client):
-    response = client.post("/register", data={**REGISTER, "password": "walnut ferry trombone",
-                                              "confirm": "walnut ferry trombone"})
+    response = client.post(
+        "/register", data={**REGISTER, "password": "walnut ferry trombone", "confirm": "walnut ferry trombone"}
+    )
     assert response.status_code == 302
 
 
@@ -37,7 +50,9 @@ def test_staff_need_twelve_characters_volunteers_ten(app):
 
 
 def test_password_change_checks_the_same_rules(volunteer_client):
-    response = volunteer_client.post("/account/password", data={
-        "current_password": TEST_PASSWORD, "password": "password1234", "confirm": "password1234"})
+    response = volunteer_client.post(
+        "/account/password",
+        data={"current_password": TEST_PASSWORD, "password": "password1234", "confirm": "password1234"},
+    )
     assert response.status_code == 422
     assert any("guess" in e for e in form_errors(response.get_data(as_text=True)))

@@ -91,18 +91,20 @@ def test_a_live_session_cannot_replace_or_remove_the_factor_without_password_and
     _login(client, coordinator)
     secret, _codes = enrol_app(client, coordinator.email)
     for action in ("replace", "remove"):
-        no_password = client.post("/account/two-factor/change", data={
-            "action": action, "password": "wrong password here", "code": pyotp.TOTP(secret).now()})
+        no_password = client.post(
+            "/account/two-factor/change",
+            data={"action": action, "password": "wrong password here", "code": pyotp.TOTP(secret).now()},
+        )
         assert no_password.status_code == 422
-        no_code = client.post("/account/two-factor/change", data={
-            "action": action, "password": TEST_PASSWORD, "code": "000000"})
+        no_code = client.post(
+            "/account/two-factor/change", data={"action": action, "password": TEST_PASSWORD, "code": "000000"}
+        )
         assert no_code.status_code == 422
     db.session.expire_all()
     assert db.session.get(User, coordinator.id).totp_secret == secret
     # With both, replacing goes straight to setting up the new one.
     code = pyotp.TOTP(secret).at(time.time() + 30)
-    ok = client.post("/account/two-factor/change", data={"action": "replace", "password": TEST_PASSWORD,
-                                                         "code": code})
+    ok = client.post("/account/two-factor/change", data={"action": "replace", "password": TEST_PASSWORD, "code": code})
     assert ok.status_code == 302
     assert 'id="totp-secret"' in client.get("/account/two-factor").get_data(as_text=True)
 
@@ -190,6 +192,10 @@ def test_a_stolen_session_cannot_guess_codes_without_limit(strict_app, coordinat
     client = strict_app.test_client()
     _login(client, coordinator)
     enrol_app(client, coordinator.email)
-    answers = [client.post("/account/two-factor/change", data={
-        "action": "remove", "password": TEST_PASSWORD, "code": f"{n:06d}"}).status_code for n in range(8)]
+    answers = [
+        client.post(
+            "/account/two-factor/change", data={"action": "remove", "password": TEST_PASSWORD, "code": f"{n:06d}"}
+        ).status_code
+        for n in range(8)
+    ]
     assert answers[:5] == [422] * 5 and 429 in answers

@@ -13,8 +13,10 @@ from courtwatch.db import db
 from tests.conftest import TEST_PASSWORD, CsrfClient, login
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-CHROME_PHONE = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-                "Chrome/131.0.0.0 Mobile Safari/537.36")
+CHROME_PHONE = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36"
+)
 
 
 def _copy_of(app, client) -> CsrfClient:
@@ -35,9 +37,14 @@ def test_a_cookie_copied_before_logout_opens_nothing_after(app, volunteer_client
 
 def test_password_change_ends_other_sessions_and_keeps_this_one(app, login_as, volunteer):
     here, elsewhere = login_as(volunteer), login_as(volunteer)
-    response = here.post("/account/password", data={"current_password": TEST_PASSWORD,
-                                                     "password": "velvet canyon harmonica",
-                                                     "confirm": "velvet canyon harmonica"})
+    response = here.post(
+        "/account/password",
+        data={
+            "current_password": TEST_PASSWORD,
+            "password": "velvet canyon harmonica",
+            "confirm": "velvet canyon harmonica",
+        },
+    )
     assert response.status_code == 302
     assert here.get("/courthouses").status_code == 200
     assert elsewhere.get("/courthouses").status_code == 302
@@ -48,8 +55,9 @@ def test_suspension_ends_every_session_at_once(app, login_as, volunteer, coordin
     phone = login_as(volunteer)
     coordinator_client.post(f"/coordinator/volunteers/{volunteer.id}/suspend")
     assert phone.get("/courthouses").status_code == 302
-    assert db.session.scalar(select(func.count()).select_from(UserSession).where(
-        UserSession.user_id == volunteer.id)) == 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(UserSession).where(UserSession.user_id == volunteer.id)) == 0
+    )
 
 
 def test_log_out_everywhere(app, login_as, volunteer):
@@ -111,5 +119,6 @@ def test_a_login_sweeps_away_sessions_past_their_absolute_age(app, login_as, vol
     db.session.commit()
     login_as(make_user())
     db.session.expire_all()
-    assert db.session.scalar(select(func.count()).select_from(UserSession).where(
-        UserSession.user_id == volunteer.id)) == 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(UserSession).where(UserSession.user_id == volunteer.id)) == 0
+    )

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from courtwatch.notify.models import OutboxMessage
 from courtwatch.db import db
+from courtwatch.notify.models import OutboxMessage
 
 NEW_PASSWORD = "pelican lighthouse marmalade"
 
@@ -34,8 +34,10 @@ def test_reset_token_is_exchanged_for_a_clean_url(client, volunteer):
 
 def test_the_reset_url_with_the_token_accepts_no_post(client, volunteer):
     client.post("/password/forgot", data={"email": volunteer.email})
-    assert client.post(_reset_path(volunteer.email), data={"password": NEW_PASSWORD,
-                                                           "confirm": NEW_PASSWORD}).status_code == 405
+    assert (
+        client.post(_reset_path(volunteer.email), data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code
+        == 405
+    )
 
 
 def test_the_clean_reset_url_without_a_token_sends_to_forgot(client):

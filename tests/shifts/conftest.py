@@ -14,15 +14,30 @@ from courtwatch.shifts import services
 def make_shift(app, make_courthouse):
     state = {}
 
-    def make(*, courthouse=None, hours_ahead: float = 48, length: float = 4, capacity: int = 2,
-             minimum: int = 1, kind: str = "observation", **extra):
+    def make(
+        *,
+        courthouse=None,
+        hours_ahead: float = 48,
+        length: float = 4,
+        capacity: int = 2,
+        minimum: int = 1,
+        kind: str = "observation",
+        **extra,
+    ):
         if courthouse is None:
             courthouse = state.get("courthouse") or make_courthouse()
             state["courthouse"] = courthouse
         starts = utcnow().replace(microsecond=0) + timedelta(hours=hours_ahead)
-        shift = services.create_shift(None, courthouse=courthouse, kind=kind, starts_at=starts,
-                                      ends_at=starts + timedelta(hours=length), capacity=capacity,
-                                      minimum=minimum, **extra)
+        shift = services.create_shift(
+            None,
+            courthouse=courthouse,
+            kind=kind,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=length),
+            capacity=capacity,
+            minimum=minimum,
+            **extra,
+        )
         db.session.commit()
         return shift
 

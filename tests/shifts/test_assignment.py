@@ -22,4 +22,3 @@ def test_assigning_to_a_full_shift_is_refused_and_changes_nothing(make_shift, ma
     db.session.refresh(shift)
     assert shift.claimed_count == 1
     assert db.session.scalar(select(ShiftSignup).where(ShiftSignup.user_id == other.id)) is None
-

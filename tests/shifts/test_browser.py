@@ -45,8 +45,9 @@ def test_claim_waitlist_promotion_on_a_phone(chromium, live_server, make_user, m
     first, second = make_user(name="First Phone"), make_user(name="Second Phone")
     contexts = []
     for _ in range(2):
-        context = chromium.new_context(viewport=PHONE, base_url=live_server.url, locale="en-US",
-                                       is_mobile=True, has_touch=True)
+        context = chromium.new_context(
+            viewport=PHONE, base_url=live_server.url, locale="en-US", is_mobile=True, has_touch=True
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
     try:
@@ -73,8 +74,11 @@ def test_claim_waitlist_promotion_on_a_phone(chromium, live_server, make_user, m
         db.session.expire_all()
         statuses = {s.user_id: s.status for s in db.session.scalars(select(ShiftSignup))}
         assert statuses == {first.id: "released", second.id: "claimed"}
-        promoted = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == second.email,
-                                                                 OutboxMessage.subject.like("You are in%")))
+        promoted = db.session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.to_address == second.email, OutboxMessage.subject.like("You are in%")
+            )
+        )
         assert promoted is not None and "Front steps" in promoted.body_text
     finally:
         for context in contexts:

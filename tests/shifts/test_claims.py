@@ -14,8 +14,9 @@ from courtwatch.shifts.models import Shift, ShiftSignup
 
 def _signups(shift_id):
     db.session.expire_all()
-    return db.session.scalars(select(ShiftSignup).where(ShiftSignup.shift_id == shift_id)
-                              .order_by(ShiftSignup.id)).all()
+    return db.session.scalars(
+        select(ShiftSignup).where(ShiftSignup.shift_id == shift_id).order_by(ShiftSignup.id)
+    ).all()
 
 
 def test_claim_in_one_tap_queues_confirmation_with_calendar_file(volunteer, volunteer_client, make_shift):
@@ -115,8 +116,7 @@ def test_release_frees_the_place(volunteer_client, make_shift):
     assert db.session.get(Shift, shift.id).claimed_count == 0
 
 
-def test_release_inside_cutoff_offers_ask_a_coordinator(app, volunteer, volunteer_client, coordinator,
-                                                         make_shift):
+def test_release_inside_cutoff_offers_ask_a_coordinator(app, volunteer, volunteer_client, coordinator, make_shift):
     shift = make_shift(hours_ahead=app.config["RELEASE_CUTOFF_HOURS"] - 1)
     volunteer_client.post(f"/shifts/{shift.id}/claim")
     refused = volunteer_client.post(f"/shifts/{shift.id}/release")
@@ -130,8 +130,12 @@ def test_release_inside_cutoff_offers_ask_a_coordinator(app, volunteer, voluntee
     assert volunteer.name in message.body_text and f"/coordinator/shifts/{shift.id}" in message.body_text
     # asking twice tells them once
     volunteer_client.post(f"/shifts/{shift.id}/ask-release")
-    assert db.session.scalar(select(db.func.count()).select_from(OutboxMessage)
-                             .where(OutboxMessage.to_address == coordinator.email)) == 1
+    assert (
+        db.session.scalar(
+            select(db.func.count()).select_from(OutboxMessage).where(OutboxMessage.to_address == coordinator.email)
+        )
+        == 1
+    )
 
 
 def test_waitlist_promotion_in_order_with_notice(make_user, login_as, make_shift, mailbox, app):

@@ -36,16 +36,26 @@ def _free_port() -> int:
 @pytest.fixture
 def gunicorn(test_config, tmp_path):
     port = _free_port()
-    env = dict(os.environ,
-               COURTWATCH_DATABASE_URL=test_config["DATABASE_URL"], COURTWATCH_SECRET_KEY=TEST_SECRET,
-               COURTWATCH_ENV_NAME="testing", COURTWATCH_STAFF_TWO_FACTOR="false",
-               COURTWATCH_MAIL_BACKEND="smtp", COURTWATCH_SMTP_HOST=test_config["SMTP_HOST"],
-               COURTWATCH_SMTP_PORT=str(test_config["SMTP_PORT"]),
-               COURTWATCH_LOGIN_RATE_LIMIT="1000 per minute", COURTWATCH_BASE_URL="http://localhost",
-               COURTWATCH_INSTANCE_PATH=str(tmp_path / "instance"))
+    env = dict(
+        os.environ,
+        COURTWATCH_DATABASE_URL=test_config["DATABASE_URL"],
+        COURTWATCH_SECRET_KEY=TEST_SECRET,
+        COURTWATCH_ENV_NAME="testing",
+        COURTWATCH_STAFF_TWO_FACTOR="false",
+        COURTWATCH_MAIL_BACKEND="smtp",
+        COURTWATCH_SMTP_HOST=test_config["SMTP_HOST"],
+        COURTWATCH_SMTP_PORT=str(test_config["SMTP_PORT"]),
+        COURTWATCH_LOGIN_RATE_LIMIT="1000 per minute",
+        COURTWATCH_BASE_URL="http://localhost",
+        COURTWATCH_INSTANCE_PATH=str(tmp_path / "instance"),
+    )
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "-w", "4", "-b", f"127.0.0.1:{port}", "courtwatch:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -76,8 +86,11 @@ def _plain_session() -> requests.Session:
 def _session(url: str, user, shift_id: int) -> tuple[requests.Session, str]:
     browser = _plain_session()
     token = CSRF.search(browser.get(f"{url}/login").text).group(1)
-    response = browser.post(f"{url}/login", data={"email": user.email, "password": TEST_PASSWORD,
-                                                   "csrf_token": token}, allow_redirects=False)
+    response = browser.post(
+        f"{url}/login",
+        data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+    )
     assert response.status_code == 302, response.text[:300]
     page = browser.get(f"{url}/shifts/{shift_id}")
     assert page.status_code == 200
@@ -91,8 +104,12 @@ def _storm(url, sessions, shift_id, extra=lambda i: {}):
     def claim(index, browser, token):
         barrier.wait()
         try:
-            response = browser.post(f"{url}/shifts/{shift_id}/claim", data={"csrf_token": token, **extra(index)},
-                                    allow_redirects=False, timeout=60)
+            response = browser.post(
+                f"{url}/shifts/{shift_id}/claim",
+                data={"csrf_token": token, **extra(index)},
+                allow_redirects=False,
+                timeout=60,
+            )
             statuses[index] = response.status_code
         except Exception as error:  # recorded, so the assertion shows it
             statuses[index] = repr(error)
@@ -156,8 +173,9 @@ def test_simultaneous_overlapping_claims_by_one_volunteer(gunicorn, make_user, m
 
     def claim(shift_id):
         barrier.wait()
-        statuses[shift_id] = browser.post(f"{gunicorn}/shifts/{shift_id}/claim", data={"csrf_token": token},
-                                          allow_redirects=False, timeout=60).status_code
+        statuses[shift_id] = browser.post(
+            f"{gunicorn}/shifts/{shift_id}/claim", data={"csrf_token": token}, allow_redirects=False, timeout=60
+        ).status_code
 
     threads = [threading.Thread(target=claim, args=(s.id,)) for s in (first, second)]
     for thread in threads:

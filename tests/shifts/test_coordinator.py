@@ -20,9 +20,9 @@ def test_gap_view_lists_understaffed_worst_first(coordinator_client, make_shift,
         claims.claim_shift(make_user(), shift.id)
     db.session.commit()
     html = coordinator_client.get("/coordinator/gaps").get_data(as_text=True)
-    positions = [html.find(f"/coordinator/shifts/{s.id}\"") for s in (empty, half)]
+    positions = [html.find(f'/coordinator/shifts/{s.id}"') for s in (empty, half)]
     assert -1 not in positions and positions == sorted(positions)
-    assert f"/coordinator/shifts/{full.id}\"" not in html
+    assert f'/coordinator/shifts/{full.id}"' not in html
 
 
 def test_volunteers_cannot_open_coordinator_pages(volunteer_client, make_shift):
@@ -37,8 +37,10 @@ def test_assign_and_unassign_promotes_waitlist(coordinator_client, make_shift, m
     volunteer, waiting = make_user(name="Assigned Person"), make_user()
     found = coordinator_client.get(f"/coordinator/shifts/{shift.id}?q=assigned").get_data(as_text=True)
     assert "Assigned Person" in found
-    assert coordinator_client.post(f"/coordinator/shifts/{shift.id}/assign",
-                                   data={"user_id": volunteer.id}).status_code == 302
+    assert (
+        coordinator_client.post(f"/coordinator/shifts/{shift.id}/assign", data={"user_id": volunteer.id}).status_code
+        == 302
+    )
     claims.claim_shift(waiting, shift.id, waitlist=True)
     db.session.commit()
     signup = db.session.scalar(select(ShiftSignup).where(ShiftSignup.user_id == volunteer.id))
@@ -46,8 +48,9 @@ def test_assign_and_unassign_promotes_waitlist(coordinator_client, make_shift, m
     db.session.expire_all()
     statuses = {s.user_id: s.status for s in db.session.scalars(select(ShiftSignup))}
     assert statuses == {volunteer.id: "removed", waiting.id: "claimed"}
-    subjects = [m.subject for m in db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.to_address == volunteer.email))]
+    subjects = [
+        m.subject for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == volunteer.email))
+    ]
     assert any("taken off" in s for s in subjects)
 
 
@@ -71,16 +74,36 @@ def test_no_show_only_after_start(coordinator_client, make_shift, make_user):
 def test_create_shift_form_keeps_input_on_error(coordinator_client, make_courthouse):
     courthouse = make_courthouse()
     day = (utcnow() + timedelta(days=5)).date().isoformat()
-    bad = coordinator_client.post("/coordinator/shifts/new", data={
-        "courthouse_id": courthouse.id, "kind": "observation", "day": day, "start": "12:00", "end": "09:00",
-        "capacity": "3", "minimum": "1", "meeting_point": "Back door"})
+    bad = coordinator_client.post(
+        "/coordinator/shifts/new",
+        data={
+            "courthouse_id": courthouse.id,
+            "kind": "observation",
+            "day": day,
+            "start": "12:00",
+            "end": "09:00",
+            "capacity": "3",
+            "minimum": "1",
+            "meeting_point": "Back door",
+        },
+    )
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
     assert "The end must be after the start." in html and "Back door" in html
     assert db.session.scalar(select(db.func.count()).select_from(Shift)) == 0
-    good = coordinator_client.post("/coordinator/shifts/new", data={
-        "courthouse_id": courthouse.id, "kind": "observation", "day": day, "start": "08:30", "end": "12:30",
-        "capacity": "3", "minimum": "1", "meeting_point": "Back door"})
+    good = coordinator_client.post(
+        "/coordinator/shifts/new",
+        data={
+            "courthouse_id": courthouse.id,
+            "kind": "observation",
+            "day": day,
+            "start": "08:30",
+            "end": "12:30",
+            "capacity": "3",
+            "minimum": "1",
+            "meeting_point": "Back door",
+        },
+    )
     assert good.status_code == 302
     shift = db.session.scalar(select(Shift))
     assert courthouse.local(shift.starts_at).strftime("%H:%M") == "08:30"
@@ -92,15 +115,24 @@ def test_edit_time_bumps_sequence_and_tells_volunteers(coordinator_client, make_
     claims.claim_shift(volunteer, shift.id)
     db.session.commit()
     day = shift.courthouse.local(shift.starts_at).date() + timedelta(days=1)
-    response = coordinator_client.post(f"/coordinator/shifts/{shift.id}/edit", data={
-        "day": day.isoformat(), "start": "10:00", "end": "12:00", "capacity": "2", "minimum": "1",
-        "meeting_point": "New place"})
+    response = coordinator_client.post(
+        f"/coordinator/shifts/{shift.id}/edit",
+        data={
+            "day": day.isoformat(),
+            "start": "10:00",
+            "end": "12:00",
+            "capacity": "2",
+            "minimum": "1",
+            "meeting_point": "New place",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     shift = db.session.get(Shift, shift.id)
     assert shift.sequence == 1 and shift.meeting_point == "New place"
-    subjects = [m.subject for m in db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.to_address == volunteer.email))]
+    subjects = [
+        m.subject for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == volunteer.email))
+    ]
     assert any(s.startswith("Shift changed") for s in subjects)
 
 

@@ -22,13 +22,19 @@ def test_demo_shifts(runner):
         user = db.session.scalar(select(User).where(User.email == f"volunteer{number}@example.org"))
         upcoming = services.list_my_signups(user, past=False)
         assert any(s.status == "claimed" and s.shift.starts_at > utcnow() for s in upcoming), number
-    assert db.session.scalar(select(func.count()).select_from(ShiftSignup)
-                             .where(ShiftSignup.status == "waitlisted")) >= 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(ShiftSignup).where(ShiftSignup.status == "waitlisted")) >= 1
+    )
     assert services.list_gaps(days=14)
     # counts match the sign-ups, and loading sent nobody any mail about shifts
     for shift in db.session.scalars(select(Shift)):
-        claimed = db.session.scalar(select(func.count()).select_from(ShiftSignup).where(
-            ShiftSignup.shift_id == shift.id, ShiftSignup.status == "claimed"))
+        claimed = db.session.scalar(
+            select(func.count())
+            .select_from(ShiftSignup)
+            .where(ShiftSignup.shift_id == shift.id, ShiftSignup.status == "claimed")
+        )
         assert claimed == shift.claimed_count <= shift.capacity
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                             .where(OutboxMessage.subject.like("Shift%"))) == 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.subject.like("Shift%")))
+        == 0
+    )

@@ -17,8 +17,14 @@ from courtwatch.shifts.models import Shift
 
 def _hearing(courthouse, hours_ahead=72):
     starts = utcnow().replace(microsecond=0, second=0) + timedelta(hours=hours_ahead)
-    hearing = Hearing(courthouse=courthouse, courthouse_id=courthouse.id, starts_at=starts,
-                      ends_at=starts + timedelta(hours=1), courtroom="Room 1", needs_accompaniment=True)
+    hearing = Hearing(
+        courthouse=courthouse,
+        courthouse_id=courthouse.id,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        courtroom="Room 1",
+        needs_accompaniment=True,
+    )
     db.session.add(hearing)
     notify_hearing_hooks(hearing, "accompaniment_needed")
     db.session.commit()
@@ -27,8 +33,9 @@ def _hearing(courthouse, hours_ahead=72):
 
 def _messages(address):
     db.session.expire_all()
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == address)
-                              .order_by(OutboxMessage.id)).all()
+    return db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_address == address).order_by(OutboxMessage.id)
+    ).all()
 
 
 def test_accompaniment_shift_created_before_the_hearing(app, make_courthouse):
@@ -94,8 +101,16 @@ def test_accompaniment_not_needed_cancels(make_courthouse):
 
 def test_pattern_generation_is_idempotent_and_keeps_local_time(make_courthouse):
     courthouse = make_courthouse(timezone="America/Chicago")
-    pattern = patterns.save_pattern(None, None, courthouse=courthouse, weekdays="135",
-                                    start_time=time(8, 30), end_time=time(12, 30), capacity=3, minimum=2)
+    pattern = patterns.save_pattern(
+        None,
+        None,
+        courthouse=courthouse,
+        weekdays="135",
+        start_time=time(8, 30),
+        end_time=time(12, 30),
+        capacity=3,
+        minimum=2,
+    )
     db.session.commit()
     created = patterns.generate_shifts(horizon_days=21)
     db.session.commit()
@@ -110,13 +125,30 @@ def test_pattern_generation_is_idempotent_and_keeps_local_time(make_courthouse):
 
 def test_pattern_form_rejects_no_days(coordinator_client, make_courthouse):
     courthouse = make_courthouse()
-    response = coordinator_client.post("/coordinator/patterns/new", data={
-        "courthouse_id": courthouse.id, "start_time": "08:30", "end_time": "12:00", "capacity": "2",
-        "minimum": "1", "active": "y"})
+    response = coordinator_client.post(
+        "/coordinator/patterns/new",
+        data={
+            "courthouse_id": courthouse.id,
+            "start_time": "08:30",
+            "end_time": "12:00",
+            "capacity": "2",
+            "minimum": "1",
+            "active": "y",
+        },
+    )
     assert response.status_code == 422 and "at least one day" in response.get_data(as_text=True)
-    ok = coordinator_client.post("/coordinator/patterns/new", data={
-        "courthouse_id": courthouse.id, "weekdays": ["1", "2"], "start_time": "08:30", "end_time": "12:00",
-        "capacity": "2", "minimum": "1", "active": "y"})
+    ok = coordinator_client.post(
+        "/coordinator/patterns/new",
+        data={
+            "courthouse_id": courthouse.id,
+            "weekdays": ["1", "2"],
+            "start_time": "08:30",
+            "end_time": "12:00",
+            "capacity": "2",
+            "minimum": "1",
+            "active": "y",
+        },
+    )
     assert ok.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Shift)) > 0
 
@@ -124,8 +156,22 @@ def test_pattern_form_rejects_no_days(coordinator_client, make_courthouse):
 def test_cli_create_prints_id_and_generate(runner, make_courthouse):
     courthouse = make_courthouse(slug="cli-court")
     day = (datetime.now(UTC) + timedelta(days=4)).date().isoformat()
-    result = runner.invoke(args=["shifts", "create", "--courthouse", "cli-court", "--kind", "accompaniment",
-                                 "--start", f"{day} 09:00", "--end", f"{day} 11:00", "--capacity", "3"])
+    result = runner.invoke(
+        args=[
+            "shifts",
+            "create",
+            "--courthouse",
+            "cli-court",
+            "--kind",
+            "accompaniment",
+            "--start",
+            f"{day} 09:00",
+            "--end",
+            f"{day} 11:00",
+            "--capacity",
+            "3",
+        ]
+    )
     assert result.exit_code == 0, result.output
     shift = db.session.get(Shift, int(result.output.strip()))
     assert courthouse.local(shift.starts_at).strftime("%H:%M") == "09:00" and shift.capacity == 3
@@ -136,12 +182,24 @@ def test_cli_create_prints_id_and_generate(runner, make_courthouse):
 
 def test_cli_bad_input_is_one_line_exit_2(runner, make_courthouse):
     make_courthouse(slug="cli-court")
-    bad_time = runner.invoke(args=["shifts", "create", "--courthouse", "cli-court", "--start", "tomorrow",
-                                   "--end", "2030-01-01 10:00"])
+    bad_time = runner.invoke(
+        args=["shifts", "create", "--courthouse", "cli-court", "--start", "tomorrow", "--end", "2030-01-01 10:00"]
+    )
     assert bad_time.exit_code == 2 and "YYYY-MM-DD HH:MM" in bad_time.output
-    no_court = runner.invoke(args=["shifts", "create", "--courthouse", "nowhere", "--start", "2030-01-01 09:00",
-                                   "--end", "2030-01-01 10:00"])
+    no_court = runner.invoke(
+        args=["shifts", "create", "--courthouse", "nowhere", "--start", "2030-01-01 09:00", "--end", "2030-01-01 10:00"]
+    )
     assert no_court.exit_code == 2 and "nowhere" in no_court.output
-    backwards = runner.invoke(args=["shifts", "create", "--courthouse", "cli-court",
-                                    "--start", "2030-01-01 09:00", "--end", "2030-01-01 08:00"])
+    backwards = runner.invoke(
+        args=[
+            "shifts",
+            "create",
+            "--courthouse",
+            "cli-court",
+            "--start",
+            "2030-01-01 09:00",
+            "--end",
+            "2030-01-01 08:00",
+        ]
+    )
     assert backwards.exit_code == 2 and "Traceback" not in backwards.output

@@ -30,10 +30,12 @@ def test_soonest_first_grouped_by_local_day(volunteer_client, make_courthouse):
     la = make_courthouse(timezone="America/Los_Angeles", name="LA Court")
     # 05:00 UTC on day+3 is the evening of day+2 in Los Angeles.
     base = (utcnow() + timedelta(days=3)).replace(hour=5, minute=0, second=0, microsecond=0)
-    late = services.create_shift(None, courthouse=la, kind="observation", starts_at=base,
-                                 ends_at=base + timedelta(hours=2))
-    early = services.create_shift(None, courthouse=la, kind="observation", starts_at=base - timedelta(hours=3),
-                                  ends_at=base - timedelta(hours=1))
+    late = services.create_shift(
+        None, courthouse=la, kind="observation", starts_at=base, ends_at=base + timedelta(hours=2)
+    )
+    early = services.create_shift(
+        None, courthouse=la, kind="observation", starts_at=base - timedelta(hours=3), ends_at=base - timedelta(hours=1)
+    )
     db.session.commit()
     html = volunteer_client.get("/shifts").get_data(as_text=True)
     assert _cards(html) == [early.id, late.id]
@@ -55,8 +57,12 @@ def test_card_times_follow_each_courthouse_zone_and_the_reader_language(make_use
     boston = make_courthouse(name="Boston Court", timezone="America/New_York")
     la = make_courthouse(name="LA Court", timezone="America/Los_Angeles")
     starts = (utcnow() + timedelta(days=2)).replace(hour=18, minute=0, second=0, microsecond=0)
-    shifts = {c.id: services.create_shift(None, courthouse=c, kind="observation", starts_at=starts,
-                                          ends_at=starts + timedelta(hours=2)) for c in (boston, la)}
+    shifts = {
+        c.id: services.create_shift(
+            None, courthouse=c, kind="observation", starts_at=starts, ends_at=starts + timedelta(hours=2)
+        )
+        for c in (boston, la)
+    }
     english = make_user(languages=("en",))
     spanish = make_user(languages=("es",))
     spanish.locale = "es"
@@ -110,11 +116,22 @@ def test_filter_errors_come_in_the_reader_language(make_user, login_as):
 def _accompaniment(make_courthouse):
     courthouse = make_courthouse()
     starts = utcnow().replace(microsecond=0) + timedelta(days=3)
-    hearing = Hearing(courthouse=courthouse, courthouse_id=courthouse.id, starts_at=starts,
-                      title="Commonwealth v. Zelda Quixote", case_number="2401CR000123", courtroom="Room 5")
+    hearing = Hearing(
+        courthouse=courthouse,
+        courthouse_id=courthouse.id,
+        starts_at=starts,
+        title="Commonwealth v. Zelda Quixote",
+        case_number="2401CR000123",
+        courtroom="Room 5",
+    )
     request_row = AccompanimentRequest(
-        hearing=hearing, person_label="Zelda", language="Tigrinya", meeting_notes="Blue jacket", private_notes="SECRET-NOTE",
-        purge_after=starts + timedelta(days=30))
+        hearing=hearing,
+        person_label="Zelda",
+        language="Tigrinya",
+        meeting_notes="Blue jacket",
+        private_notes="SECRET-NOTE",
+        purge_after=starts + timedelta(days=30),
+    )
     db.session.add_all([hearing, request_row])
     db.session.flush()
     hearing.needs_accompaniment = True
@@ -131,8 +148,10 @@ def test_accompanied_person_shown_only_once_assigned(volunteer, volunteer_client
     from courtwatch.notify.models import OutboxMessage
 
     shift = _accompaniment(make_courthouse)
-    for html in (volunteer_client.get("/shifts").get_data(as_text=True),
-                 volunteer_client.get(f"/shifts/{shift.id}").get_data(as_text=True)):
+    for html in (
+        volunteer_client.get("/shifts").get_data(as_text=True),
+        volunteer_client.get(f"/shifts/{shift.id}").get_data(as_text=True),
+    ):
         # The language asked is the shift's language (issue 13: "Needs my language" must find it),
         # so it shows before claiming; nothing that names the person does.
         for secret in ("Zelda", "Blue jacket", "Quixote", "2401CR000123", "SECRET-NOTE"):
@@ -166,7 +185,7 @@ def test_my_shifts_upcoming_and_past(volunteer, volunteer_client, make_shift):
     claims.claim_shift(volunteer, past.id, now=past.starts_at - timedelta(days=1))
     db.session.commit()
     html = volunteer_client.get("/me/shifts").get_data(as_text=True)
-    coming = html[html.index("Coming up"):html.index("Past</h2>")]
+    coming = html[html.index("Coming up") : html.index("Past</h2>")]
     assert f"/shifts/{upcoming.id}" in coming and f"/shifts/{past.id}" not in coming
 
 
@@ -199,8 +218,12 @@ def test_list_pages_do_not_query_per_row(path, volunteer, volunteer_client, make
     def counted(n_shifts):
         start = next(offset)
         for number in range(n_shifts):
-            shift = make_shift(hours_ahead=24 + start + number * 5, length=2, capacity=3,
-                               training_id=training.id if number % 2 else None)
+            shift = make_shift(
+                hours_ahead=24 + start + number * 5,
+                length=2,
+                capacity=3,
+                training_id=training.id if number % 2 else None,
+            )
             claims.claim_shift(volunteer, shift.id, waitlist=True)
             claims.claim_shift(make_user(trainings=("Court watch training",)), shift.id, waitlist=True)
         db.session.commit()

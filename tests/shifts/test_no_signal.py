@@ -16,8 +16,14 @@ from tests.support.browser import PHONE
 def test_no_signal_says_so_on_the_card_and_keeps_the_list(chromium, live_server, make_user, make_shift):
     shifts = [make_shift(capacity=2), make_shift(hours_ahead=72, capacity=2)]
     user = make_user()
-    context = chromium.new_context(viewport=PHONE, base_url=live_server.url, locale="en-US",
-                                   timezone_id="Pacific/Auckland", is_mobile=True, has_touch=True)
+    context = chromium.new_context(
+        viewport=PHONE,
+        base_url=live_server.url,
+        locale="en-US",
+        timezone_id="Pacific/Auckland",
+        is_mobile=True,
+        has_touch=True,
+    )
     context.set_default_timeout(10_000)
     try:
         page = context.new_page()
@@ -52,4 +58,4 @@ def test_after_a_cut_off_refusal_the_card_offers_only_asking_a_coordinator(app, 
     assert response.status_code == 409
     card = response.get_json()["html"]
     assert "Ask a coordinator" in card or "ask" in card.lower()
-    assert f"/shifts/{shift.id}/release\"" not in card
+    assert f'/shifts/{shift.id}/release"' not in card

@@ -15,8 +15,9 @@ from courtwatch.shifts.reminders import queue_due_reminders
 
 def _reminders():
     db.session.expire_all()
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.like("Reminder:%"))
-                              .order_by(OutboxMessage.id)).all()
+    return db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.subject.like("Reminder:%")).order_by(OutboxMessage.id)
+    ).all()
 
 
 def test_24h_then_2h_reminder_each_once(volunteer, make_shift):
@@ -74,5 +75,9 @@ def test_send_due_twice_at_once_sends_each_reminder_once(app, runner, make_user,
         assert len(reminders) == 1
     # and a third run later sends nothing new
     runner.invoke(args=["notify", "send-due"])
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                             .where(OutboxMessage.subject.like("Reminder:%"))) == 4
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.subject.like("Reminder:%"))
+        )
+        == 4
+    )

@@ -48,9 +48,18 @@ def chromium():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=executable, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         try:
             yield browser
         finally:
@@ -60,8 +69,9 @@ def chromium():
 @pytest.fixture
 def phone(chromium, live_server):
     """A fresh browser context at phone size (no cookies shared with other tests): new_page() it."""
-    context = chromium.new_context(viewport=PHONE, base_url=live_server.url, locale="en-US",
-                                   is_mobile=True, has_touch=True)
+    context = chromium.new_context(
+        viewport=PHONE, base_url=live_server.url, locale="en-US", is_mobile=True, has_touch=True
+    )
     context.set_default_timeout(10_000)
     try:
         yield context

@@ -36,14 +36,20 @@ def plain_session() -> requests.Session:
 
 
 def gunicorn_env(test_config: dict, instance_path: Path) -> dict:
-    return dict(os.environ,
-                COURTWATCH_DATABASE_URL=test_config["DATABASE_URL"], COURTWATCH_SECRET_KEY=TEST_SECRET,
-                COURTWATCH_ENV_NAME="testing", COURTWATCH_STAFF_TWO_FACTOR="false",
-                COURTWATCH_MAIL_BACKEND="smtp", COURTWATCH_SMTP_HOST=test_config["SMTP_HOST"],
-                COURTWATCH_SMTP_PORT=str(test_config["SMTP_PORT"]),
-                COURTWATCH_LOGIN_RATE_LIMIT="1000 per minute", COURTWATCH_BASE_URL="http://localhost",
-                COURTWATCH_UPLOAD_DIR=test_config["UPLOAD_DIR"],
-                COURTWATCH_INSTANCE_PATH=str(instance_path))
+    return dict(
+        os.environ,
+        COURTWATCH_DATABASE_URL=test_config["DATABASE_URL"],
+        COURTWATCH_SECRET_KEY=TEST_SECRET,
+        COURTWATCH_ENV_NAME="testing",
+        COURTWATCH_STAFF_TWO_FACTOR="false",
+        COURTWATCH_MAIL_BACKEND="smtp",
+        COURTWATCH_SMTP_HOST=test_config["SMTP_HOST"],
+        COURTWATCH_SMTP_PORT=str(test_config["SMTP_PORT"]),
+        COURTWATCH_LOGIN_RATE_LIMIT="1000 per minute",
+        COURTWATCH_BASE_URL="http://localhost",
+        COURTWATCH_UPLOAD_DIR=test_config["UPLOAD_DIR"],
+        COURTWATCH_INSTANCE_PATH=str(instance_path),
+    )
 
 
 class Gunicorn:
@@ -54,8 +60,11 @@ class Gunicorn:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
-            cwd=ROOT, env=gunicorn_env(test_config, instance_path), stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE)
+            cwd=ROOT,
+            env=gunicorn_env(test_config, instance_path),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + 60
@@ -93,8 +102,9 @@ def gunicorn_server(test_config, tmp_path):
 def logged_in_session(url: str, user, password: str = TEST_PASSWORD) -> requests.Session:
     session = plain_session()
     token = CSRF.search(session.get(f"{url}/login").text).group(1)
-    response = session.post(f"{url}/login", data={"email": user.email, "password": password, "csrf_token": token},
-                            allow_redirects=False)
+    response = session.post(
+        f"{url}/login", data={"email": user.email, "password": password, "csrf_token": token}, allow_redirects=False
+    )
     assert response.status_code == 302, response.text[:300]
     return session
 

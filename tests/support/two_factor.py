@@ -18,8 +18,9 @@ ENROLMENT_LINK = re.compile(r"https?://\S+/account/two-factor/enrol/\S+")
 
 def latest_enrolment_path(email: str) -> str:
     db.session.expire_all()
-    bodies = db.session.scalars(select(OutboxMessage.body_text).where(OutboxMessage.to_address == email)
-                                .order_by(OutboxMessage.id.desc()))
+    bodies = db.session.scalars(
+        select(OutboxMessage.body_text).where(OutboxMessage.to_address == email).order_by(OutboxMessage.id.desc())
+    )
     for body in bodies:
         match = ENROLMENT_LINK.search(body)
         if match:

@@ -44,24 +44,45 @@ def act_out(config: dict) -> dict:
     app = create_app(config)
     seen: dict = {}
     with app.app_context():
+
         def person(role, email):
-            return auth_services.create_user(email=email, name=role.title(), password="correct horse battery",
-                                             role=role, status="active", languages=["en"])
+            return auth_services.create_user(
+                email=email,
+                name=role.title(),
+                password="correct horse battery",
+                role=role,
+                status="active",
+                languages=["en"],
+            )
 
         admin = person("admin", "probe-admin@example.org")
         volunteer = person("volunteer", "probe-volunteer@example.org")
         courthouse = court_services.create_courthouse(
-            None, name="Probe Courthouse", slug="probe", timezone="America/New_York", county="Suffolk County",
-            state="MA", city="Boston", street_address="1 Probe Street", court_types=["criminal"])
+            None,
+            name="Probe Courthouse",
+            slug="probe",
+            timezone="America/New_York",
+            county="Suffolk County",
+            state="MA",
+            city="Boston",
+            street_address="1 Probe Street",
+            court_types=["criminal"],
+        )
         hearing = Hearing(courthouse_id=courthouse.id, starts_at=utcnow() + timedelta(days=9), title="probe")
         db.session.add(hearing)
         db.session.flush()
         hearing_services.set_accompaniment_needed(admin, hearing, True)
         seen["accompaniment_shift"] = shift_for_hearing(hearing) is not None
 
-        shift = shift_services.create_shift(None, courthouse=courthouse, kind="observation",
-                                            starts_at=utcnow() + timedelta(days=3),
-                                            ends_at=utcnow() + timedelta(days=3, hours=3), capacity=2, minimum=1)
+        shift = shift_services.create_shift(
+            None,
+            courthouse=courthouse,
+            kind="observation",
+            starts_at=utcnow() + timedelta(days=3),
+            ends_at=utcnow() + timedelta(days=3, hours=3),
+            capacity=2,
+            minimum=1,
+        )
         claims.claim_shift(volunteer, shift.id)
         feed_services.create_token(volunteer, label="phone")
         db.session.commit()
