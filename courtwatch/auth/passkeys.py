@@ -24,6 +24,7 @@ from webauthn.helpers.structs import (
 
 from courtwatch.auth.models import User
 from courtwatch.auth.security_models import EnrolmentGrant, Passkey
+from courtwatch.auth.security_notices import notify_sign_in_change
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError
 from courtwatch.privacy.services import record_event
@@ -78,6 +79,7 @@ def register_passkey(user: User, grant: EnrolmentGrant, credential_json: str, ch
     grant.used_at = utcnow()
     db.session.flush()
     record_event(user, "user.two_factor_enrolled", user, factor="passkey")
+    notify_sign_in_change(user, "factor_added")
     return passkey
 
 

@@ -27,6 +27,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from courtwatch.auth import secrets as auth_secrets
 from courtwatch.auth.models import User
 from courtwatch.auth.security_models import EnrolmentGrant, Passkey, RecoveryCode
+from courtwatch.auth.security_notices import notify_sign_in_change
 from courtwatch.auth.services import PASSWORD_MAX_LENGTH
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError
@@ -119,6 +120,7 @@ def enrol_totp(user: User, grant: EnrolmentGrant, secret: str, code: str) -> lis
     user.totp_secret = secret
     _use_grant(grant)
     record_event(user, "user.two_factor_enrolled", user, factor="totp")
+    notify_sign_in_change(user, "factor_added")
     return None if remaining_recovery_codes(user) else new_recovery_codes(user)
 
 
@@ -140,6 +142,7 @@ def remove_second_factor(user: User, password: str, code: str) -> None:
     db.session.execute(delete(Passkey).where(Passkey.user_id == user.id))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     record_event(user, "user.two_factor_removed", user)
+    notify_sign_in_change(user, "factors_removed")
 
 
 def replace_second_factor(user: User, password: str, code: str) -> EnrolmentGrant:

@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from courtwatch import signals
 from courtwatch.auth import passwords, session_records
 from courtwatch.auth.models import AccountStatus, Role, Training, User, UserTraining
+from courtwatch.auth.security_notices import notify_sign_in_change
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.notify.services import queue_email
@@ -160,6 +161,7 @@ def set_password(user: User, new: str) -> None:
     user.session_version += 1
     session_records.end_all_sessions(user)  # every session ends; the caller may start a fresh one
     record_event(user, "user.password_changed", user)
+    notify_sign_in_change(user, "password")
 
 
 def update_profile(user: User, *, name: str, phone: str | None, languages: list[str], locale: str | None) -> None:

@@ -31,6 +31,7 @@ EMAIL_KINDS = (
     "observation_alert",
     "password_reset",
     "calendar_problem",
+    "sign_in_changed",
 )
 
 # 12-hour clock in both languages: "8:30 AM", "8:30 a. m." (volunteers read these on the street).

@@ -57,6 +57,8 @@ def sample_context(kind: str, courthouse: Courthouse | None = None, start: tuple
         return {"observation": report}
     if kind == "password_reset":
         return {"token": "sample-token", "minutes": 60}
+    if kind == "sign_in_changed":
+        return {"change": "password"}
     if kind == "calendar_problem":
         return {
             "problem": "held",

@@ -20,7 +20,7 @@ ZONES = [
 DAY = {"en": "Tuesday, December 1, 2026", "es": "martes, 1 de diciembre de 2026"}
 CLOCK = {"en": "8:30 AM", "es": "8:30 a. m."}
 NOT_WANTED = re.compile(r"\d:\d\d:\d\d|Coordinated Universal Time|UTC|America/|Pacific/|\(\w+/\w+\)")
-TIMED_KINDS = [kind for kind in EMAIL_KINDS if kind not in ("password_reset", "calendar_problem")]
+TIMED_KINDS = [kind for kind in EMAIL_KINDS if kind not in ("password_reset", "calendar_problem", "sign_in_changed")]
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
