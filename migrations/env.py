@@ -16,7 +16,9 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Keep the app's loggers alive: an upgrade run inside a process (tests, `flask db upgrade` from the
+# app) must not silence warnings such as the login throttle's "Redis unreachable".
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 

@@ -60,6 +60,7 @@ OVERRIDES = {
     ("shift", "status"): lambda step, n: "open",
     ("user", "role"): lambda step, n: "volunteer",
     ("data_key", "id"): lambda step, n: f"key-{step}-{n}",  # a random id the app chooses
+    ("passkey", "credential_id"): lambda step, n: f"credential-{step}-{n}".encode(),
     ("user", "status"): lambda step, n: "active",
 }
 

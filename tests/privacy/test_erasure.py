@@ -163,12 +163,13 @@ def test_engine_hides_parameters_and_sqlite_deletes_securely(app):
             assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
 
 
-def test_production_refuses_to_start_without_a_master_key(test_config):
+def test_production_refuses_to_start_without_a_master_key(test_config, monkeypatch, tmp_path):
     import pytest
 
     from courtwatch import create_app
 
-    settings = dict(test_config, ENV_NAME="production", MASTER_KEY="")
+    monkeypatch.setenv("COURTWATCH_INSTANCE_PATH", str(tmp_path))  # no master.key left by `make run`
+    settings = dict(test_config, ENV_NAME="production", MASTER_KEY="", STAFF_TWO_FACTOR=True)
     with pytest.raises(RuntimeError, match="MASTER_KEY"):
         create_app(settings)
     with pytest.raises(RuntimeError, match="32 random bytes"):
