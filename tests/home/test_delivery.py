@@ -36,6 +36,7 @@ def test_static_files_have_hashed_names_and_a_years_immutable_cache(client):
                 response.mimetype,
                 dict(response.headers),
             )
+        response.close()  # a file response holds the file open until closed
 
 
 def test_an_old_hash_still_gets_the_file_with_a_short_cache(client):

@@ -46,7 +46,8 @@ def test_every_corpus_calendar_is_imported_or_refused_with_a_message(app, make_c
     imported, refused = [], []
     window = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
     for name in files:
-        data = open(os.path.join(folder, name), "rb").read()
+        with open(os.path.join(folder, name), "rb") as handle:
+            data = handle.read()
         try:
             summary = run(tmp_path, courthouse, data, name=name, window=window)
         except DomainError as error:

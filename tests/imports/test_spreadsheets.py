@@ -75,7 +75,8 @@ def test_idaho_fixture_with_confirmed_mapping(app, make_courthouse, corpora_dir,
     ]  # "Ada County District Court" deliberately missing
     for number, name in enumerate(names):
         make_courthouse(name=name, slug=f"idaho-{number}", timezone="America/Boise", state="ID")
-    data = open(os.path.join(corpora_dir, "courts", "hearings_idaho_courtbot_fixture.csv"), "rb").read()
+    with open(os.path.join(corpora_dir, "courts", "hearings_idaho_courtbot_fixture.csv"), "rb") as handle:
+        data = handle.read()
     mapping = {
         "fields": {
             "case_number": "CaseNumber",

@@ -161,7 +161,9 @@ def test_page_carries_method_note_coverage_and_print_styles(client, published):
     assert 'id="method"' in html and "Only reports a coordinator confirmed are counted" in html
     assert "Shifts staffed" in html and "Hours watched" in html
     assert "opendata.css" in html
-    css = client.get("/static/opendata.css").get_data(as_text=True)
+    response = client.get("/static/opendata.css")
+    css = response.get_data(as_text=True)
+    response.close()  # a file response holds the file open until closed
     assert "@media print" in css
 
 
