@@ -6,7 +6,6 @@ Accompanied people are *not* users and never appear here (see courts.models).
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -14,28 +13,24 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courtwatch.db import Base, UTCDateTime, utcnow
+from courtwatch.labels import LabelledChoice
 
 
-class Role(StrEnum):
-    VOLUNTEER = "volunteer"
-    COORDINATOR = "coordinator"
-    ADMIN = "admin"
+class Role(LabelledChoice):
+    VOLUNTEER = "volunteer", _l("volunteer")
+    COORDINATOR = "coordinator", _l("coordinator")
+    ADMIN = "admin", _l("admin")
 
 
-class AccountStatus(StrEnum):
-    PENDING = "pending"
-    ACTIVE = "active"
-    REJECTED = "rejected"
-    SUSPENDED = "suspended"
+class AccountStatus(LabelledChoice):
+    PENDING = "pending", _l("pending")
+    ACTIVE = "active", _l("active")
+    REJECTED = "rejected", _l("rejected")
+    SUSPENDED = "suspended", _l("suspended")
 
 
-ROLE_LABELS = {Role.VOLUNTEER: _l("volunteer"), Role.COORDINATOR: _l("coordinator"), Role.ADMIN: _l("admin")}
-STATUS_LABELS = {
-    AccountStatus.PENDING: _l("pending"),
-    AccountStatus.ACTIVE: _l("active"),
-    AccountStatus.REJECTED: _l("rejected"),
-    AccountStatus.SUSPENDED: _l("suspended"),
-}
+ROLE_LABELS = Role.labels()
+STATUS_LABELS = AccountStatus.labels()
 
 
 class User(UserMixin, Base):
