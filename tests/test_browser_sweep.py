@@ -27,7 +27,7 @@ from werkzeug.serving import make_server
 from courtwatch import create_app
 from courtwatch.courts import services as court_services
 from courtwatch.db import db
-from tests.conftest import TEST_SECRET, _empty_tables
+from tests.conftest import TEST_MASTER_KEY, TEST_SECRET, _empty_tables
 
 pytestmark = pytest.mark.browser
 
@@ -54,6 +54,7 @@ def sweep_server(_schema, smtp_server, tmp_path_factory):
             "ENV_NAME": "testing",
             "TESTING": False,
             "SECRET_KEY": TEST_SECRET,
+            "MASTER_KEY": TEST_MASTER_KEY,
             "DATABASE_URL": _schema,
             "BASE_URL": "http://localhost",
             "MAIL_BACKEND": "smtp",
