@@ -37,7 +37,7 @@ from courtwatch.opendata.memory import remembered_hidden_cells
 from courtwatch.opendata.models import OpenDataSettings
 from courtwatch.reports.counts import ACTION_COLUMNS, DIMENSIONS, value_column
 from courtwatch.reports.filters import MAX_MONTHS, SCOPE_CONFIRMED, resolve_filter
-from courtwatch.reports.summaries import (
+from courtwatch.reports.queries import (
     ACTION_BY_SEVERITY,
     hours_coverage,
     linked_incident_cube,
