@@ -22,7 +22,12 @@ from courtwatch.courts.courthouse_files import (
     guess_fields,
     read_courthouse_file,
 )
-from courtwatch.courts.courthouse_import import CourthousePlan, apply_courthouse_plan, plan_courthouse_import
+from courtwatch.courts.courthouse_import import (
+    CourthousePlan,
+    CourthouseSource,
+    apply_courthouse_plan,
+    plan_courthouse_import,
+)
 from courtwatch.courts.courthouse_zones import ZONE_SOURCES
 
 courthouses_cli = AppGroup("courthouses", help="Courthouses: import lists in bulk.")
@@ -52,19 +57,17 @@ def _mapping_for(table, mapping_name: str | None, path: str) -> dict:
     return {"fields": fields, "key": "slug" if "slug" in fields else "name_city"}
 
 
-def _echo_plan(plan: CourthousePlan, path: str) -> None:
-    word = plan.line_word
+def _echo_plan(plan: CourthousePlan) -> None:
     for row in plan.rows:
         name = row.values["name"]
         if row.action == "add":
             check = " CHECK" if row.zone.needs_checking else ""
-            click.echo(
-                f"  add: {name}, {row.values.get('city', '')} — {row.zone.zone} ({ZONE_SOURCES[row.zone.source]}){check}"
-            )
+            source = ZONE_SOURCES[row.zone.source]
+            click.echo(f"  add: {name}, {row.values.get('city', '')} — {row.zone.zone} ({source}){check}")
         elif row.action == "change":
             click.echo(f"  change: {name} ({', '.join(row.changed_fields)})")
     for problem in plan.problems + plan.repeats:
-        click.echo(f"  {os.path.basename(path)} {word} {problem.line}: {problem.reason}")
+        click.echo(f"  {problem.place.label(True)}: {problem.reason}")
 
 
 @courthouses_cli.command("import")
@@ -80,15 +83,15 @@ def import_command(paths, mapping_name, dry_run):
     """Import courthouses from CSV, XLSX or JSON lists; re-importing the same list changes nothing."""
     if mapping_name and mapping_name not in BUILTIN_MAPPINGS:
         raise CommandError(f"no mapping named {mapping_name!r}; known: {', '.join(BUILTIN_MAPPINGS)}")
-    tables = [(path, _read(path)) for path in paths]  # every file read before anything is written
-    totals = dict.fromkeys(("added", "changed", "unchanged", "rejected", "repeated"), 0)
-    for path, table in tables:
-        plan = plan_courthouse_import(table, _mapping_for(table, mapping_name, path), filename=os.path.basename(path))
-        _echo_plan(plan, path)
-        if not dry_run:
-            apply_courthouse_plan(None, plan, filename=os.path.basename(path))
-        for name, number in plan.counts.items():
-            totals[name] += number
+    sources = []
+    for path in paths:  # every file read before anything is planned or written
+        table = _read(path)
+        sources.append(CourthouseSource(os.path.basename(path), table, _mapping_for(table, mapping_name, path)))
+    plan = plan_courthouse_import(sources)
+    _echo_plan(plan)
+    if not dry_run:
+        apply_courthouse_plan(None, plan)
+    counts = plan.counts
     for word, name in (
         ("add", "added"),
         ("change", "changed"),
@@ -96,5 +99,5 @@ def import_command(paths, mapping_name, dry_run):
         ("rejected", "rejected"),
         ("repeated", "repeated"),
     ):
-        click.echo(f"{word} {totals[name]}")
+        click.echo(f"{word} {counts[name]}")
     click.echo("dry run: nothing was written" if dry_run else "imported")

@@ -30,7 +30,6 @@ from courtwatch.courts.models import COURT_TYPE_LABELS, Courthouse, CourtType
 from courtwatch.courts.services import EDITABLE_FIELDS, create_courthouse, slugify, update_courthouse, validated_values
 from courtwatch.db import db
 from courtwatch.errors import DomainError
-from courtwatch.imports.records import RowProblem
 from courtwatch.privacy.services import record_event
 
 TEXT_LIMITS = {
@@ -47,9 +46,34 @@ TEXT_LIMITS = {
 }
 
 
+@dataclass(frozen=True)
+class RowPlace:
+    """Where a row is: a file, and a line (CSV, XLSX) or an entry (JSON) in it."""
+
+    filename: str
+    line: int
+    word: str  # line | entry
+
+    def label(self, with_file: bool) -> str:
+        text = _("entry %(n)s", n=self.line) if self.word == "entry" else _("line %(n)s", n=self.line)
+        return f"{self.filename} {text}" if with_file else text
+
+    def heading(self, with_file: bool) -> str:
+        """The label at the start of a line of the preview."""
+        if with_file:
+            return self.label(True)
+        return _("Entry %(n)s", n=self.line) if self.word == "entry" else _("Line %(n)s", n=self.line)
+
+
+@dataclass
+class CourthouseProblem:
+    place: RowPlace
+    reason: str
+
+
 @dataclass
 class PlannedCourthouse:
-    line: int
+    place: RowPlace
     key: str
     values: dict  # what a new courthouse gets, or the whole updated set for a change
     zone: ZoneGuess
@@ -60,14 +84,21 @@ class PlannedCourthouse:
 
 @dataclass
 class CourthousePlan:
-    rows: list[PlannedCourthouse]
-    problems: list[RowProblem]
-    repeats: list[RowProblem]
-    line_word: str = "line"
-    mapping_label: str = ""
+    filenames: list[str]
+    rows: list[PlannedCourthouse] = field(default_factory=list)
+    problems: list[CourthouseProblem] = field(default_factory=list)
+    repeats: list[CourthouseProblem] = field(default_factory=list)
+    mapping_labels: list[str] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def several_files(self) -> bool:
+        return len(self.filenames) > 1
+
+    def where(self, problem: CourthouseProblem) -> str:
+        return problem.place.heading(self.several_files)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -202,54 +233,71 @@ def _current_values(courthouse: Courthouse) -> dict:
     return {name: getattr(courthouse, name) for name in EDITABLE_FIELDS}
 
 
-def plan_courthouse_import(table: CourthouseTable, mapping: dict, *, filename: str = "") -> CourthousePlan:
-    check_mapping(mapping, table.headers)
-    fields, key_kind, builtin = resolve_mapping(mapping, table.headers)
+@dataclass
+class CourthouseSource:
+    """One file of an import: its name (court types may follow from it), rows and mapping."""
+
+    filename: str
+    table: CourthouseTable
+    mapping: dict
+
+
+def plan_courthouse_import(sources: list[CourthouseSource]) -> CourthousePlan:
+    """One plan over every file, so a courthouse listed in two files is added once."""
+    for source in sources:
+        check_mapping(source.mapping, source.table.headers)
     existing = list(db.session.scalars(select(Courthouse)))
-    by_key = {match_key(key_kind, _current_values(c)): c for c in existing}
-    used_slugs = {c.slug for c in existing}
-    default_types = builtin.court_types_for(filename) if builtin is not None else ""
-    plan = CourthousePlan(rows=[], problems=[], repeats=[], line_word=table.line_word)
-    plan.mapping_label = str(builtin.label) if builtin is not None else ""
-    seen: dict[str, int] = {}
+    plan = CourthousePlan(filenames=[s.filename for s in sources])
+    seen: dict[str, RowPlace] = {}
     new_rows: list[PlannedCourthouse] = []
-    for line, cells in table.rows:
-        try:
-            values = _row_values(cells, fields, builtin)
-        except ValueError as reason:
-            plan.problems.append(RowProblem(line, str(reason)))
-            continue
-        if not values.get("name"):
-            plan.problems.append(RowProblem(line, _("No courthouse name in this row.")))
-            continue
-        if key_kind == "slug" and not values.get("slug"):
-            plan.problems.append(RowProblem(line, _("No slug in this row; it is how courthouses are matched.")))
-            continue
-        key = match_key(key_kind, values)
-        if key in seen:
-            reason = _("Repeats %(word)s %(line)s (same name and city); skipped.", word=table.line_word, line=seen[key])
-            plan.repeats.append(RowProblem(line, reason))
-            continue
-        seen[key] = line
-        courthouse = by_key.get(key)
-        if courthouse is None:
-            planned = _planned_addition(line, key, values, default_types)
-            if isinstance(planned, RowProblem):
+    for source in sources:
+        fields, key_kind, builtin = resolve_mapping(source.mapping, source.table.headers)
+        if builtin is not None and str(builtin.label) not in plan.mapping_labels:
+            plan.mapping_labels.append(str(builtin.label))
+        by_key = {match_key(key_kind, _current_values(c)): c for c in existing}
+        default_types = builtin.court_types_for(source.filename) if builtin is not None else ""
+        for line, cells in source.table.rows:
+            place = RowPlace(source.filename, line, source.table.line_word)
+            planned = _planned_row(place, cells, fields, key_kind, builtin, by_key, default_types)
+            if isinstance(planned, CourthouseProblem):
                 plan.problems.append(planned)
+            elif planned.key in seen:
+                if key_kind == "slug":
+                    reason = _(
+                        "Repeats %(place)s (same slug); skipped.", place=seen[planned.key].label(plan.several_files)
+                    )
+                else:
+                    reason = _(
+                        "Repeats %(place)s (same name and city); skipped.",
+                        place=seen[planned.key].label(plan.several_files),
+                    )
+                plan.repeats.append(CourthouseProblem(place, reason))
             else:
-                new_rows.append(planned)
+                seen[planned.key] = place
                 plan.rows.append(planned)
-            continue
-        planned = _planned_update(line, key, values, courthouse)
-        if isinstance(planned, RowProblem):
-            plan.problems.append(planned)
-        else:
-            plan.rows.append(planned)
-    _assign_slugs(new_rows, used_slugs, plan)
+                if planned.action == "add":
+                    new_rows.append(planned)
+    _assign_slugs(new_rows, {c.slug for c in existing}, plan)
     return plan
 
 
-def _planned_addition(line: int, key: str, values: dict, default_types: str) -> PlannedCourthouse | RowProblem:
+def _planned_row(place, cells, fields, key_kind, builtin, by_key, default_types):
+    try:
+        values = _row_values(cells, fields, builtin)
+    except ValueError as reason:
+        return CourthouseProblem(place, str(reason))
+    if not values.get("name"):
+        return CourthouseProblem(place, _("No courthouse name in this row."))
+    if key_kind == "slug" and not values.get("slug"):
+        return CourthouseProblem(place, _("No slug in this row; it is how courthouses are matched."))
+    key = match_key(key_kind, values)
+    courthouse = by_key.get(key)
+    if courthouse is None:
+        return _planned_addition(place, key, values, default_types)
+    return _planned_update(place, key, values, courthouse)
+
+
+def _planned_addition(place: RowPlace, key: str, values: dict, default_types: str):
     if values.get("timezone"):
         zone = ZoneGuess(values["timezone"], "file")
     else:
@@ -257,7 +305,9 @@ def _planned_addition(line: int, key: str, values: dict, default_types: str) -> 
             latitude=values.get("latitude"), longitude=values.get("longitude"), state=values.get("state", "")
         )
         if zone is None:
-            return RowProblem(line, _("No time zone: the row has no coordinates or US state, and no time zone."))
+            return CourthouseProblem(
+                place, _("No time zone: the row has no coordinates or US state, and no time zone.")
+            )
     complete = {
         "court_types": default_types,
         **values,
@@ -268,23 +318,23 @@ def _planned_addition(line: int, key: str, values: dict, default_types: str) -> 
     try:
         complete = validated_values({**complete, "slug": complete["slug"] or "placeholder"})
     except DomainError as error:
-        return RowProblem(line, error.message)
+        return CourthouseProblem(place, error.message)
     complete["slug"] = values.get("slug", "")
     complete["short_name"] = values.get("short_name", "")  # filled with the slug, once names are known
-    return PlannedCourthouse(line=line, key=key, values=complete, zone=zone, action="add")
+    return PlannedCourthouse(place=place, key=key, values=complete, zone=zone, action="add")
 
 
-def _planned_update(line: int, key: str, values: dict, courthouse: Courthouse) -> PlannedCourthouse | RowProblem:
+def _planned_update(place: RowPlace, key: str, values: dict, courthouse: Courthouse):
     current = _current_values(courthouse)
     changed = {name: value for name, value in values.items() if name in current and current[name] != value}
     try:
         complete = validated_values({**current, **changed})
     except DomainError as error:
-        return RowProblem(line, error.message)
+        return CourthouseProblem(place, error.message)
     changed_fields = sorted(name for name in changed if complete.get(name) != current[name])
     zone = ZoneGuess(complete["timezone"], "file" if "timezone" in values else "kept")
     return PlannedCourthouse(
-        line=line,
+        place=place,
         key=key,
         values=complete,
         zone=zone,
@@ -304,7 +354,9 @@ def _assign_slugs(new_rows: list[PlannedCourthouse], used: set[str], plan: Court
             if values["slug"] in used:
                 plan.rows.remove(row)
                 plan.problems.append(
-                    RowProblem(row.line, _("Another courthouse already uses the slug “%(slug)s”.", slug=values["slug"]))
+                    CourthouseProblem(
+                        row.place, _("Another courthouse already uses the slug “%(slug)s”.", slug=values["slug"])
+                    )
                 )
                 continue
             used.add(values["slug"])
@@ -323,7 +375,7 @@ def _assign_slugs(new_rows: list[PlannedCourthouse], used: set[str], plan: Court
         used.add(candidate)
 
 
-def apply_courthouse_plan(actor, plan: CourthousePlan, *, filename: str) -> dict[str, int]:
+def apply_courthouse_plan(actor, plan: CourthousePlan) -> dict[str, int]:
     """Create and update as planned (inside the caller's transaction) and record the import."""
     for row in plan.rows:
         if row.action == "add":
@@ -332,6 +384,7 @@ def apply_courthouse_plan(actor, plan: CourthousePlan, *, filename: str) -> dict
             courthouse = db.session.get(Courthouse, row.courthouse_id)
             update_courthouse(actor, courthouse, **row.values)
     counts = plan.counts
-    record_event(actor, "courthouses.imported", object_type="courthouse", filename=filename[:200], **counts)
+    files = [name[:200] for name in plan.filenames[:50]]
+    record_event(actor, "courthouses.imported", object_type="courthouse", files=files, **counts)
     db.session.flush()
     return counts

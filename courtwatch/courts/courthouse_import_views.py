@@ -20,7 +20,12 @@ from courtwatch.courts.courthouse_files import (
     guess_fields,
     read_courthouse_file,
 )
-from courtwatch.courts.courthouse_import import apply_courthouse_plan, check_mapping, plan_courthouse_import
+from courtwatch.courts.courthouse_import import (
+    CourthouseSource,
+    apply_courthouse_plan,
+    check_mapping,
+    plan_courthouse_import,
+)
 from courtwatch.courts.courthouse_zones import ZONE_SOURCES
 from courtwatch.courts.forms import AUTO_MAPPING, CUSTOM_MAPPING, CourthouseUploadForm, courthouse_mapping_form
 from courtwatch.courts.views import bp
@@ -28,9 +33,10 @@ from courtwatch.errors import DomainError, NotFound
 from courtwatch.forms import ActionForm, attach_error
 from courtwatch.imports import pending as pending_store
 
-PENDING_KEY = "courthouse_import_pending"
+PENDING_KEY = "courthouse_import_pending"  # the tokens of the files waiting for their commit
 REFUSED_KIND = "refused"
 PREVIEW_ROWS = 500
+MAX_FILES = 20
 
 
 def _kind(filename: str, head: bytes) -> str:
@@ -51,37 +57,53 @@ def import_upload():
     form = CourthouseUploadForm()
     if not form.validate_on_submit():
         return _render_upload(form, 422 if form.is_submitted() else 200)
-    storage = form.file.data
+    files = [storage for storage in form.file.data if storage]
+    waiting = []
     try:
-        pending = pending_store.create_pending(
-            storage.stream,
-            user_id=current_user.id,
-            filename=storage.filename or "courthouses",
-            courthouse_id=None,
-            source_name="courthouses",
-            full=False,
-            kind_of=_kind,
-        )
-        if pending.kind == REFUSED_KIND:
-            pending_store.discard_pending(pending)
-            raise DomainError(_("Upload a courthouse list as CSV, Excel (.xlsx) or JSON."), field="file")
-        try:
-            table = _read(pending)
-            pending.mapping = _initial_mapping(form.mapping.data, table.headers)
-            if pending.mapping is not None:
-                check_mapping(pending.mapping, table.headers)
-        except DomainError:
-            pending_store.discard_pending(pending)
-            raise
+        if len(files) > MAX_FILES:
+            raise DomainError(_("Upload at most %(n)s files at once.", n=MAX_FILES), field="file")
+        for storage in files:
+            waiting.append(_wait(storage, form.mapping.data, several=len(files) > 1))
     except DomainError as error:
+        for pending in waiting:
+            pending_store.discard_pending(pending)
         attach_error(form, error)
         return _render_upload(form, 422)
     _forget_previous_upload()
-    session[PENDING_KEY] = pending.token
-    pending.save()
-    if pending.mapping is None:
+    session[PENDING_KEY] = [pending.token for pending in waiting]
+    if waiting[0].mapping is None:
         return redirect(url_for("courts.import_columns"))
     return redirect(url_for("courts.import_preview"))
+
+
+def _wait(storage, choice: str, *, several: bool):
+    """Keep one uploaded file, with the mapping it will be read with (None: the coordinator chooses)."""
+    filename = storage.filename or "courthouses"
+    pending = pending_store.create_pending(
+        storage.stream,
+        user_id=current_user.id,
+        filename=filename,
+        courthouse_id=None,
+        source_name="courthouses",
+        full=False,
+        kind_of=_kind,
+    )
+    try:
+        if pending.kind == REFUSED_KIND:
+            raise DomainError(_("Upload a courthouse list as CSV, Excel (.xlsx) or JSON."), field="file")
+        table = _read(pending)
+        pending.mapping = _initial_mapping(choice, table.headers)
+        if pending.mapping is not None:
+            check_mapping(pending.mapping, table.headers)
+        elif several:
+            raise DomainError(_("This is not a list we know: upload it alone to choose its columns."), field="file")
+    except DomainError as error:
+        pending_store.discard_pending(pending)
+        if several:
+            raise DomainError(f"{pending.filename}: {error.message}", field="file") from None
+        raise
+    pending.save()
+    return pending
 
 
 def _initial_mapping(choice: str, headers: list[str]) -> dict | None:
@@ -95,27 +117,38 @@ def _initial_mapping(choice: str, headers: list[str]) -> dict | None:
     return None
 
 
+def _tokens() -> list[str]:
+    tokens = session.get(PENDING_KEY) or []
+    return tokens if isinstance(tokens, list) else []
+
+
 def _forget_previous_upload() -> None:
-    token = session.pop(PENDING_KEY, None)
-    if token:
+    for token in session.pop(PENDING_KEY, None) or []:
         try:
             pending_store.discard_pending(pending_store.load_pending(token, current_user.id))
         except NotFound:
             pass
 
 
-def _pending_or_404():
+def _waiting_or_404() -> list:
     try:
-        return pending_store.load_pending(session.get(PENDING_KEY, ""), current_user.id)
+        waiting = [pending_store.load_pending(token, current_user.id) for token in _tokens()]
     except NotFound as error:
         flash(error.message, "error")
         abort(404)
+    if not waiting:
+        flash(_("This upload is no longer waiting; upload the file again."), "error")
+        abort(404)
+    return waiting
 
 
 @bp.route("/import/columns", methods=["GET", "POST"])
 @coordinator_required
 def import_columns():
-    pending = _pending_or_404()
+    waiting = _waiting_or_404()
+    if len(waiting) > 1:  # several files are all lists we know
+        return redirect(url_for("courts.import_preview"))
+    pending = waiting[0]
     try:
         table = _read(pending)
     except DomainError as error:
@@ -152,28 +185,23 @@ def import_columns():
     ), 422 if posted else 200
 
 
+def _plan(waiting):
+    return plan_courthouse_import([CourthouseSource(p.filename, _read(p), p.mapping or {}) for p in waiting])
+
+
 @bp.route("/import/preview")
 @coordinator_required
 def import_preview():
-    pending = _pending_or_404()
-    if not pending.mapping:
+    waiting = _waiting_or_404()
+    if any(not pending.mapping for pending in waiting):
         return redirect(url_for("courts.import_columns"))
+    context = {"waiting": waiting, "action_form": ActionForm(), "fields": FIELDS, "zone_sources": ZONE_SOURCES}
     try:
-        plan = plan_courthouse_import(_read(pending), pending.mapping, filename=pending.filename)
+        plan = _plan(waiting)
     except DomainError as error:
-        return render_template(
-            "courts/import_preview.html", pending=pending, plan=None, error=error.message, action_form=ActionForm()
-        ), 422
-    return render_template(
-        "courts/import_preview.html",
-        pending=pending,
-        plan=plan,
-        shown=[r for r in plan.rows if r.action != "unchanged"][:PREVIEW_ROWS],
-        error=None,
-        zone_sources=ZONE_SOURCES,
-        fields=FIELDS,
-        action_form=ActionForm(),
-    )
+        return render_template("courts/import_preview.html", plan=None, error=error.message, **context), 422
+    shown = [r for r in plan.rows if r.action != "unchanged"][:PREVIEW_ROWS]
+    return render_template("courts/import_preview.html", plan=plan, shown=shown, error=None, **context)
 
 
 def _flash_counts(counts: dict) -> None:
@@ -192,25 +220,27 @@ def _flash_counts(counts: dict) -> None:
 def import_commit():
     if not ActionForm().validate_on_submit():
         abort(400)
-    token = session.get(PENDING_KEY, "")
+    # The first file's token stands for the upload: its claim is the lock, its result the answer.
+    token = next(iter(_tokens()), "")
     counts = pending_store.load_result(token, current_user.id)
     if counts is not None:  # a second click shows what the first one did
         _flash_counts(counts)
         return redirect(url_for("courts.index"))
-    pending = _pending_or_404()
-    if not pending_store.claim_pending(pending):
+    waiting = _waiting_or_404()
+    if not pending_store.claim_pending(waiting[0]):
         counts = pending_store.load_result(token, current_user.id, wait_seconds=20)
         if counts is not None:
             _flash_counts(counts)
         return redirect(url_for("courts.index"))
     try:
-        plan = plan_courthouse_import(_read(pending), pending.mapping or {}, filename=pending.filename)
-        counts = apply_courthouse_plan(current_user, plan, filename=pending.filename)
+        counts = apply_courthouse_plan(current_user, _plan(waiting))
     except DomainError as error:
-        pending_store.release_claim(pending)
+        pending_store.release_claim(waiting[0])
         flash(error.message, "error")
         return redirect(url_for("courts.import_preview"))
     pending_store.save_result(token, current_user.id, counts)
+    for pending in waiting:  # the files go; the result stays for a second click
+        pending_store.discard_pending(pending)
     _flash_counts(counts)
     return redirect(url_for("courts.index"))
 
@@ -218,9 +248,10 @@ def import_commit():
 @bp.route("/import/discard", methods=["POST"])
 @coordinator_required
 def import_discard():
-    pending = _pending_or_404()
+    waiting = _waiting_or_404()
     if ActionForm().validate_on_submit():
-        pending_store.discard_pending(pending)
+        for pending in waiting:
+            pending_store.discard_pending(pending)
         session.pop(PENDING_KEY, None)
         flash(_("Upload discarded; nothing was imported."), "info")
     return redirect(url_for("courts.index"))

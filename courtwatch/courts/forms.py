@@ -4,7 +4,7 @@ from zoneinfo import available_timezones
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import BooleanField, FloatField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -60,7 +60,10 @@ def mapping_choices() -> list[tuple[str, str]]:
 
 
 class CourthouseUploadForm(CourtwatchForm):
-    file = FileField(_l("Courthouse list (.csv, .xlsx or .json)"), validators=[FileRequired()])
+    # Several files at once: the Massachusetts list comes as one JSON file per court department.
+    file = MultipleFileField(
+        _l("Courthouse lists (.csv, .xlsx or .json; several at once)"), validators=[FileRequired()]
+    )
     mapping = SelectField(_l("Columns"), default=AUTO_MAPPING, choices=mapping_choices)
 
 

@@ -82,8 +82,8 @@ def test_massachusetts_lists_import_whole_then_reimport_changes_nothing(runner, 
     assert "mapping ma-courts (recognised from the columns)" in again.output
     assert "add 0" in again.output and "change 0" in again.output and "unchanged 178" in again.output
     assert snapshot() == before
-    # Only the import itself is recorded (one event a file), no courthouse.updated.
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events + 9
+    # Only the import itself is recorded, no courthouse.updated.
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events + 1
 
 
 def test_eoir_list_is_recognised_and_zones_come_from_the_state(runner, corpora_dir):
@@ -91,7 +91,7 @@ def test_eoir_list_is_recognised_and_zones_come_from_the_state(runner, corpora_d
     assert result.exit_code == 0, result.output
     assert "mapping eoir (recognised from the columns)" in result.output
     assert "add 71" in result.output and "repeated 1" in result.output  # Atlanta's second address
-    assert "line 5: Repeats line 4 (same name and city); skipped." in result.output
+    assert "eoir_immigration_courts.csv line 5: Repeats line 4 (same name and city); skipped." in result.output
     assert count() == 71
     assert {c.court_types for c in db.session.scalars(select(Courthouse))} == {"immigration"}
     assert by_name("Honolulu Immigration Court").timezone == "Pacific/Honolulu"

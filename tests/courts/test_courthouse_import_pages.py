@@ -175,3 +175,32 @@ def test_coordinator_types_phone_hours_and_coordinates_in_the_form(coordinator_c
     )
     half = coordinator_client.post(f"/courthouses/{courthouse.id}/edit", data={**form, "longitude": ""})
     assert half.status_code == 422 and "Give both latitude and longitude, or neither." in half.get_data(as_text=True)
+
+
+def test_the_nine_massachusetts_files_upload_at_once(coordinator_client, corpora_dir):
+    names = sorted(n for n in os.listdir(os.path.join(corpora_dir, "courts")) if n.startswith("ma_courts_"))
+    files = [(io.BytesIO(read(corpora_dir, name)), name) for name in names]
+    response = coordinator_client.post(
+        "/courthouses/import", data={"file": files, "mapping": "auto"}, content_type="multipart/form-data"
+    )
+    assert response.headers["Location"] == "/courthouses/import/preview"
+    preview = coordinator_client.get("/courthouses/import/preview").get_data(as_text=True)
+    assert "178 to add" in preview and "0 rejected" in preview
+    assert "ma_courts_juvenile_courts.json entry 37: Repeats ma_courts_juvenile_courts.json entry 36" in preview
+    assert coordinator_client.post("/courthouses/import/commit").status_code == 302
+    assert count() == 178
+
+
+def test_several_files_name_the_one_refused_and_keep_nothing(coordinator_client, corpora_dir, app):
+    files = [
+        (io.BytesIO(read(corpora_dir, "ma_courts_bmc.json")), "ma_courts_bmc.json"),
+        (io.BytesIO(b"Tribunal,Ciudad\nUno,Miami\n"), "tribunales.csv"),
+    ]
+    response = coordinator_client.post(
+        "/courthouses/import", data={"file": files, "mapping": "auto"}, content_type="multipart/form-data"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "tribunales.csv: This is not a list we know: upload it alone to choose its columns." in html
+    with app.app_context():
+        assert not any(pending_dir().iterdir())
