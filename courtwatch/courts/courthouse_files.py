@@ -106,7 +106,7 @@ BUILTIN_MAPPINGS = {
     for mapping in (
         BuiltinMapping(
             name="ma-courts",
-            label=_l("Massachusetts Trial Court lists (JSON, as published by the MA courts data project)"),
+            label=_l("Massachusetts court lists (JSON, one file per court department)"),
             fields={
                 "name": "name",
                 "street_address": "address.address",

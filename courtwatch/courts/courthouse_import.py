@@ -302,7 +302,10 @@ def _planned_addition(place: RowPlace, key: str, values: dict, default_types: st
         zone = ZoneGuess(values["timezone"], "file")
     else:
         zone = guess_zone(
-            latitude=values.get("latitude"), longitude=values.get("longitude"), state=values.get("state", "")
+            latitude=values.get("latitude"),
+            longitude=values.get("longitude"),
+            state=values.get("state", ""),
+            postal_code=values.get("postal_code", ""),
         )
         if zone is None:
             return CourthouseProblem(

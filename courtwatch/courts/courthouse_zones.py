@@ -1,5 +1,6 @@
 """A courthouse's time zone when an imported list does not give one: from its coordinates (offline,
-with timezonefinder's bundled boundaries), else from its US state.
+with timezonefinder's bundled boundaries), else from where its ZIP code lies (the zipcodes
+package's offline table), else from its US state.
 
 Every hearing time is read in the courthouse's zone, so a wrong zone moves every hearing; the
 import preview therefore shows each zone with where it came from, and marks the ones taken from a
@@ -77,6 +78,7 @@ STATE_BY_NAME = {name.lower(): code for code, (name, _zone, _several) in US_STAT
 ZONE_SOURCES = {
     "file": _l("from the file"),
     "coordinates": _l("from the coordinates"),
+    "postal_code": _l("from the ZIP code's location"),
     "state": _l("from the state"),
     "state_check": _l("from the state, which spans several zones: check it"),
     "kept": _l("kept as it is"),
@@ -116,11 +118,36 @@ def zone_at(latitude: float, longitude: float) -> str | None:
     return zone
 
 
-def guess_zone(*, latitude: float | None, longitude: float | None, state: str) -> ZoneGuess | None:
+def zip_location(postal_code: str, state: str) -> tuple[float, float] | None:
+    """Where a US ZIP code lies (its centre), when it is real and in the row's state. Used for the
+    zone only: a ZIP's centre is not the courthouse, so it is never stored as its coordinates."""
+    digits = postal_code.strip()[:5]
+    if len(digits) != 5 or not digits.isdigit():
+        return None
+    import zipcodes
+
+    for match in zipcodes.matching(digits):
+        if state and match.get("state") != state:
+            continue
+        try:
+            return float(match["lat"]), float(match["long"])
+        except (KeyError, TypeError, ValueError):
+            return None
+    return None
+
+
+def guess_zone(
+    *, latitude: float | None, longitude: float | None, state: str, postal_code: str = ""
+) -> ZoneGuess | None:
     if latitude is not None and longitude is not None:
         zone = zone_at(latitude, longitude)
         if zone:
             return ZoneGuess(zone, "coordinates")
+    located = zip_location(postal_code, state) if postal_code else None
+    if located is not None:
+        zone = zone_at(*located)
+        if zone:
+            return ZoneGuess(zone, "postal_code")
     known = US_STATES.get(state)
     if known:
         _name, zone, several = known

@@ -97,9 +97,10 @@ def test_eoir_list_is_recognised_and_zones_come_from_the_state(runner, corpora_d
     assert by_name("Honolulu Immigration Court").timezone == "Pacific/Honolulu"
     assert by_name("Saipan Immigration Court").timezone == "Pacific/Saipan"
     assert by_name("Chicago Immigration Court").timezone == "America/Chicago"
-    # Texas spans two zones: the state's main zone is used and the plan asks for a check.
-    assert "El Paso Immigration Court, El Paso — America/Chicago (from the state, which spans" in result.output
-    assert "CHECK" in result.output
+    # Texas spans two zones: El Paso's ZIP code lies in Mountain time (the state would say Central).
+    assert "El Paso Immigration Court, El Paso — America/Denver (from the ZIP code's location)" in result.output
+    assert by_name("El Paso Immigration Court", "El Paso").timezone == "America/Denver"
+    assert "CHECK" not in result.output
     again = runner.invoke(args=["courthouses", "import", eoir_file(corpora_dir), "--mapping", "eoir"])
     assert "add 0" in again.output and "change 0" in again.output and "unchanged 71" in again.output
 
@@ -115,15 +116,23 @@ def test_dry_run_writes_nothing(runner, corpora_dir):
 def test_time_zone_from_coordinates_before_the_state(runner, tmp_path):
     path = tmp_path / "courts.csv"
     path.write_text(
-        "Name,City,State,Latitude,Longitude,Time zone\n"
-        "El Paso County Courthouse,El Paso,TX,31.7587,-106.4869,\n"
-        "Dallas County Courthouse,Dallas,TX,,,\n"
-        "Pinal County Courthouse,Florence,AZ,,,America/Phoenix\n"
+        "Name,City,State,Latitude,Longitude,Time zone,ZIP\n"
+        "El Paso County Courthouse,El Paso,TX,31.7587,-106.4869,,77002\n"  # the coordinates win
+        "Dallas County Courthouse,Dallas,TX,,,,\n"
+        "Pinal County Courthouse,Florence,AZ,,,America/Phoenix,\n"
+        "Escambia County Courthouse,Pensacola,FL,,,,32502\n"
+        "Wrong Zip Courthouse,Miami,FL,,,,02135\n"  # a Boston ZIP: not in Florida, so not used
     )
     result = runner.invoke(args=["courthouses", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert "El Paso County Courthouse, El Paso — America/Denver (from the coordinates)" in result.output
     assert "Pinal County Courthouse, Florence — America/Phoenix (from the file)" in result.output
+    # Florida's panhandle keeps Central time; Texas without coordinates or ZIP asks for a check.
+    assert "Escambia County Courthouse, Pensacola — America/Chicago (from the ZIP code's location)" in result.output
+    assert "Wrong Zip Courthouse, Miami — America/New_York (from the state, which spans" in result.output
+    assert "Dallas County Courthouse, Dallas — America/Chicago (from the state, which spans several zones: " in (
+        result.output
+    )
     assert by_name("El Paso County Courthouse").timezone == "America/Denver"  # Texas would say Chicago
     assert by_name("Dallas County Courthouse").timezone == "America/Chicago"
 

@@ -37,7 +37,8 @@ def test_eoir_upload_preview_shows_counts_and_zones_then_commit_once(coordinator
     preview = coordinator_client.get("/courthouses/import/preview").get_data(as_text=True)
     assert "71 to add" in preview and "0 to change" in preview and "0 unchanged" in preview
     assert "EOIR immigration court list" in preview  # recognised from its columns
-    assert "Pacific/Honolulu" in preview and "from the state, which spans several zones: check it" in preview
+    assert "Pacific/Honolulu" in preview and "ZIP code" in preview
+    assert "check it" not in preview
     assert "Line 5: Repeats line 4 (same name and city); skipped." in preview
     assert count() == 0  # nothing before the commit
     first = coordinator_client.post("/courthouses/import/commit")
