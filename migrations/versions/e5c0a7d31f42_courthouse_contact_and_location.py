@@ -4,7 +4,7 @@ Courthouses imported in bulk (state court lists, the EOIR list) bring coordinate
 and opening hours; volunteers see them on the courthouse page with a directions link.
 
 Revision ID: e5c0a7d31f42
-Revises: b10641475752
+Revises: d18e5a0c7b21
 Create Date: 2026-11-30 16:05:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e5c0a7d31f42"
-down_revision = "b10641475752"
+down_revision = "d18e5a0c7b21"
 branch_labels = None
 depends_on = None
 
