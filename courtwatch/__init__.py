@@ -74,7 +74,10 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.api import views as api_views
     from courtwatch.auth import account_views, enrolment_views, people_views
     from courtwatch.auth import views as auth_views
-    from courtwatch.courts import hearing_views
+    from courtwatch.courts import (
+        courthouse_import_views,  # noqa: F401  (its routes are on the courts blueprint)
+        hearing_views,
+    )
     from courtwatch.courts import views as courts_views
     from courtwatch.feeds import link_views as feed_link_views
     from courtwatch.feeds import views as feed_views
@@ -115,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from courtwatch.api.cli import api_cli
     from courtwatch.auth.cli import users_cli
+    from courtwatch.courts.cli import courthouses_cli
     from courtwatch.demo.cli import demo_cli
     from courtwatch.feeds.cli import feeds_cli
     from courtwatch.imports.cli import calendars_cli
@@ -128,6 +132,7 @@ def _register_cli(app: Flask) -> None:
         notify_cli,
         demo_cli,
         calendars_cli,
+        courthouses_cli,
         privacy_cli,
         shifts_cli,
         feeds_cli,

@@ -15,7 +15,19 @@ from courtwatch.forms import has_control_characters
 from courtwatch.privacy.services import record_event
 
 # Shown in mail subjects and calendar LOCATION/SUMMARY properties.
-ONE_LINE_FIELDS = ("name", "short_name", "slug", "street_address", "city", "county", "state", "postal_code", "timezone")
+ONE_LINE_FIELDS = (
+    "name",
+    "short_name",
+    "slug",
+    "street_address",
+    "city",
+    "county",
+    "state",
+    "postal_code",
+    "timezone",
+    "phone",
+    "hours",
+)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EDITABLE_FIELDS = (
     "name",
@@ -30,6 +42,10 @@ EDITABLE_FIELDS = (
     "court_types",
     "notes",
     "active",
+    "latitude",
+    "longitude",
+    "phone",
+    "hours",
 )
 
 
@@ -42,7 +58,21 @@ def us_timezones() -> list[str]:
     return sorted(z for z in available_timezones() if z.startswith(("America/", "Pacific/Honolulu", "US/")))
 
 
-def _validated(values: dict) -> dict:
+def _check_contact(values: dict) -> None:
+    """Coordinates and the phone and hours lines (the form and imports alike)."""
+    latitude, longitude = values.get("latitude"), values.get("longitude")
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise DomainError(_("Latitude runs from -90 to 90."), field="latitude")
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise DomainError(_("Longitude runs from -180 to 180."), field="longitude")
+    if (latitude is None) != (longitude is None):
+        raise DomainError(_("Give both latitude and longitude, or neither."), field="latitude")
+    for field in ("phone", "hours"):
+        if field in values:
+            values[field] = (values[field] or "").strip()
+
+
+def validated_values(values: dict) -> dict:
     values = dict(values)
     values["name"] = (values.get("name") or "").strip()
     if not values["name"]:
@@ -63,6 +93,7 @@ def _validated(values: dict) -> dict:
         raise DomainError(_("Unknown court type: %(types)s.", types=", ".join(sorted(unknown))), field="court_types")
     values["court_types"] = ",".join(t.value for t in CourtType if t.value in types)
     values["state"] = (values.get("state") or "").strip().upper()[:2]
+    _check_contact(values)
     for field in ONE_LINE_FIELDS:  # the CLI and imports come through here too, not only the form
         if has_control_characters(values.get(field)):
             raise DomainError(_("Keep this on one line, without line breaks or tabs."), field=field)
@@ -97,7 +128,7 @@ def _check_slug_free(slug: str, own_id: int | None) -> None:
 
 
 def create_courthouse(actor, **values) -> Courthouse:
-    values = _validated(values)
+    values = validated_values(values)
     _check_slug_free(values["slug"], None)
     courthouse = Courthouse(**{k: values[k] for k in EDITABLE_FIELDS if k in values})
     db.session.add(courthouse)
@@ -107,7 +138,7 @@ def create_courthouse(actor, **values) -> Courthouse:
 
 
 def update_courthouse(actor, courthouse: Courthouse, **values) -> Courthouse:
-    values = _validated(values)
+    values = validated_values(values)
     _check_slug_free(values["slug"], courthouse.id)
     changed = {}
     for key in EDITABLE_FIELDS:

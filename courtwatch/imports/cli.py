@@ -20,7 +20,7 @@ from courtwatch.imports import services
 from courtwatch.imports.mapping import guess_mapping
 from courtwatch.imports.planner import ImportSummary
 from courtwatch.imports.sync import subscribe, sync_all, sync_source
-from courtwatch.imports.tables import read_table, sniff_kind
+from courtwatch.imports.tables import looks_like_json, read_table, sniff_kind
 
 calendars_cli = AppGroup("calendars", help="Court calendars: import files, refresh subscriptions.")
 
@@ -72,8 +72,13 @@ def import_command(path, slug, mapping_name, source_name, dry_run, partial, conf
     if os.path.getsize(path) > current_app.config["IMPORT_MAX_BYTES"]:
         raise CommandError("the file is larger than IMPORT_MAX_BYTES; refused before reading it")
     with open(path, "rb") as handle:
-        kind = sniff_kind(path, handle.read(4096))
+        head = handle.read(4096)
+    kind = sniff_kind(path, head)
     if kind is None:
+        if looks_like_json(path, head):
+            raise CommandError(
+                "a JSON file is not a calendar: import courthouse lists with `flask courthouses import PATH`"
+            )
         raise CommandError("not an iCalendar, CSV or XLSX file")
     courthouse = courthouse_by_slug(slug) if slug else None
     name = source_name or mapping_name or os.path.basename(path)

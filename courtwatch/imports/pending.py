@@ -108,7 +108,11 @@ def create_pending(
         raise DomainError(_("This file is empty."), field="file")
     with open(pending.path, "rb") as handle:
         head = handle.read(4096)
-    kind = kind_of(pending.filename, head)
+    try:
+        kind = kind_of(pending.filename, head)
+    except DomainError:  # a refusal with its own message (a courthouse list, say)
+        os.unlink(pending.path)
+        raise
     if kind is None:
         os.unlink(pending.path)
         raise DomainError(_("Upload an iCalendar (.ics), CSV or Excel (.xlsx) file."), field="file")

@@ -214,6 +214,27 @@ def read_table(path: str, kind: str, max_bytes: int) -> Table:
     return read_xlsx(path, max_bytes) if kind == "xlsx" else read_csv(path)
 
 
+def looks_like_json(filename: str, head: bytes) -> bool:
+    text = head.lstrip(codecs.BOM_UTF8).lstrip()[:1]
+    return text in (b"{", b"[") or (filename.lower().endswith(".json") and not head.startswith(b"PK\x03\x04"))
+
+
+def json_is_not_a_calendar() -> DomainError:
+    """A courthouse list uploaded as a calendar: say where it belongs."""
+    return DomainError(
+        _("This is a JSON file, not a calendar: import a courthouse list under Courthouses → Import courthouses."),
+        field="file",
+    )
+
+
+def calendar_kind(filename: str, head: bytes) -> str | None:
+    """sniff_kind for calendar uploads, refusing JSON with a pointer to the courthouse import."""
+    kind = sniff_kind(filename, head)
+    if kind is None and looks_like_json(filename, head):
+        raise json_is_not_a_calendar()
+    return kind
+
+
 def sniff_kind(filename: str, head: bytes) -> str | None:
     """ics | csv | xlsx from the name, confirmed by the first bytes; None when unknown."""
     name = filename.lower()

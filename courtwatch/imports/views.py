@@ -29,7 +29,7 @@ from courtwatch.imports.forms import SubscribeForm, UploadForm, courthouse_choic
 from courtwatch.imports.mapping import FIELDS, check_mapping
 from courtwatch.imports.models import CalendarSource
 from courtwatch.imports.sync import subscribe, sync_source
-from courtwatch.imports.tables import sniff_kind
+from courtwatch.imports.tables import calendar_kind
 
 bp = Blueprint("imports", __name__, url_prefix="/calendars")
 
@@ -80,7 +80,7 @@ def upload():
                 courthouse_id=courthouse_id,
                 source_name=source_name,
                 full=bool(form.full.data),
-                kind_of=sniff_kind,
+                kind_of=calendar_kind,
             )
             if pending.kind == "ics" and courthouse_id is None:
                 pending_store.discard_pending(pending)

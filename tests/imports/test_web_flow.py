@@ -170,7 +170,7 @@ def test_xlsx_upload_through_the_web_form(coordinator_client, make_courthouse):
 def test_json_is_not_read_as_a_docket(coordinator_client, make_courthouse):
     courthouse = make_courthouse()
     response = upload(coordinator_client, b'[{"name": "Boston Municipal Court"}]', "courts.json", courthouse.id)
-    assert response.status_code == 422 and "Upload an iCalendar" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Import courthouses" in response.get_data(as_text=True)
 
 
 def test_double_click_on_a_reimport_applies_once_and_shows_the_first_result(
