@@ -74,7 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.api import views as api_views
     from courtwatch.auth import account_views, enrolment_views, people_views
     from courtwatch.auth import views as auth_views
-    from courtwatch.courts import hearing_views
+    from courtwatch.courts import closure_views, hearing_views
     from courtwatch.courts import views as courts_views
     from courtwatch.feeds import link_views as feed_link_views
     from courtwatch.feeds import views as feed_views
@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
         account_views.bp,
         people_views.bp,
         courts_views.bp,
+        closure_views.bp,
         hearing_views.bp,
         import_views.bp,
         shift_views.bp,
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from courtwatch.api.cli import api_cli
     from courtwatch.auth.cli import users_cli
+    from courtwatch.courts.closure_cli import closures_cli
     from courtwatch.demo.cli import demo_cli
     from courtwatch.feeds.cli import feeds_cli
     from courtwatch.imports.cli import calendars_cli
@@ -130,6 +132,7 @@ def _register_cli(app: Flask) -> None:
         calendars_cli,
         privacy_cli,
         shifts_cli,
+        closures_cli,
         feeds_cli,
         reports_cli,
         api_cli,
