@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import url_for
+from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -73,7 +73,7 @@ def closure_conflicts(closed: ClosedDays, now: datetime) -> list[ClosureConflict
                 note=""
                 if cancels
                 else _("Kept: its hearing is still on the court's calendar. Check the hearing with the court."),
-                url=url_for("coordinator.roster", shift_id=shift.id),
+                url=url_for("coordinator.roster", shift_id=shift.id) if has_request_context() else "",
             )
         )
     return conflicts

@@ -173,9 +173,7 @@ def test_pattern_form_offers_the_rules_and_explains_bad_input(coordinator_client
     assert bad_rule.status_code == 422
     assert db.session.scalar(select(ShiftPattern.id)) is None  # nothing half-saved
 
-    ok = coordinator_client.post(
-        "/coordinator/patterns/new", data=_form(courthouse, rule="monthly", month_weeks=["2"])
-    )
+    ok = coordinator_client.post("/coordinator/patterns/new", data=_form(courthouse, rule="monthly", month_weeks=["2"]))
     assert ok.status_code == 302
     saved = db.session.scalar(select(ShiftPattern))
     assert (saved.rule, saved.month_weeks, saved.weekdays) == ("monthly", "2", "2")
