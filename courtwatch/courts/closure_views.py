@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from courtwatch.auth.access import coordinator_required
@@ -121,15 +122,13 @@ def confirm():
         flash(error.message, "error")
         return redirect(url_for("closures.index")), 303
     if saved.created:
-        flash(
-            _(
-                "%(days)s closure days saved for %(where)s; %(n)s shifts cancelled and their volunteers told.",
-                days=len(saved.created),
-                where=scope.title,
-                n=saved.cancelled,
-            ),
-            "info",
+        days = ngettext("%(num)d closure day saved", "%(num)d closure days saved", len(saved.created))
+        shifts = ngettext(
+            "%(num)d shift cancelled and its volunteers told.",
+            "%(num)d shifts cancelled and their volunteers told.",
+            saved.cancelled,
         )
+        flash(_("%(days)s for %(where)s; %(shifts)s", days=days, where=scope.title, shifts=shifts), "info")
     else:
         flash(_("Nothing new: these days were closed already."), "info")
     return redirect(url_for("closures.index")), 303

@@ -60,7 +60,7 @@ class PatternRule(LabelledChoice):
 
     WEEKLY = "weekly", _l("Every week")
     EVERY_OTHER_WEEK = "every_other_week", _l("Every other week")
-    MONTHLY = "monthly", _l("Once a month, on the chosen week of the month (for example the 2nd Tuesday)")
+    MONTHLY = "monthly", _l("Once a month (for example the 2nd Tuesday)")
 
 
 class ShiftPattern(Base):

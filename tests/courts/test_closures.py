@@ -83,7 +83,7 @@ def test_a_typed_closure_previews_then_cancels_and_tells_the_volunteers(
     )
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200
-    assert "Close 1 days and cancel 1 shifts" in html
+    assert "Close the days and cancel the shifts" in html and "1 shift to cancel" in html
     assert f"/coordinator/shifts/{watch.id}" in html and "2 volunteers on it" in html
     assert f"/coordinator/shifts/{accompaniment.id}" in html and "Kept: its hearing" in html
     assert f"/coordinator/shifts/{other_day.id}" not in html
