@@ -15,6 +15,7 @@ from courtwatch.db import db, utcnow
 from courtwatch.shifts import services as shift_services
 from courtwatch.shifts.models import Shift
 from tests.conftest import TEST_PASSWORD
+from tests.test_browser_sweep import AXE, _problems_on
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +25,15 @@ VIEWPORTS = {"phone": {"width": 360, "height": 740}, "laptop": {"width": 1280, "
 def _fits(page, width: int) -> None:
     scroll = page.evaluate("document.documentElement.scrollWidth")
     assert scroll <= width, f"{page.url} scrolls sideways ({scroll}px)"
+
+
+def _axe_violations(page) -> list[str]:
+    """Serious and critical axe-core findings on the page as it is (the preview is a POST's answer)."""
+    page.evaluate(AXE.read_text() + "\n;undefined")
+    return page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ['violations']});
+        return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id);
+    }""")
 
 
 @pytest.mark.parametrize("size", sorted(VIEWPORTS))
@@ -61,6 +71,7 @@ def test_closure_flow_in_a_browser(size, chromium, live_server, make_user, make_
         page.wait_for_load_state()
         _fits(page, viewport["width"])
         assert "Shifts that will be cancelled" in page.content()
+        assert _axe_violations(page) == []
         assert page.locator(f'.closure-cancels a[href="/coordinator/shifts/{shift_id}"]').count() == 1
         page.get_by_role("button", name="Close the days and cancel the shifts").click()
         page.wait_for_load_state()
@@ -98,5 +109,13 @@ def test_closure_flow_in_a_browser(size, chromium, live_server, make_user, make_
         page.wait_for_load_state()
         assert "Choose the first day" in page.content()
         assert page.get_by_label("Every other week").is_checked()
+
+        # The sweep's checks (overflow, axe-core, one h1, the menu) on the pages of this flow.
+        problems = []
+        for path in ("/closures", "/closures/import", "/coordinator/patterns/new", "/coordinator/patterns"):
+            checked = context.new_page()
+            problems += _problems_on(checked, path, AXE.read_text(), viewport["width"], True)
+            checked.close()
+        assert not problems, "\n".join(problems)
     finally:
         context.close()
