@@ -42,9 +42,9 @@ def _index(form=None, status=200):
         form=form,
         closures=upcoming,
         action_form=ActionForm(),
-        import_url=url_for("closures.import_calendar", scope=selected) if selected else url_for(
-            "closures.import_calendar"
-        ),
+        import_url=url_for("closures.import_calendar", scope=selected)
+        if selected
+        else url_for("closures.import_calendar"),
     ), status
 
 
@@ -104,7 +104,10 @@ def _posted_days() -> list[closures.ProposedClosure]:
     days, labels = request.form.getlist("day"), request.form.getlist("label")
     if not days or len(days) != len(labels) or len(days) > closures.MAX_DAYS_AT_ONCE:
         abort(400)
-    return [closures.ProposedClosure(closures.parse_day(d), closures.clean_label(lb)) for d, lb in zip(days, labels)]
+    return [
+        closures.ProposedClosure(closures.parse_day(d), closures.clean_label(lb))
+        for d, lb in zip(days, labels, strict=True)
+    ]
 
 
 @bp.route("/confirm", methods=["POST"])

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from courtwatch import signals
 from courtwatch.courts.closure_models import ClosureSource, CourtClosure
@@ -105,8 +105,6 @@ class ClosurePlan:
 # ---------------------------------------------------------------- scopes and input
 def states_with_courthouses() -> list[tuple[str, int]]:
     """(state, number of courthouses) for every state that has one, for the scope choices."""
-    from sqlalchemy import func
-
     rows = db.session.execute(
         select(Courthouse.state, func.count()).where(Courthouse.state != "").group_by(Courthouse.state)
     )

@@ -241,9 +241,7 @@ def cancel_shift(shift_id: int):
 @bp.route("/patterns")
 @coordinator_required
 def pattern_list():
-    return render_template(
-        "coordinator/patterns.html", patterns=patterns.list_patterns(), describe=recurrence.describe
-    )
+    return render_template("coordinator/patterns.html", patterns=patterns.list_patterns(), describe=recurrence.describe)
 
 
 @bp.route("/patterns/new", methods=["GET", "POST"])
