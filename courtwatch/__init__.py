@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.auth import account_views, enrolment_views, people_views
     from courtwatch.auth import views as auth_views
     from courtwatch.courts import (
+        closure_views,
         courthouse_import_views,  # noqa: F401  (its routes are on the courts blueprint)
         hearing_views,
     )
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
         account_views.bp,
         people_views.bp,
         courts_views.bp,
+        closure_views.bp,
         hearing_views.bp,
         import_views.bp,
         shift_views.bp,
@@ -119,6 +121,7 @@ def _register_cli(app: Flask) -> None:
     from courtwatch.api.cli import api_cli
     from courtwatch.auth.cli import users_cli
     from courtwatch.courts.cli import courthouses_cli
+    from courtwatch.courts.closure_cli import closures_cli
     from courtwatch.demo.cli import demo_cli
     from courtwatch.feeds.cli import feeds_cli
     from courtwatch.imports.cli import calendars_cli
@@ -135,6 +138,7 @@ def _register_cli(app: Flask) -> None:
         courthouses_cli,
         privacy_cli,
         shifts_cli,
+        closures_cli,
         feeds_cli,
         reports_cli,
         api_cli,

@@ -22,6 +22,9 @@ def _connections() -> list[tuple[signals.OrderedSignal, object]]:
     return [
         # A hearing moved, was cancelled or needs company: its accompaniment shift follows.
         (signals.hearing_changed, shifts.on_hearing_changed),
+        # A closure day: the preview lists the shifts on it; once saved, they are cancelled.
+        (signals.closure_conflicts, shifts.closure_conflicts),
+        (signals.courthouse_closed, shifts.cancel_for_closure),
         # A suspended person's calendar links stop working and their future claims free up.
         (signals.user_suspended, feeds.revoke_on_suspension),
         (signals.user_suspended, shifts.release_on_suspension),

@@ -5,6 +5,7 @@ The declarative base and the UTC column type live in ``courtwatch.db``.
 
 from courtwatch.auth.models import Training, User, UserTraining  # noqa: F401
 from courtwatch.auth.security_models import EnrolmentGrant, Passkey, RecoveryCode, UserSession  # noqa: F401
+from courtwatch.courts.closure_models import CourtClosure  # noqa: F401
 from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing, HearingChange  # noqa: F401
 from courtwatch.courts.models import Courthouse  # noqa: F401
 from courtwatch.db import Base, db  # noqa: F401

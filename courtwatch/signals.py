@@ -66,6 +66,23 @@ Keyword argument: ``user``. The feeds area revokes calendar links; the shifts ar
 person's future claims.""",
 )
 
+closure_conflicts = _signal(
+    "closure-conflicts",
+    """Proposed closure days, before they are saved: what would they touch? (The preview.)
+
+Keyword arguments: ``closed`` ({courthouse id: {local date: label}}) and ``now``. Each receiver
+returns a list of ``courtwatch.courts.closures.ClosureConflict``; it changes nothing.""",
+)
+
+courthouse_closed = _signal(
+    "courthouse-closed",
+    """Closure days were added; sent after they are flushed, in their transaction.
+
+Keyword arguments: ``closed`` ({courthouse id: {local date: label}}), ``actor`` and ``now``.
+The shifts area cancels the shifts on those days (their volunteers are told) and returns how
+many it cancelled.""",
+)
+
 # ---------------------------------------------------------------- contributions to other areas' pages
 
 home_cards = _signal("home-cards", """Cards for the start page: each receiver returns Markup or None.""")

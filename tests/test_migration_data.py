@@ -62,6 +62,9 @@ OVERRIDES = {
     ("data_key", "id"): lambda step, n: f"key-{step}-{n}",  # a random id the app chooses
     ("passkey", "credential_id"): lambda step, n: f"credential-{step}-{n}".encode(),
     ("user", "status"): lambda step, n: "active",
+    # A closure has exactly one scope (here a state) and one row per scope and day.
+    ("court_closure", "state"): lambda step, n: "MA",
+    ("court_closure", "day"): lambda step, n: date(2026, 1, 1) + timedelta(days=step * ROWS + n),
 }
 
 

@@ -13,4 +13,5 @@ def courthouse_staff_actions(_app, *, courthouse) -> list[tuple[str, str]]:
     return [
         (url_for("hearings.index", courthouse=courthouse.id), _("Hearings")),
         (url_for("imports.index", courthouse=courthouse.id), _("Import a calendar")),
+        (url_for("closures.index", scope=f"courthouse:{courthouse.id}"), _("Closure days")),
     ]

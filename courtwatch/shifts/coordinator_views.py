@@ -13,7 +13,7 @@ from courtwatch.auth.services import get_user
 from courtwatch.courts.services import get_courthouse, list_courthouses
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.forms import attach_error
-from courtwatch.shifts import accompaniment, claims, patterns, services
+from courtwatch.shifts import accompaniment, claims, patterns, recurrence, services
 from courtwatch.shifts.forms import PatternForm, ShiftForm
 from courtwatch.web import safe_next
 
@@ -241,7 +241,7 @@ def cancel_shift(shift_id: int):
 @bp.route("/patterns")
 @coordinator_required
 def pattern_list():
-    return render_template("coordinator/patterns.html", patterns=patterns.list_patterns())
+    return render_template("coordinator/patterns.html", patterns=patterns.list_patterns(), describe=recurrence.describe)
 
 
 @bp.route("/patterns/new", methods=["GET", "POST"])
@@ -252,7 +252,11 @@ def pattern_form(pattern_id: int | None = None):
         pattern = patterns.get_pattern(pattern_id) if pattern_id else None
     except NotFound:
         abort(404)
-    form = PatternForm(obj=pattern, weekdays=list(pattern.weekdays) if pattern else ["1", "2", "3", "4", "5"])
+    form = PatternForm(
+        obj=pattern,
+        weekdays=list(pattern.weekdays) if pattern else ["1", "2", "3", "4", "5"],
+        month_weeks=[w for w in pattern.month_weeks.split(",") if w] if pattern else [],
+    )
     if form.validate_on_submit():
         try:
             courthouse = get_courthouse(form.courthouse_id.data)

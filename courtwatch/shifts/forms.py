@@ -5,13 +5,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from courtwatch.auth.languages import language_choices
 from courtwatch.auth.services import list_trainings
 from courtwatch.courts.services import list_courthouses
 from courtwatch.forms import CourtwatchForm, MultiCheckboxField, RememberedSelect, SingleLine, wtforms_translations
+from courtwatch.shifts.models import PatternRule
+from courtwatch.shifts.recurrence import MONTH_WEEKS
 
 WEEKDAYS = [
     ("1", _l("Monday")),
@@ -108,7 +119,17 @@ class ShiftForm(_ShiftDetails):
 
 class PatternForm(_ShiftDetails):
     courthouse_id = SelectField(_l("Courthouse"), coerce=_optional_int, validators=[DataRequired()])
+    rule = RadioField(
+        _l("Repeats"), default=PatternRule.WEEKLY.value, choices=[(r.value, r.label) for r in PatternRule]
+    )
     weekdays = MultiCheckboxField(_l("Days of the week"), choices=WEEKDAYS)
+    month_weeks = MultiCheckboxField(
+        _l("Week of the month (monthly patterns)"), choices=[(str(n), label) for n, label in MONTH_WEEKS.items()]
+    )
+    starts_on = DateField(
+        _l("First day (optional; every-other-week patterns count their weeks from this day's week)"),
+        validators=[Optional()],
+    )
     start_time = TimeField(_l("Starts (local time)"), validators=[DataRequired()])
     end_time = TimeField(_l("Ends (local time)"), validators=[DataRequired()])
     active = BooleanField(_l("Active (generates shifts)"), default=True)
@@ -120,6 +141,9 @@ class PatternForm(_ShiftDetails):
     def values(self) -> dict:
         return {
             "weekdays": "".join(self.weekdays.data or []),
+            "rule": self.rule.data,
+            "starts_on": self.starts_on.data,
+            "month_weeks": list(self.month_weeks.data or []),
             "start_time": self.start_time.data,
             "end_time": self.end_time.data,
             "capacity": self.capacity.data,

@@ -1,4 +1,4 @@
-"""How the shifts area plugs into the others: hearing changes, suspensions, the start page,
+"""How the shifts area plugs into the others: hearing changes, closure days, suspensions, the start page,
 courthouse pages and demo data. ``courtwatch.areas`` connects these receivers to the signals.
 """
 
@@ -9,12 +9,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from courtwatch.shifts import accompaniment, claims, services
+from courtwatch.shifts import accompaniment, claims, closure_shifts, services
 from courtwatch.shifts.hearing_hooks import on_hearing_event
 
 
 def on_hearing_changed(_app, *, hearing, event: str, change=None) -> None:
     on_hearing_event(hearing, event, change)
+
+
+def closure_conflicts(_app, *, closed, now) -> list:
+    return closure_shifts.closure_conflicts(closed, now)
+
+
+def cancel_for_closure(_app, *, closed, actor, now) -> int:
+    return closure_shifts.cancel_for_closure(actor, closed, now)
 
 
 def release_on_suspension(_app, *, user) -> None:

@@ -8,12 +8,14 @@ per user and shift a database guarantee, so a double tap can never create two.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -30,6 +32,7 @@ from courtwatch.auth.models import Training, User
 from courtwatch.courts.hearing_models import Hearing
 from courtwatch.courts.models import Courthouse
 from courtwatch.db import Base, UTCDateTime, utcnow
+from courtwatch.labels import LabelledChoice
 
 
 class ShiftKind(StrEnum):
@@ -52,8 +55,17 @@ class SignupStatus(StrEnum):
 LIVE_SIGNUP_STATUSES = (SignupStatus.CLAIMED, SignupStatus.WAITLISTED)
 
 
+class PatternRule(LabelledChoice):
+    """How often a pattern repeats (an RRULE under the hood: ``courtwatch.shifts.recurrence``)."""
+
+    WEEKLY = "weekly", _l("Every week")
+    EVERY_OTHER_WEEK = "every_other_week", _l("Every other week")
+    MONTHLY = "monthly", _l("Once a month (for example the 2nd Tuesday)")
+
+
 class ShiftPattern(Base):
-    """A weekly observation shift at a courthouse (e.g. Mon–Fri 8:30–12:30), in local time."""
+    """A repeating observation shift at a courthouse (e.g. Mon–Fri 8:30–12:30), in local time:
+    every week, every other week, or on the nth weekday of each month (``rule``)."""
 
     __tablename__ = "shift_pattern"
 
@@ -61,6 +73,11 @@ class ShiftPattern(Base):
     courthouse_id: Mapped[int] = mapped_column(ForeignKey("courthouse.id"), index=True)
     # ISO weekdays as digits, Monday=1: "12345" is Monday to Friday.
     weekdays: Mapped[str] = mapped_column(String(7))
+    rule: Mapped[str] = mapped_column(String(20), default=PatternRule.WEEKLY, server_default=PatternRule.WEEKLY.value)
+    # The pattern's first day: no shift before it, and every-other-week counts weeks from its week.
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    # Monthly rules: which weekday of the month, comma-separated: "2" (2nd), "1,3", "-1" (last).
+    month_weeks: Mapped[str] = mapped_column(String(20), default="", server_default="")
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
     capacity: Mapped[int] = mapped_column(Integer, default=2)

@@ -88,7 +88,7 @@ def queue_change_notices(shift: Shift, reason: str) -> None:
         )
 
 
-def queue_cancel_notices(shift: Shift, reason: str = "") -> None:
+def queue_cancel_notices(shift: Shift, reason: str = "", closure: str | None = None) -> None:
     for _signup, user in _people_on(shift):
         _send(
             user,
@@ -97,6 +97,7 @@ def queue_cancel_notices(shift: Shift, reason: str = "") -> None:
             shift,
             urgent=True,
             reason=reason,
+            closure=closure,
         )
 
 

@@ -159,14 +159,16 @@ def move_shift(shift: Shift, starts_at: datetime, ends_at: datetime, reason: str
         notices.queue_change_notices(shift, reason)
 
 
-def cancel_shift(actor: User | None, shift: Shift, reason: str = "") -> Shift:
+def cancel_shift(actor: User | None, shift: Shift, reason: str = "", *, closure: str | None = None) -> Shift:
+    """``closure`` is the label of the closure day that cancelled it; the notice names it in each
+    volunteer's own language."""
     if shift.status == ShiftStatus.CANCELLED:
         return shift
     shift.status = ShiftStatus.CANCELLED
     shift.cancelled_at = utcnow()
     shift.sequence += 1
     db.session.flush()
-    notices.queue_cancel_notices(shift, reason)
+    notices.queue_cancel_notices(shift, reason, closure=closure)
     record_event(actor, "shift.cancelled", shift)
     return shift
 
