@@ -74,7 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.api import views as api_views
     from courtwatch.auth import account_views, enrolment_views, people_views
     from courtwatch.auth import views as auth_views
-    from courtwatch.courts import hearing_views
+    from courtwatch.courts import case_views, hearing_views
     from courtwatch.courts import views as courts_views
     from courtwatch.feeds import link_views as feed_link_views
     from courtwatch.feeds import views as feed_views
@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.privacy import views as privacy_views
     from courtwatch.reports import views as report_views
     from courtwatch.shifts import coordinator_views as shift_coordinator_views
+    from courtwatch.shifts import offer_views  # noqa: F401  (the first-offer routes, same blueprint)
     from courtwatch.shifts import views as shift_views
 
     assert enrolment_views.bp is account_views.bp  # its routes live on the account blueprint
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         people_views.bp,
         courts_views.bp,
         hearing_views.bp,
+        case_views.bp,
         import_views.bp,
         shift_views.bp,
         shift_coordinator_views.bp,
@@ -115,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from courtwatch.api.cli import api_cli
     from courtwatch.auth.cli import users_cli
+    from courtwatch.courts.cli import cases_cli
     from courtwatch.demo.cli import demo_cli
     from courtwatch.feeds.cli import feeds_cli
     from courtwatch.imports.cli import calendars_cli
@@ -133,6 +136,7 @@ def _register_cli(app: Flask) -> None:
         feeds_cli,
         reports_cli,
         api_cli,
+        cases_cli,
     ):
         app.cli.add_command(group)
 

@@ -9,12 +9,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from courtwatch.shifts import accompaniment, claims, services
+from courtwatch.shifts import accompaniment, claims, offers, services
 from courtwatch.shifts.hearing_hooks import on_hearing_event
 
 
 def on_hearing_changed(_app, *, hearing, event: str, change=None) -> None:
     on_hearing_event(hearing, event, change)
+
+
+def offer_to_previous_volunteers(_app, *, previous, hearing) -> None:
+    offers.offer_to_previous_volunteers(previous, hearing)
+
+
+def hearing_staffing(_app, *, hearing_ids) -> dict:
+    return offers.staffing_by_hearing(hearing_ids)
 
 
 def release_on_suspension(_app, *, user) -> None:
