@@ -18,7 +18,7 @@ from courtwatch.shifts.claims import claim_shift
 from courtwatch.shifts.hearing_hooks import shift_for_hearing
 from courtwatch.shifts.models import Shift, SignupStatus
 from courtwatch.shifts.offer_models import ShiftOffer
-from tests.courts.test_cases import case_with_history, day, hearings_by_number, import_docket, write_docket  # noqa: F401
+from tests.support.cases import day, hearings_by_number, import_docket, write_docket
 
 
 @pytest.fixture
