@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 
 from courtwatch.auth.models import User
 from courtwatch.courts.hearing_models import Hearing
@@ -86,6 +86,30 @@ def holding_offers(shift_id: int, now: datetime) -> list[ShiftOffer]:
             )
         )
     )
+
+
+def held_for_others_clause():
+    """For the list of shifts I can take (bound values ``now`` and ``user_id``): not held for
+    others, i.e. no unanswered first offer is still in its window, or one of them is mine."""
+    held = (
+        select(ShiftOffer.id)
+        .where(
+            ShiftOffer.shift_id == Shift.id,
+            ShiftOffer.status == OfferStatus.OFFERED,
+            ShiftOffer.opens_at > bindparam("now"),
+        )
+        .exists()
+    )
+    mine = (
+        select(ShiftOffer.id)
+        .where(
+            ShiftOffer.shift_id == Shift.id,
+            ShiftOffer.user_id == bindparam("user_id"),
+            ShiftOffer.status == OfferStatus.OFFERED,
+        )
+        .exists()
+    )
+    return or_(~held, mine)
 
 
 def check_first_offer(user: User, shift: Shift, now: datetime) -> None:

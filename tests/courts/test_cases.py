@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from courtwatch.courts.case_models import CourtCase
 from courtwatch.courts.hearing_models import Hearing
-from courtwatch.db import db
+from courtwatch.db import db, utcnow
 from tests.support.cases import day, hearings_by_number, import_docket, write_docket
 
 
@@ -100,3 +100,22 @@ def test_timeline_for_coordinators_only_with_first_names_and_no_case_number(
     assert volunteer.get(f"/cases/{first.case_id}").status_code == 403
     assert volunteer.get("/cases").status_code == 403
     assert coordinator.get("/cases/999999").status_code == 404
+
+
+def test_purge_forgets_the_case_key_with_its_last_hearing(app, make_courthouse, tmp_path):
+    from courtwatch.privacy.retention import purge_private_hearing_data
+
+    courthouse = make_courthouse()
+    import_docket(write_docket(tmp_path, "old.csv", [("P-1", day(2), "9:00 AM")]), courthouse, "Docket")
+    import_docket(write_docket(tmp_path, "later.csv", [("P-1", day(50), "9:00 AM")]), courthouse, "Later")
+    case = db.session.scalar(select(CourtCase))
+    # The first hearing's data goes; the case still has a live hearing, so it keeps its key.
+    purge_private_hearing_data(now=utcnow() + timedelta(days=2 + 31))
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(CourtCase, case.id).case_key is not None
+    purge_private_hearing_data(now=utcnow() + timedelta(days=50 + 31))
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(CourtCase, case.id).case_key is None
+    assert db.session.scalar(select(func.count()).select_from(Hearing).where(Hearing.case_id == case.id)) == 2

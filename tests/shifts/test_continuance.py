@@ -24,7 +24,7 @@ from tests.support.cases import day, hearings_by_number, import_docket, write_do
 @pytest.fixture
 def next_hearing(case_with_history, tmp_path):
     """The case's next hearing comes in with another docket."""
-    path = write_docket(tmp_path, "later.csv", [("CR-555", day(30), "2:00 PM")])
+    path = write_docket(tmp_path, "later.csv", [("CR-555", day(20), "2:00 PM")])
     import_docket(path, case_with_history["courthouse"], "Later docket")
     later = hearings_by_number()["CR-555"][1]
     return later
@@ -92,8 +92,11 @@ def test_carry_makes_the_shift_and_asks_last_times_volunteers_first(
     refused = other.post(f"/shifts/{shift.id}/claim")
     assert refused.status_code == 409 and "offered first" in refused.get_data(as_text=True)
     assert other.get(link).status_code == 404  # not their offer
-    # ...while last time's volunteer claims from the link.
+    card = f'id="shift-{shift.id}"'
+    assert card not in other.get("/shifts").get_data(as_text=True)
+    # ...while last time's volunteer sees it and claims from the link.
     volunteer = login_as(maya)
+    assert card in volunteer.get("/shifts").get_data(as_text=True)
     assert "You are asked first" in volunteer.get(link).get_data(as_text=True)
     assert volunteer.post(f"/shifts/{shift.id}/claim").status_code == 302
     db.session.expire_all()
@@ -101,6 +104,7 @@ def test_carry_makes_the_shift_and_asks_last_times_volunteers_first(
     # Sam says no: nobody is left waiting, so the shift opens to everyone before the window ends.
     sam_client = login_as(case_with_history["sam"])
     assert sam_client.post(f"/shifts/offers/{offers[1].id}/decline").status_code == 302
+    assert card in other.get("/shifts").get_data(as_text=True)
     assert other.post(f"/shifts/{shift.id}/claim").status_code == 302
     db.session.expire_all()
     assert db.session.get(Shift, shift.id).claimed_count == 2
