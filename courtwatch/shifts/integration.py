@@ -35,7 +35,10 @@ def next_shift_card(_app) -> Markup | None:
     signup = services.next_claimed_signup(current_user)
     gaps = services.count_understaffed(7) if current_user.is_staff else None
     paused = len(accompaniment.paused_volunteers()) if current_user.is_staff else 0
-    return Markup(render_template("shifts/_home_card.html", signup=signup, gaps=gaps, paused=paused))
+    asked_first = offers.my_open_offers(current_user)
+    return Markup(
+        render_template("shifts/_home_card.html", signup=signup, gaps=gaps, paused=paused, asked_first=asked_first)
+    )
 
 
 def courthouse_shift_actions(_app, *, courthouse) -> list[tuple[str, str]]:

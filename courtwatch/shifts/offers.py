@@ -157,6 +157,25 @@ def decline_offer(user: User, offer_id: int, now: datetime | None = None) -> Shi
     return offer
 
 
+def my_open_offers(user: User, now: datetime | None = None, limit: int = 5) -> list[ShiftOffer]:
+    """Offers waiting for this volunteer's answer (the start page lists them)."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(ShiftOffer)
+            .join(Shift, Shift.id == ShiftOffer.shift_id)
+            .where(
+                ShiftOffer.user_id == user.id,
+                ShiftOffer.status == OfferStatus.OFFERED,
+                Shift.status == ShiftStatus.OPEN,
+                Shift.starts_at > now,
+            )
+            .order_by(Shift.starts_at)
+            .limit(limit)
+        )
+    )
+
+
 def is_holding(offer: ShiftOffer, now: datetime | None = None) -> bool:
     return offer.status == OfferStatus.OFFERED and offer.opens_at > (now or utcnow())
 

@@ -97,6 +97,7 @@ def test_carry_makes_the_shift_and_asks_last_times_volunteers_first(
     # ...while last time's volunteer sees it and claims from the link.
     volunteer = login_as(maya)
     assert card in volunteer.get("/shifts").get_data(as_text=True)
+    assert link in volunteer.get("/").get_data(as_text=True)  # also on the start page
     assert "You are asked first" in volunteer.get(link).get_data(as_text=True)
     assert volunteer.post(f"/shifts/{shift.id}/claim").status_code == 302
     db.session.expire_all()
