@@ -211,8 +211,21 @@ def _find_next_hearing(case_id: int, now: datetime) -> int:
     return 1
 
 
-def get_continuance(continuance_id: int) -> CaseContinuance:
-    continuance = db.session.get(CaseContinuance, continuance_id)
+def _locked_continuance(continuance_id: int) -> CaseContinuance:
+    """The continuance re-read under a lock held to the end of the transaction, so two coordinators
+    deciding at once queue up and the second sees the first's decision (row lock on PostgreSQL;
+    a no-op write takes SQLite's single write lock first, as ``shifts.locking`` does)."""
+    query = select(CaseContinuance).where(CaseContinuance.id == continuance_id)
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            update(CaseContinuance)
+            .where(CaseContinuance.id == continuance_id)
+            .values(status=CaseContinuance.status)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        query = query.with_for_update()
+    continuance = db.session.scalar(query.execution_options(populate_existing=True))
     if continuance is None:
         raise NotFound(_("No such next hearing."))
     return continuance
@@ -230,7 +243,7 @@ def carry_need(actor, continuance_id: int) -> CaseContinuance:
     The need makes the new accompaniment shift (``hearing_changed``); then ``case_need_carried``
     lets the shifts area offer it first to the volunteers who went with the person last time.
     """
-    continuance = get_continuance(continuance_id)
+    continuance = _locked_continuance(continuance_id)
     if not continuance.is_open:
         raise DomainError(_("This next hearing was already decided."))
     previous, hearing = continuance.from_hearing, continuance.to_hearing
@@ -264,7 +277,7 @@ def carry_need(actor, continuance_id: int) -> CaseContinuance:
 
 
 def dismiss_continuance(actor, continuance_id: int) -> CaseContinuance:
-    continuance = get_continuance(continuance_id)
+    continuance = _locked_continuance(continuance_id)
     if not continuance.is_open:
         raise DomainError(_("This next hearing was already decided."))
     _decide(actor, continuance, ContinuanceStatus.DISMISSED)

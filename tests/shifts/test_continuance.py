@@ -139,3 +139,50 @@ def test_a_hearing_without_a_time_waits_for_one_before_the_need_carries(case_wit
     db.session.expire_all()
     assert db.session.get(CaseContinuance, found.id).status == "found"
     assert db.session.scalar(select(func.count()).select_from(ShiftOffer)) == 0
+
+
+def test_two_coordinators_confirming_at_once_carry_once(app, case_with_history, next_hearing):
+    """Both confirm the same next hearing at the same moment: one carries, the other is told."""
+    import threading
+
+    from courtwatch.auth.models import User
+    from courtwatch.courts.case_services import carry_need
+    from courtwatch.courts.hearing_models import AccompanimentRequest
+    from courtwatch.errors import DomainError
+
+    found_id = db.session.scalar(select(CaseContinuance.id))
+    coordinator_id = case_with_history["coordinator"].id
+    db.session.commit()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def confirm():
+        with app.app_context():
+            barrier.wait()
+            try:
+                carry_need(db.session.get(User, coordinator_id), found_id)
+                db.session.commit()
+                outcomes.append("carried")
+            except DomainError as error:
+                db.session.rollback()
+                outcomes.append(error.message)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=confirm) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes) == ["This next hearing was already decided.", "carried"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Shift).where(Shift.hearing_id == next_hearing.id)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AccompanimentRequest)
+            .where(AccompanimentRequest.hearing_id == next_hearing.id)
+        )
+        == 1
+    )
+    assert db.session.scalar(select(func.count()).select_from(ShiftOffer)) == 2
