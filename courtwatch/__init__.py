@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.auth import account_views, enrolment_views, people_views
     from courtwatch.auth import views as auth_views
     from courtwatch.courts import (
+        case_views,
         closure_views,
         courthouse_import_views,  # noqa: F401  (its routes are on the courts blueprint)
         hearing_views,
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.privacy import views as privacy_views
     from courtwatch.reports import views as report_views
     from courtwatch.shifts import coordinator_views as shift_coordinator_views
+    from courtwatch.shifts import offer_views  # noqa: F401  (the first-offer routes, same blueprint)
     from courtwatch.shifts import views as shift_views
 
     assert enrolment_views.bp is account_views.bp  # its routes live on the account blueprint
@@ -103,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
         courts_views.bp,
         closure_views.bp,
         hearing_views.bp,
+        case_views.bp,
         import_views.bp,
         shift_views.bp,
         shift_coordinator_views.bp,
@@ -120,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from courtwatch.api.cli import api_cli
     from courtwatch.auth.cli import users_cli
+    from courtwatch.courts.case_cli import cases_cli
     from courtwatch.courts.cli import courthouses_cli
     from courtwatch.courts.closure_cli import closures_cli
     from courtwatch.demo.cli import demo_cli
@@ -142,6 +146,7 @@ def _register_cli(app: Flask) -> None:
         feeds_cli,
         reports_cli,
         api_cli,
+        cases_cli,
     ):
         app.cli.add_command(group)
 

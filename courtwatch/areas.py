@@ -25,12 +25,17 @@ def _connections() -> list[tuple[signals.OrderedSignal, object]]:
         # A closure day: the preview lists the shifts on it; once saved, they are cancelled.
         (signals.closure_conflicts, shifts.closure_conflicts),
         (signals.courthouse_closed, shifts.cancel_for_closure),
+        # A case's need carried to its next hearing: last time's volunteers are asked first.
+        (signals.case_need_carried, shifts.offer_to_previous_volunteers),
         # A suspended person's calendar links stop working and their future claims free up.
         (signals.user_suspended, feeds.revoke_on_suspension),
         (signals.user_suspended, shifts.release_on_suspension),
+        # A case's timeline: who went to each hearing.
+        (signals.hearing_staffing, shifts.hearing_staffing),
         # The start page: next shift first, then reports.
         (signals.home_cards, shifts.next_shift_card),
         (signals.home_cards, observations.reports_card),
+        (signals.home_cards, courts.next_hearings_card),
         # The account page: calendar links, then my reports.
         (signals.account_sections, feeds.account_section),
         (signals.account_sections, observations.my_reports_section),

@@ -78,6 +78,7 @@ DEFAULTS: dict[str, object] = {
     "ACCOMPANIMENT_PURGE_DAYS": 30,
     "ACCOMPANIMENT_LEAD_MINUTES": 45,
     "RELEASE_CUTOFF_HOURS": 12,
+    "FIRST_OFFER_HOURS": 24,  # a carried accompaniment is held this long for last time's volunteers
     "REMINDER_HOURS": "24,2",
     "SHIFT_HORIZON_DAYS": 42,
     "PHOTO_MAX_COUNT": 5,

@@ -5,6 +5,7 @@ The declarative base and the UTC column type live in ``courtwatch.db``.
 
 from courtwatch.auth.models import Training, User, UserTraining  # noqa: F401
 from courtwatch.auth.security_models import EnrolmentGrant, Passkey, RecoveryCode, UserSession  # noqa: F401
+from courtwatch.courts.case_models import CaseContinuance, CourtCase  # noqa: F401
 from courtwatch.courts.closure_models import CourtClosure  # noqa: F401
 from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing, HearingChange  # noqa: F401
 from courtwatch.courts.models import Courthouse  # noqa: F401
@@ -24,3 +25,4 @@ from courtwatch.opendata.models import ApiToken, OpenDataSettings  # noqa: F401
 from courtwatch.privacy.models import AuditEvent  # noqa: F401
 from courtwatch.reports.models import LINKED_REPORT_INDEX, report_day_count  # noqa: F401  (summaries)
 from courtwatch.shifts.models import Shift, ShiftPattern, ShiftSignup  # noqa: F401
+from courtwatch.shifts.offer_models import ShiftOffer  # noqa: F401

@@ -58,6 +58,15 @@ Keyword arguments: ``hearing``, ``event`` (one of "moved", "room_changed", "canc
 HearingChange row, or None). The shifts area moves or cancels the accompaniment shift.""",
 )
 
+case_need_carried = _signal(
+    "case-need-carried",
+    """A coordinator carried a case's accompaniment need to its next hearing; sent after the
+new hearing was marked as needing accompaniment (so its shift exists), in the same transaction.
+
+Keyword arguments: ``previous`` (the earlier hearing) and ``hearing`` (the new one). The shifts
+area offers the new shift first to the volunteers who went to the earlier one.""",
+)
+
 user_suspended = _signal(
     "user-suspended",
     """An account was suspended; sent inside the suspending transaction.
@@ -94,6 +103,15 @@ courthouse_actions = _signal(
     """Buttons for a courthouse page.
 
 Keyword argument: ``courthouse``. Each receiver returns a list of (url, label).""",
+)
+
+hearing_staffing = _signal(
+    "hearing-staffing",
+    """Who went to these hearings, for a case's timeline.
+
+Keyword argument: ``hearing_ids``. Each receiver returns {hearing id: list of (label, status, first
+names)}: the shifts area's accompaniment shift of each hearing and the first names of the people
+who held it.""",
 )
 
 demo_data_requested = _signal(

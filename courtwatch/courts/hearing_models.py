@@ -14,6 +14,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from courtwatch.courts.case_models import CourtCase  # noqa: F401  (hearing.case_id points at it)
 from courtwatch.courts.models import Courthouse
 from courtwatch.db import Base, UTCDateTime, db, utcnow
 from courtwatch.privacy.keys import new_data_key, private_digest
@@ -38,6 +39,8 @@ class Hearing(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     courthouse_id: Mapped[int] = mapped_column(ForeignKey("courthouse.id"))
     source_id: Mapped[int | None] = mapped_column(ForeignKey("calendar_source.id", ondelete="SET NULL"), index=True)
+    # The case this hearing belongs to (same case number at the same courthouse; see case_models).
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("court_case.id", ondelete="SET NULL"), index=True)
     external_key: Mapped[str | None] = mapped_column(String(500))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

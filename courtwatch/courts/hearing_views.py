@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from courtwatch.auth.access import coordinator_required
 from courtwatch.courts import hearing_services as services
+from courtwatch.courts.case_services import hearing_case
 from courtwatch.courts.models import Courthouse
 from courtwatch.courts.services import list_courthouses
 from courtwatch.db import utcnow
@@ -98,6 +99,7 @@ def _render_detail(hearing, time_error: str | None = None, status: int = 200):
         purge_after=services.accompaniment_purge_after(hearing),
         is_past=services.hearing_is_past(hearing),
         time_error=time_error,
+        case=hearing_case(hearing),
     ), status
 
 

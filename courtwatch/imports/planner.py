@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import insert, select
 
+from courtwatch.courts.case_services import case_ids_for, case_key_for, find_next_hearings, link_hearing_to_case
 from courtwatch.courts.hearing_models import Hearing, HearingStatus
 from courtwatch.courts.hearing_services import (
     cancel_hearing,
@@ -253,7 +254,7 @@ def _plan_chunk(
                     ),
                 )
             if apply:
-                adds.append(_insert_row(record, source_id))
+                adds.append((record, _insert_row(record, source_id)))
             continue
         kinds = _differences(old, record)
         if not kinds:
@@ -282,7 +283,9 @@ def _plan_chunk(
         if apply:
             changes.append((old.id, record, kinds))
     if adds:
-        _flush_adds(adds)
+        case_ids = _put_in_cases(adds)
+        _flush_adds([row for _record, row in adds])
+        find_next_hearings(case_ids)
     if changes:
         _apply_changes(changes)
 
@@ -342,6 +345,16 @@ def _insert_row(record: HearingRecord, source_id: int) -> dict:
     )
     row.update(sealed_hearing_columns(record.title, record.case_number, record.notes))
     return row
+
+
+def _put_in_cases(adds: list[tuple[HearingRecord, dict]]) -> set[int]:
+    """Give each new hearing its case (same case number, same courthouse), while the number is
+    still in clear here; the ids of the cases that gained a hearing."""
+    keys = [case_key_for(record.courthouse_id, record.case_number) for record, _row in adds]
+    case_ids = case_ids_for((record.courthouse_id, key) for (record, _row), key in zip(adds, keys, strict=True))
+    for (_record, row), key in zip(adds, keys, strict=True):
+        row["case_id"] = case_ids.get(key) if key else None
+    return {case_id for case_id in (row["case_id"] for _record, row in adds) if case_id}
 
 
 def _flush_adds(rows: list[dict]) -> None:
@@ -454,6 +467,7 @@ def _apply_changes(changes: list[tuple[int, HearingRecord, list[tuple[str, str, 
                 if name in KEEP_WHEN_TIME_UNKNOWN and _keeps_coordinator_time(hearing, record):
                     continue
                 setattr(hearing, name, getattr(record, name))
+            link_hearing_to_case(hearing, record.case_number)
             for kind, _old_value, _new_value in kinds:
                 if kind == "reinstated":
                     reinstate_hearing(hearing)

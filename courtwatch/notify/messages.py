@@ -23,6 +23,7 @@ from flask_babel import force_locale, get_locale
 EMAIL_KINDS = (
     "shift_confirmed",
     "shift_promoted",
+    "shift_offer",
     "shift_removed",
     "shift_changed",
     "shift_cancelled",

@@ -5,7 +5,7 @@ Nothing here touches the database, so a preview can run against production to ch
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -59,6 +59,19 @@ def sample_context(kind: str, courthouse: Courthouse | None = None, start: tuple
         return {"token": "sample-token", "minutes": 60}
     if kind == "sign_in_changed":
         return {"change": "password"}
+    if kind == "shift_offer":
+        shift.kind = "accompaniment"
+        previous = Shift(
+            id=41,
+            kind="accompaniment",
+            courthouse=courthouse,
+            starts_at=starts_at - timedelta(days=28),
+            ends_at=starts_at - timedelta(days=28) + timedelta(hours=3),
+            meeting_point="Front steps",
+            sequence=0,
+        )
+        offer = SimpleNamespace(id=9, opens_at=starts_at - timedelta(days=6))
+        return {"shift": shift, "previous": previous, "offer": offer}
     if kind == "calendar_problem":
         return {
             "problem": "held",

@@ -5,6 +5,7 @@ hearing's caption, case number, notes, match key and keyed digest, whether or no
 ever needed accompaniment, since dockets name people in captions. Then the hearing's data key is
 deleted, so any copy of the ciphertext left in free pages, the WAL or a backup can no longer be
 read (crypto-shredding). The hearing row itself stays (court, room, time, type: the statistics).
+A case whose every hearing is purged loses its key (the hash of its number) the same way.
 
 The audit trail records how many rows went, never what they said.
 """
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
+from courtwatch.courts.case_services import forget_purged_cases
 from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing
 from courtwatch.db import db, utcnow
 from courtwatch.privacy.keys import forget_data_keys
@@ -84,6 +86,7 @@ def purge_private_hearing_data(now: datetime | None = None, actor=None) -> tuple
             )
             forget_data_keys(key_ids)
         hearings += len(ids)
+    forget_purged_cases()
     record_event(actor, "privacy.purged", object_type="hearing", accompaniment_requests=requests, hearings=hearings)
     db.session.expire_all()
     return requests, hearings

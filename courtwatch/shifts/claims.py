@@ -22,6 +22,7 @@ from courtwatch.shifts import notices
 from courtwatch.shifts.accompaniment import note_release, required_training_id
 from courtwatch.shifts.locking import lock_shift, lock_user
 from courtwatch.shifts.models import LIVE_SIGNUP_STATUSES, Shift, ShiftSignup, ShiftStatus, SignupStatus
+from courtwatch.shifts.offers import check_first_offer, note_claimed
 
 CHECK_IN_EARLY = timedelta(hours=2)
 CHECK_IN_LATE = timedelta(hours=4)
@@ -90,6 +91,7 @@ def _check_can_take(user: User, shift: Shift, now: datetime) -> None:
     other = overlapping_claim(user.id, shift)
     if other is not None:
         raise DomainError(_("This overlaps another shift you hold: %(other)s.", other=other.shift.short_title))
+    check_first_offer(user, shift, now)
 
 
 def claim_shift(user: User, shift_id: int, *, waitlist: bool = False, now: datetime | None = None) -> ShiftSignup:
@@ -118,6 +120,7 @@ def claim_shift(user: User, shift_id: int, *, waitlist: bool = False, now: datet
     db.session.add(signup)
     shift.claimed_count += 1
     db.session.flush()
+    note_claimed(user, shift, now)
     notices.queue_claim_confirmation(signup, user)
     record_event(user, "shift.claimed", shift)
     return signup

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from courtwatch.shifts import accompaniment, claims, closure_shifts, services
+from courtwatch.shifts import accompaniment, claims, closure_shifts, offers, services
 from courtwatch.shifts.hearing_hooks import on_hearing_event
 
 
@@ -25,6 +25,14 @@ def cancel_for_closure(_app, *, closed, actor, now) -> int:
     return closure_shifts.cancel_for_closure(actor, closed, now)
 
 
+def offer_to_previous_volunteers(_app, *, previous, hearing) -> None:
+    offers.offer_to_previous_volunteers(previous, hearing)
+
+
+def hearing_staffing(_app, *, hearing_ids) -> dict:
+    return offers.staffing_by_hearing(hearing_ids)
+
+
 def release_on_suspension(_app, *, user) -> None:
     claims.release_future_claims(user)
 
@@ -35,7 +43,10 @@ def next_shift_card(_app) -> Markup | None:
     signup = services.next_claimed_signup(current_user)
     gaps = services.count_understaffed(7) if current_user.is_staff else None
     paused = len(accompaniment.paused_volunteers()) if current_user.is_staff else 0
-    return Markup(render_template("shifts/_home_card.html", signup=signup, gaps=gaps, paused=paused))
+    asked_first = offers.my_open_offers(current_user)
+    return Markup(
+        render_template("shifts/_home_card.html", signup=signup, gaps=gaps, paused=paused, asked_first=asked_first)
+    )
 
 
 def courthouse_shift_actions(_app, *, courthouse) -> list[tuple[str, str]]:

@@ -61,6 +61,11 @@ def queue_promotion_notice(signup: ShiftSignup) -> None:
     _send(user, f"shift-promoted-{signup.id}", "shift_promoted", signup.shift, urgent=True, attach=True)
 
 
+def queue_first_offer(offer, user: User, shift: Shift, previous: Shift) -> None:
+    """Last time's volunteer is asked first (``offers``): the new shift, the day of the last one."""
+    _send(user, f"shift-offer-{offer.id}", "shift_offer", shift, urgent=True, offer=offer, previous=previous)
+
+
 def queue_removal_notice(signup: ShiftSignup) -> None:
     user = db.session.get(User, signup.user_id)
     _send(user, f"shift-removed-{signup.id}", "shift_removed", signup.shift, urgent=True)

@@ -24,6 +24,7 @@ from courtwatch.shifts.accompaniment import accompaniment_training
 from courtwatch.shifts.claims import promote_waitlist
 from courtwatch.shifts.locking import lock_shift
 from courtwatch.shifts.models import LIVE_SIGNUP_STATUSES, Shift, ShiftKind, ShiftSignup, ShiftStatus, SignupStatus
+from courtwatch.shifts.offers import held_for_others_clause
 
 LIST_WINDOW_DAYS = 28
 # A phone screen shows three cards: 25 is eight screens, and later ones are a tap away. Each card
@@ -215,7 +216,10 @@ def _offered_shifts_statement(by_courthouse: bool, by_kind: bool, by_language: b
         .join(Shift.courthouse)
         .options(contains_eager(Shift.courthouse))
         .where(
-            Shift.status == ShiftStatus.OPEN, Shift.starts_at > bindparam("start"), Shift.starts_at < bindparam("end")
+            Shift.status == ShiftStatus.OPEN,
+            Shift.starts_at > bindparam("start"),
+            Shift.starts_at < bindparam("end"),
+            held_for_others_clause(),
         )
     )
     if by_courthouse:
@@ -245,7 +249,7 @@ def list_offered_shifts(
     if not user.is_approved:
         return [], False
     start, end = _window(filters, now)
-    values = {"start": start, "end": end, "limit": page_size + 1}
+    values = {"start": start, "end": end, "limit": page_size + 1, "now": now, "user_id": user.id}
     by_kind = filters.kind in (ShiftKind.OBSERVATION, ShiftKind.ACCOMPANIMENT)
     if filters.courthouse_id:
         values["courthouse_id"] = filters.courthouse_id

@@ -8,6 +8,7 @@ import pytest
 
 from courtwatch.db import db, utcnow
 from courtwatch.shifts import services
+from tests.support.cases import case_with_history  # noqa: F401  (the continuance tests' case)
 
 
 @pytest.fixture
