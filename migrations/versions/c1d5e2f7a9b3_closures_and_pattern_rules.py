@@ -5,7 +5,7 @@ every week (what every existing pattern was, and stays), every other week, or mo
 weekday.
 
 Revision ID: c1d5e2f7a9b3
-Revises: d18e5a0c7b21
+Revises: e5c0a7d31f42
 Create Date: 2026-11-30 16:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c1d5e2f7a9b3"
-down_revision = "d18e5a0c7b21"
+down_revision = "e5c0a7d31f42"
 branch_labels = None
 depends_on = None
 
