@@ -122,6 +122,7 @@ def _register_cli(app: Flask) -> None:
     from courtwatch.privacy.cli import privacy_cli
     from courtwatch.reports.cli import reports_cli
     from courtwatch.shifts.cli import shifts_cli
+    from courtwatch.storage.cli import storage_cli
 
     for group in (
         users_cli,
@@ -133,6 +134,7 @@ def _register_cli(app: Flask) -> None:
         feeds_cli,
         reports_cli,
         api_cli,
+        storage_cli,
     ):
         app.cli.add_command(group)
 

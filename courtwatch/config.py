@@ -75,6 +75,9 @@ DEFAULTS: dict[str, object] = {
     "IMPORT_HOLD_CANCEL_COUNT": 20,  # a plan cancelling more hearings than this waits for a coordinator
     "IMPORT_HOLD_CANCEL_PERCENT": 10,  # ... or more than this share of the source's future hearings
     "SYNC_TIMEOUT": 20,
+    # SQLite only: a scheduled command's lock row frees itself after this many seconds if its run
+    # crashed (PostgreSQL's advisory lock goes with the run's connection).
+    "JOB_LOCK_SECONDS": 30 * 60,
     "ACCOMPANIMENT_PURGE_DAYS": 30,
     "ACCOMPANIMENT_LEAD_MINUTES": 45,
     "RELEASE_CUTOFF_HOURS": 12,

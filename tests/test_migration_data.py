@@ -62,6 +62,8 @@ OVERRIDES = {
     ("data_key", "id"): lambda step, n: f"key-{step}-{n}",  # a random id the app chooses
     ("passkey", "credential_id"): lambda step, n: f"credential-{step}-{n}".encode(),
     ("user", "status"): lambda step, n: "active",
+    # The n-th stored blob of this step (its key is a string the app chooses, not an id).
+    ("stored_blob_chunk", "blob_key"): lambda step, n: f"{step}-{n}-stored_blob-key",
 }
 
 
