@@ -9,8 +9,8 @@ database, its WAL and its backups hold nothing readable without the uploader's s
 uploads belong to the person who uploaded them and expire after a day.
 
 The readers take a file path, so ``PendingUpload.path`` decrypts the stored file into a scratch
-copy on this host (a cache: any host rebuilds its own; removed when the upload is discarded and
-swept after an hour).
+copy on this host, removed when the request or command ends (and swept after an hour should a
+process die first). No other host ever needs it.
 
 A commit first claims the upload in the database (a row lock on PostgreSQL, the write lock on
 SQLite), so a double-click or a retried request, on any host, can never import twice: the second
@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from flask import current_app
+from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
@@ -80,7 +80,7 @@ class PendingUpload:
 
     @property
     def path(self) -> str:
-        """A local, decrypted copy of the stored file for the readers (made once per host)."""
+        """A local, decrypted copy of the stored file for the readers (made once per request)."""
         return str(_materialise(self.token))
 
     def save(self) -> None:
@@ -98,30 +98,31 @@ def scratch_dir() -> Path:
     return path
 
 
-def _scratch_path(token: str) -> Path:
-    return scratch_dir() / f"{_token_hash(token)}.upload"
-
-
 def _materialise(token: str) -> Path:
-    target = _scratch_path(token)
+    made = g.setdefault("pending_scratch", {})
+    if token in made and made[token].is_file():
+        return made[token]
     store = blob_store()
     info = store.info(_blob_key(token))
     if info is None:
-        raise NotFound(_("This upload is no longer waiting; upload the file again."))
-    if target.is_file() and target.stat().st_size == int(
-        db.session.scalar(select(PendingImport.size).where(PendingImport.token_hash == _token_hash(token))) or -1
-    ):
-        return target
+        raise _not_waiting()
     cipher = AESGCM(_file_key(token))
-    partial = target.with_name(f"{target.name}.{secrets.token_hex(6)}.part")
+    target = scratch_dir() / f"{_token_hash(token)}.{secrets.token_hex(6)}.upload"
     try:
-        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+            made[token] = target
             for position, chunk in enumerate(store.iter_chunks(info)):
                 out.write(cipher.decrypt(_nonce(position), chunk, None))
-        os.replace(partial, target)  # another worker on this host may be making the same copy
-    finally:
-        partial.unlink(missing_ok=True)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     return target
+
+
+def remove_scratch_copies(_error=None) -> None:
+    """The decrypted copies live as long as the request or command that made them (app teardown)."""
+    for path in g.pop("pending_scratch", {}).values():
+        path.unlink(missing_ok=True)
 
 
 def too_large() -> DomainError:
@@ -289,7 +290,9 @@ def discard_pending(pending: PendingUpload) -> None:
     key = _token_hash(pending.token)
     blob_store().delete(_blob_key(pending.token))
     db.session.execute(delete(PendingImport).where(PendingImport.token_hash == key, PendingImport.result.is_(None)))
-    _scratch_path(pending.token).unlink(missing_ok=True)
+    scratch = g.get("pending_scratch", {}).pop(pending.token, None)
+    if scratch is not None:
+        scratch.unlink(missing_ok=True)
 
 
 def _expiry_cutoff() -> datetime:

@@ -140,6 +140,13 @@ def store_photos(observation: Observation, processed: list[ProcessedPhoto]) -> l
     return rows
 
 
+def discard_photos(rows: list[ObservationPhoto]) -> None:
+    """Remove stored photos whose report was not saved after all (a resend that lost the race)."""
+    store = blob_store()
+    for row in rows:
+        store.delete(blob_key(row.stored_name))
+
+
 def photo_blob(photo: ObservationPhoto) -> BlobInfo | None:
     if not STORED_NAME.match(photo.stored_name):
         return None
