@@ -176,6 +176,9 @@ def flask_config(settings: dict[str, object]) -> dict[str, object]:
         "REMEMBER_COOKIE_SECURE": production,
         "PERMANENT_SESSION_LIFETIME": int(settings["SESSION_MAX_AGE"]),
         "WTF_CSRF_TIME_LIMIT": None,  # a form opened in a hallway may be submitted hours later
+        # Pages ask browsers to send no Referer (privacy), so Flask-WTF's HTTPS-only referrer check
+        # would refuse every form behind the TLS proxy; the session's token and SameSite cookies remain.
+        "WTF_CSRF_SSL_STRICT": False,
         "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URL"],
         "RATELIMIT_HEADERS_ENABLED": False,
         # Redis down: count in this process and log it, never answer a feed or a login with a 500.
