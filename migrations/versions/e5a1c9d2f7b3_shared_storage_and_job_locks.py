@@ -6,7 +6,7 @@ run once at a time on SQLite (PostgreSQL uses advisory locks). Files already on 
 ``flask storage migrate-files``, not here: a migration never reads the app's folders.
 
 Revision ID: e5a1c9d2f7b3
-Revises: b10641475752
+Revises: d18e5a0c7b21
 Create Date: 2026-11-30 16:30:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e5a1c9d2f7b3"
-down_revision = "b10641475752"
+down_revision = "d18e5a0c7b21"
 branch_labels = None
 depends_on = None
 
