@@ -156,6 +156,7 @@ def database_full(app, database_url):
             )
         )
     yield
+    db.session.rollback()  # the test's own reads hold a lock the DROP would wait for
     with db.engine.begin() as connection:
         connection.execute(text("DROP TRIGGER test_disk_full ON stored_blob_chunk"))
         connection.execute(text("DROP FUNCTION test_disk_full()"))
