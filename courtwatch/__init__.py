@@ -14,6 +14,8 @@ from flask import Flask
 from courtwatch import config as config_module
 from courtwatch import extensions, web
 from courtwatch.areas import connect_areas
+from courtwatch.imports import pending as pending_imports
+from courtwatch.storage import errors as storage_errors
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -32,6 +34,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]), x_proto=1)
     _init_extensions(app)
     web.init_app(app)
+    storage_errors.init_app(app)
+    app.teardown_appcontext(pending_imports.remove_scratch_copies)
     _register_blueprints(app)
     _register_cli(app)
     _register_template_helpers(app)
@@ -133,6 +137,7 @@ def _register_cli(app: Flask) -> None:
     from courtwatch.privacy.cli import privacy_cli
     from courtwatch.reports.cli import reports_cli
     from courtwatch.shifts.cli import shifts_cli
+    from courtwatch.storage.cli import storage_cli
 
     for group in (
         users_cli,
@@ -147,6 +152,7 @@ def _register_cli(app: Flask) -> None:
         reports_cli,
         api_cli,
         cases_cli,
+        storage_cli,
     ):
         app.cli.add_command(group)
 

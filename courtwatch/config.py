@@ -75,6 +75,9 @@ DEFAULTS: dict[str, object] = {
     "IMPORT_HOLD_CANCEL_COUNT": 20,  # a plan cancelling more hearings than this waits for a coordinator
     "IMPORT_HOLD_CANCEL_PERCENT": 10,  # ... or more than this share of the source's future hearings
     "SYNC_TIMEOUT": 20,
+    # SQLite only: a scheduled command's lock row frees itself after this many seconds if its run
+    # crashed (PostgreSQL's advisory lock goes with the run's connection).
+    "JOB_LOCK_SECONDS": 30 * 60,
     "ACCOMPANIMENT_PURGE_DAYS": 30,
     "ACCOMPANIMENT_LEAD_MINUTES": 45,
     "RELEASE_CUTOFF_HOURS": 12,
@@ -174,6 +177,9 @@ def flask_config(settings: dict[str, object]) -> dict[str, object]:
         "REMEMBER_COOKIE_SECURE": production,
         "PERMANENT_SESSION_LIFETIME": int(settings["SESSION_MAX_AGE"]),
         "WTF_CSRF_TIME_LIMIT": None,  # a form opened in a hallway may be submitted hours later
+        # Pages ask browsers to send no Referer (privacy), so Flask-WTF's HTTPS-only referrer check
+        # would refuse every form behind the TLS proxy; the session's token and SameSite cookies remain.
+        "WTF_CSRF_SSL_STRICT": False,
         "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URL"],
         "RATELIMIT_HEADERS_ENABLED": False,
         # Redis down: count in this process and log it, never answer a feed or a login with a 500.

@@ -12,6 +12,7 @@ from courtwatch.courts.models import Courthouse  # noqa: F401
 from courtwatch.db import Base, db  # noqa: F401
 from courtwatch.feeds.models import FeedToken  # noqa: F401
 from courtwatch.imports.models import CalendarSource, ImportRun  # noqa: F401
+from courtwatch.jobs.models import JobLock  # noqa: F401
 from courtwatch.notify.models import OutboxAttachment, OutboxMessage  # noqa: F401
 from courtwatch.observations.models import (  # noqa: F401
     Incident,
@@ -26,3 +27,4 @@ from courtwatch.privacy.models import AuditEvent  # noqa: F401
 from courtwatch.reports.models import LINKED_REPORT_INDEX, report_day_count  # noqa: F401  (summaries)
 from courtwatch.shifts.models import Shift, ShiftPattern, ShiftSignup  # noqa: F401
 from courtwatch.shifts.offer_models import ShiftOffer  # noqa: F401
+from courtwatch.storage.models import PendingImport, StoredBlob, StoredBlobChunk  # noqa: F401

@@ -137,7 +137,7 @@ def _render_error(error: HTTPException):
     return render_template("errors/error.html", code=code, message=message), code
 
 
-def _render_unexpected(error: Exception):
+def render_unexpected(error: Exception):
     db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
     return render_template("errors/error.html", code=500, message=_(ERROR_TITLES[500])), 500
@@ -149,5 +149,5 @@ def init_app(app: Flask) -> None:
     app.after_request(_finish_transaction)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _render_error)
-    app.register_error_handler(Exception, _render_unexpected)
+    app.register_error_handler(Exception, render_unexpected)
     app.extensions.setdefault("courtwatch_after_commit", [])

@@ -65,6 +65,8 @@ OVERRIDES = {
     # A closure has exactly one scope (here a state) and one row per scope and day.
     ("court_closure", "state"): lambda step, n: "MA",
     ("court_closure", "day"): lambda step, n: date(2026, 1, 1) + timedelta(days=step * ROWS + n),
+    # The n-th stored blob of this step (its key is a string the app chooses, not an id).
+    ("stored_blob_chunk", "blob_key"): lambda step, n: f"{step}-{n}-stored_blob-key",
 }
 
 

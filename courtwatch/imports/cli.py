@@ -21,6 +21,7 @@ from courtwatch.imports.mapping import guess_mapping
 from courtwatch.imports.planner import ImportSummary
 from courtwatch.imports.sync import subscribe, sync_all, sync_source
 from courtwatch.imports.tables import looks_like_json, read_table, sniff_kind
+from courtwatch.jobs.locks import single_run
 
 calendars_cli = AppGroup("calendars", help="Court calendars: import files, refresh subscriptions.")
 
@@ -150,6 +151,7 @@ def subscribe_command(url, slug, name):
 
 
 @calendars_cli.command("sync")
+@single_run("calendars sync")
 @transactional
 def sync_command():
     """Refresh every subscribed calendar (conditional GET) and record each outcome."""

@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from courtwatch.commands import CommandError
 from courtwatch.db import db
+from courtwatch.jobs.locks import single_run
 from courtwatch.notify.messages import EMAIL_KINDS
 from courtwatch.notify.services import send_due
 
@@ -20,6 +21,7 @@ notify_cli = AppGroup("notify", help="Email outbox.")
 
 @notify_cli.command("send-due")
 @click.option("--limit", default=500, show_default=True, help="Most messages to attempt in one run.")
+@single_run("notify send-due")
 def send_due_command(limit: int) -> None:
     """Queue due shift reminders, then deliver queued messages whose time has come."""
     from courtwatch.shifts.reminders import queue_due_reminders

@@ -8,30 +8,29 @@ upright). The file's name and the browser's content type are never trusted: a re
 fails to decode and is refused. A pixel limit (and DecompressionBombWarning treated as an
 error) stops a small file that would unpack to gigabytes.
 
-Files live under ``UPLOAD_DIR/observations`` with random names, outside the static folder, and
-are served only through the view that checks who is asking.
+Photos live in the blob store (``courtwatch.storage``) under random names, written in the same
+transaction as their rows (a report that is not saved leaves no photo behind), readable from every
+app host, and served only through the view that checks who is asking.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
 import secrets
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from courtwatch.db import db
 from courtwatch.errors import DomainError
 from courtwatch.observations.models import Observation, ObservationPhoto
+from courtwatch.storage.blobs import BlobInfo, blob_store, split_chunks
 
 # iPhones save HEIC by default: pillow-heif lets Pillow decode it, and it is stored as JPEG.
 register_heif_opener()
@@ -118,41 +117,17 @@ def process_uploads(uploads, already: int) -> list[ProcessedPhoto]:
     return processed
 
 
-def photo_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "observations"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-# Files written in a transaction that later rolls back would belong to no report: they are
-# remembered on the session and deleted if the outermost transaction rolls back.
-FILES_PENDING_COMMIT = "courtwatch.photo_files_pending_commit"
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_committed_files(session) -> None:
-    session.info.pop(FILES_PENDING_COMMIT, None)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _remove_rolled_back_files(session, previous_transaction) -> None:
-    if previous_transaction.parent is not None:
-        return  # a savepoint: the outer transaction may still commit the files' rows
-    for path in session.info.pop(FILES_PENDING_COMMIT, []):
-        path.unlink(missing_ok=True)
+def blob_key(stored_name: str) -> str:
+    return f"photos/{stored_name}"
 
 
 def store_photos(observation: Observation, processed: list[ProcessedPhoto]) -> list[ObservationPhoto]:
-    """Write cleaned photos under random names and attach their rows to the report."""
+    """Store cleaned photos under random names and attach their rows to the report (one transaction)."""
     rows = []
-    directory = photo_dir()
+    store = blob_store()
     for photo in processed:
         name = secrets.token_hex(16) + photo.extension
-        target = directory / name
-        # O_EXCL: never overwrite, even in the astronomically unlikely case of a name clash.
-        with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
-            handle.write(photo.data)
-        db.session.info.setdefault(FILES_PENDING_COMMIT, []).append(target)
+        store.write(blob_key(name), split_chunks(photo.data), field="photos")
         row = ObservationPhoto(
             stored_name=name,
             content_type=photo.content_type,
@@ -165,8 +140,37 @@ def store_photos(observation: Observation, processed: list[ProcessedPhoto]) -> l
     return rows
 
 
-def photo_path(photo: ObservationPhoto) -> Path | None:
+def discard_photos(rows: list[ObservationPhoto]) -> None:
+    """Remove stored photos whose report was not saved after all (a resend that lost the race)."""
+    store = blob_store()
+    for row in rows:
+        store.delete(blob_key(row.stored_name))
+
+
+def photo_blob(photo: ObservationPhoto) -> BlobInfo | None:
     if not STORED_NAME.match(photo.stored_name):
         return None
-    path = photo_dir() / photo.stored_name
-    return path if path.is_file() else None
+    return blob_store().info(blob_key(photo.stored_name))
+
+
+def photo_bytes(photo: ObservationPhoto) -> bytes | None:
+    """The whole stored picture (tests and small checks; the view streams it instead)."""
+    info = photo_blob(photo)
+    return None if info is None else b"".join(blob_store().iter_chunks(info))
+
+
+def adopt_legacy_file(path) -> str:
+    """Store a photo file an older release wrote to UPLOAD_DIR/observations (``storage
+    migrate-files``): "moved", "already" (stored before; safe to run again) or "unknown" (no report
+    names it; left where it is)."""
+    name = path.name
+    if (
+        not STORED_NAME.match(name)
+        or db.session.scalar(select(ObservationPhoto.id).where(ObservationPhoto.stored_name == name)) is None
+    ):
+        return "unknown"
+    store = blob_store()
+    if store.info(blob_key(name)) is not None:
+        return "already"
+    store.write(blob_key(name), split_chunks(path.read_bytes()), field="photos")
+    return "moved"

@@ -386,15 +386,19 @@ def submit_observation(
         reporter_id=reporter.id, idempotency_key=key, content_hash=digest, status=ObservationStatus.UNVERIFIED
     )
     _apply(observation, values)
+    # The photos are stored first: the report's transaction is then under way when the savepoint
+    # below opens (SQLite's driver would commit a savepoint that opened it), so a photo that cannot
+    # be stored (a full database) leaves no report behind either.
+    stored = photos.store_photos(observation, processed)
     try:
         with db.session.begin_nested():  # a concurrent resend may have won the race
             db.session.add(observation)
     except IntegrityError:
+        photos.discard_photos(stored)
         existing = find_by_key(reporter, key)
         if existing is None:
             raise
         return _resend(existing, digest)
-    photos.store_photos(observation, processed)
     record_event(
         reporter,
         "observation.submit",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -236,19 +236,14 @@ def photo(observation_id: int, photo_id: int):
     row = db.session.get(ObservationPhoto, photo_id)
     if row is None or row.observation_id != observation.id:
         abort(404)
-    path = photos.photo_path(row)
-    if path is None:
+    blob = photos.photo_blob(row)
+    if blob is None:
         abort(404)
     extension = ".png" if row.content_type == "image/png" else ".jpg"
-    response = send_file(
-        path,
-        mimetype=row.content_type,
-        as_attachment=False,
-        download_name=f"report-{observation.id}-photo-{row.id}{extension}",
-        conditional=False,
-        etag=False,
-        max_age=0,
-    )
+    # Streamed chunk by chunk from the blob store (its own connection), never whole in memory.
+    response = Response(photos.blob_store().iter_chunks(blob), mimetype=row.content_type, direct_passthrough=True)
+    response.content_length = blob.size
+    response.headers["Content-Disposition"] = f"inline; filename=report-{observation.id}-photo-{row.id}{extension}"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from courtwatch.commands import CommandError, transactional
+from courtwatch.jobs.locks import single_run
 from courtwatch.notify.services import erase_delivered_mail
 from courtwatch.privacy.keys import KeyUnavailable, generate_master_key, rotate_master_key
 from courtwatch.privacy.retention import purge_private_hearing_data
@@ -15,6 +16,7 @@ privacy_cli = AppGroup("privacy", help="Retention and purge of personal data, an
 
 
 @privacy_cli.command("purge")
+@single_run("privacy purge")
 @transactional
 def purge_command() -> None:
     """Erase hearings' private data ACCOMPANIMENT_PURGE_DAYS after them, and delivered mail's

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from courtwatch.commands import CommandError, transactional
 from courtwatch.courts.models import Courthouse
 from courtwatch.db import db
+from courtwatch.jobs.locks import single_run
 from courtwatch.reports.counts import recount_all
 from courtwatch.reports.filters import SCOPE_ALL, SCOPE_CONFIRMED, parse_date, resolve_filter
 from courtwatch.reports.services import FORMATS, LEVELS, export_file
@@ -79,6 +80,7 @@ def export_command(
 
 
 @reports_cli.command("recount")
+@single_run("reports recount")
 @transactional
 def recount_command():
     """Rebuild the daily report counts from the reports (after a bulk load or a restore)."""

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from courtwatch.commands import CommandError, transactional
 from courtwatch.courts.services import courthouse_by_slug
 from courtwatch.errors import NotFound
+from courtwatch.jobs.locks import single_run
 from courtwatch.shifts import patterns, services
 
 shifts_cli = AppGroup("shifts", help="Shifts and recurring patterns.")
@@ -55,6 +56,7 @@ def create_command(slug, kind, start, end, capacity, minimum, meeting_point):
 @click.option(
     "--days", type=click.IntRange(1, 366), default=None, help="Horizon in days (default: SHIFT_HORIZON_DAYS)."
 )
+@single_run("shifts generate")
 @transactional
 def generate_command(days):
     """Create the missing shifts of every active weekly pattern (idempotent)."""

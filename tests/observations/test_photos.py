@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from courtwatch.db import db
 from courtwatch.observations.models import Observation, ObservationPhoto
+from courtwatch.storage.models import StoredBlob
 from tests.conftest import form_errors
 from tests.observations.conftest import jpeg_bytes, report_form
 
@@ -27,8 +28,12 @@ def _exif_with_gps() -> Image.Exif:
     return exif
 
 
-def _stored_file(app, photo: ObservationPhoto) -> Path:
-    return Path(app.config["UPLOAD_DIR"]) / "observations" / photo.stored_name
+def _stored_bytes(photo: ObservationPhoto) -> bytes:
+    from courtwatch.observations.photos import photo_bytes
+
+    stored = photo_bytes(photo)
+    assert stored is not None
+    return stored
 
 
 def test_exif_and_gps_are_stripped_and_orientation_applied(app, volunteer_client, court):
@@ -39,16 +44,15 @@ def test_exif_and_gps_are_stripped_and_orientation_applied(app, volunteer_client
     response = volunteer_client.post("/observations/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 302, form_errors(response.get_data(as_text=True))
     photo = db.session.scalar(select(ObservationPhoto))
-    path = _stored_file(app, photo)
-    raw = path.read_bytes()
+    raw = _stored_bytes(photo)
     assert b"Exif" not in raw and b"PhoneMaker" not in raw
-    with Image.open(path) as stored:
+    with Image.open(io.BytesIO(raw)) as stored:
         assert stored.format == "JPEG"
         assert len(stored.getexif()) == 0 and not stored.getexif().get_ifd(GPS_IFD)
         assert "exif" not in stored.info
         assert stored.size == (40, 80)  # the orientation tag was applied, then dropped
     assert photo.stored_name != "IMG_0001.JPG" and "IMG" not in photo.stored_name
-    assert not str(path).startswith(str(Path(app.static_folder)))
+    assert not any(Path(app.static_folder).rglob(photo.stored_name))
     assert (photo.width, photo.height, photo.size) == (40, 80, len(raw))
 
 
@@ -62,7 +66,7 @@ def test_an_iphone_heic_photo_is_accepted_and_stored_as_jpeg_without_gps(app, vo
     response = volunteer_client.post("/observations/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 302, form_errors(response.get_data(as_text=True))
     photo = db.session.scalar(select(ObservationPhoto))
-    with Image.open(_stored_file(app, photo)) as stored:
+    with Image.open(io.BytesIO(_stored_bytes(photo))) as stored:
         assert stored.format == "JPEG" and photo.content_type == "image/jpeg"
         assert not stored.getexif().get_ifd(GPS_IFD) and "exif" not in stored.info
 
@@ -78,7 +82,7 @@ def test_png_metadata_is_dropped_too(app, volunteer_client, court):
     assert volunteer_client.post("/observations/new", data=data, content_type="multipart/form-data").status_code == 302
     photo = db.session.scalar(select(ObservationPhoto))
     assert photo.content_type == "image/png"
-    assert b"42.35N" not in _stored_file(app, photo).read_bytes()
+    assert b"42.35N" not in _stored_bytes(photo)
 
 
 def test_a_renamed_html_file_is_refused_and_nothing_is_stored(app, volunteer_client, court):
@@ -88,6 +92,7 @@ def test_a_renamed_html_file_is_refused_and_nothing_is_stored(app, volunteer_cli
     assert response.status_code == 422
     assert any("not a photo" in e for e in form_errors(response.get_data(as_text=True)))
     assert db.session.scalar(select(func.count()).select_from(Observation)) == 0
+    assert db.session.scalar(select(func.count()).select_from(StoredBlob)) == 0
     folder = Path(app.config["UPLOAD_DIR"]) / "observations"
     assert not folder.exists() or not os.listdir(folder)
 
@@ -160,13 +165,12 @@ def test_other_volunteers_get_404_for_photos_even_by_guessing(login_as, make_use
 
 
 def test_photo_files_of_a_rolled_back_report_are_removed(app, volunteer, court):
-    """A report that is not saved leaves no photo behind on disk (nothing half-written)."""
-    from courtwatch.observations.photos import clean_photo, photo_dir, store_photos
+    """A report that is not saved leaves no photo behind (nothing half-written)."""
+    from courtwatch.observations.photos import clean_photo, store_photos
 
     cleaned = clean_photo(jpeg_bytes(), app.config["PHOTO_MAX_PIXELS"])
     observation = Observation(reporter_id=volunteer.id, courthouse_id=court.id)
     store_photos(observation, [cleaned])
-    written = list(photo_dir().iterdir())
-    assert len(written) == 1
+    assert db.session.scalar(select(func.count()).select_from(StoredBlob)) == 1
     db.session.rollback()
-    assert list(photo_dir().iterdir()) == []
+    assert db.session.scalar(select(func.count()).select_from(StoredBlob)) == 0
