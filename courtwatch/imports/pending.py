@@ -111,7 +111,7 @@ def _materialise(token: str) -> Path:
     try:
         with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
             made[token] = target
-            for position, chunk in enumerate(store.iter_chunks(info)):
+            for position, chunk in enumerate(store.iter_chunks(info, in_session=True)):
                 out.write(cipher.decrypt(_nonce(position), chunk, None))
     except BaseException:
         target.unlink(missing_ok=True)

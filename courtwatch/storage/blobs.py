@@ -121,13 +121,23 @@ class DatabaseBlobStore:
         ).one_or_none()
         return BlobInfo(key, row.size, row.chunk_count) if row else None
 
-    def iter_chunks(self, info: BlobInfo) -> Iterator[bytes]:
+    def iter_chunks(self, info: BlobInfo, *, in_session: bool = False) -> Iterator[bytes]:
         """The blob's chunks in order, one query each on a connection of this generator's own, so
-        it may run after the request's session has closed (a streamed response)."""
+        it may run after the request's session has closed (a streamed response).
+
+        ``in_session``: read through the request's own session instead, which also sees a blob
+        written earlier in the same, not yet committed, transaction (a file read back at once)."""
         engine = db.engine
         query = select(StoredBlobChunk.data).where(StoredBlobChunk.blob_key == info.key)
 
         def generate() -> Iterator[bytes]:
+            if in_session:
+                for position in range(info.chunk_count):
+                    data = db.session.execute(query.where(StoredBlobChunk.position == position)).scalar()
+                    if data is None:
+                        return
+                    yield bytes(data)
+                return
             with engine.connect() as connection:
                 for position in range(info.chunk_count):
                     data = connection.execute(query.where(StoredBlobChunk.position == position)).scalar()

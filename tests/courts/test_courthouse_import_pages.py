@@ -12,7 +12,12 @@ from sqlalchemy import func, select
 
 from courtwatch.courts.models import Courthouse
 from courtwatch.db import db
-from courtwatch.imports.pending import pending_dir
+from courtwatch.storage.models import PendingImport
+
+
+def nothing_waiting() -> bool:
+    """No upload left in the pending store (the database, on every host)."""
+    return db.session.scalar(select(func.count()).select_from(PendingImport)) == 0
 
 
 def count() -> int:
@@ -88,7 +93,7 @@ def test_refused_files_keep_the_form_and_leave_nothing_waiting(coordinator_clien
     wrong = upload(coordinator_client, b"name,city\nA,B\n", "x.csv", mapping="ma-courts")
     assert wrong.status_code == 422 and "does not have the columns of “ma-courts”" in wrong.get_data(as_text=True)
     with app.app_context():
-        assert not any(pending_dir().iterdir())
+        assert nothing_waiting()
     assert count() == 0
 
 
@@ -115,7 +120,7 @@ def test_calendar_upload_refuses_a_courthouse_list_and_points_to_the_courthouse_
         "This is a JSON file, not a calendar: import a courthouse list under Courthouses → Import courthouses." in html
     )
     with app.app_context():
-        assert not any(pending_dir().iterdir())
+        assert nothing_waiting()
 
 
 def test_calendar_cli_points_a_json_file_to_the_courthouse_import(runner, make_courthouse, corpora_dir):
@@ -204,4 +209,4 @@ def test_several_files_name_the_one_refused_and_keep_nothing(coordinator_client,
     assert response.status_code == 422
     assert "tribunales.csv: This is not a list we know: upload it alone to choose its columns." in html
     with app.app_context():
-        assert not any(pending_dir().iterdir())
+        assert nothing_waiting()
