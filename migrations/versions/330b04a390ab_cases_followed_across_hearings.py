@@ -7,7 +7,7 @@ number, never the number), a case's next hearing after an accompanied one waits 
 master key, which a migration must not use.
 
 Revision ID: 330b04a390ab
-Revises: b10641475752
+Revises: d18e5a0c7b21
 Create Date: 2026-11-30 15:59:27.474241
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "330b04a390ab"
-down_revision = "b10641475752"
+down_revision = "d18e5a0c7b21"
 branch_labels = None
 depends_on = None
 
