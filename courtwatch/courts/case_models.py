@@ -25,7 +25,8 @@ from courtwatch.labels import LabelledChoice
 
 class CourtCase(Base):
     __tablename__ = "court_case"
-    __table_args__ = (UniqueConstraint("courthouse_id", "case_key", name="uq_court_case_courthouse_key"),)
+    # Key first: imports look cases up by key alone (the key already binds the courthouse).
+    __table_args__ = (UniqueConstraint("case_key", "courthouse_id", name="uq_court_case_key_courthouse"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     courthouse_id: Mapped[int] = mapped_column(ForeignKey("courthouse.id"))
