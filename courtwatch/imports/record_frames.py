@@ -104,6 +104,7 @@ def spooled_records(path: str, read_result: ReadResult, notes: list[str]) -> Ite
                 read_result.read += payload["read"]
                 read_result.events += payload["events"]
                 read_result.past += payload["past"]
+                read_result.reader_peak_mb = payload.get("peak_mb", 0.0)
                 finished = True
     if not finished:
         raise SpoolDamaged("no result frame")
@@ -116,4 +117,17 @@ def result_payload(result: ReadResult) -> dict:
         "read": result.read,
         "events": result.events,
         "past": result.past,
+        "peak_mb": _peak_mb(),
     }
+
+
+def _peak_mb() -> float:
+    """This process's own high-water mark (VmHWM starts afresh at exec, unlike ru_maxrss)."""
+    try:
+        with open("/proc/self/status") as status:
+            for text in status:
+                if text.startswith("VmHWM:"):
+                    return int(text.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0

@@ -82,6 +82,7 @@ class ReadResult:
     read: int = 0
     events: int = 0  # events in the file (ICS)
     past: int = 0  # of those, one-off events already over when the window starts
+    reader_peak_mb: float = 0.0  # the parsing process's peak resident memory (benchmarks)
 
     def mark_partial(self, reason: str) -> None:
         self.partial = True

@@ -128,6 +128,8 @@ def one_worker_gunicorn(test_config, tmp_path, monkeypatch):
     get the worker killed ("WORKER TIMEOUT" in its log), and a busy worker could serve nothing else."""
 
     def start(**settings):
+        # The preview compares sealed fields through their keyed digest: the server needs the key.
+        monkeypatch.setenv("COURTWATCH_MASTER_KEY", test_config["MASTER_KEY"])
         for name, value in settings.items():
             monkeypatch.setenv(f"COURTWATCH_{name}", str(value))
         server = Gunicorn(test_config, tmp_path / "gunicorn-instance", workers=1)
