@@ -227,3 +227,15 @@ def test_reads_are_not_repeated_for_the_commit(app, coordinator_client, make_cou
         as_text=True
     )
     assert len(reads) == 1 and now_reading == []
+
+
+def test_over_the_memory_limit_the_import_says_so(app, runner, make_courthouse, tmp_path):
+    """One 30 MB property: the reader runs out of its address space, and the message names the
+    setting (not a partial read blamed on the calendar)."""
+    app.config["IMPORT_MEMORY_MB"] = 160
+    make_courthouse(slug="cli-court")
+    path = tmp_path / "fat.ics"
+    path.write_bytes(ics(vevent("fat", f":{SOON}T140000Z", extra="DESCRIPTION:" + "x" * 30_000_000)))
+    result = runner.invoke(args=["calendars", "import", str(path), "--courthouse", "cli-court", "--dry-run"])
+    assert result.exit_code == 2
+    assert "needs more than 160 MB of memory" in result.output and "COURTWATCH_IMPORT_MEMORY_MB" in result.output
