@@ -74,6 +74,9 @@ DEFAULTS: dict[str, object] = {
     "IMPORT_MAX_INSTANCES": 2000,  # per recurring event, not per calendar
     "IMPORT_HOLD_CANCEL_COUNT": 20,  # a plan cancelling more hearings than this waits for a coordinator
     "IMPORT_HOLD_CANCEL_PERCENT": 10,  # ... or more than this share of the source's future hearings
+    "IMPORT_CPU_SECONDS": 90,  # CPU time of the process that reads one calendar file (50,000 events: ~25 s)
+    "IMPORT_MEMORY_MB": 2048,  # address space of that process
+    "IMPORT_PREVIEW_WAIT_SECONDS": 10,  # a preview waits this long for the read, then shows its progress
     "SYNC_TIMEOUT": 20,
     # SQLite only: a scheduled command's lock row frees itself after this many seconds if its run
     # crashed (PostgreSQL's advisory lock goes with the run's connection).

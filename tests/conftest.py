@@ -125,6 +125,8 @@ def test_config(_schema, smtp_server, tmp_path):
         "STAFF_TWO_FACTOR": False,
         "RATELIMIT_STORAGE_URL": "memory://",
         "UPLOAD_DIR": str(tmp_path / "uploads"),
+        # A preview waits for its background read to end (tests that want the progress page lower it).
+        "IMPORT_PREVIEW_WAIT_SECONDS": 600,
     }
 
 

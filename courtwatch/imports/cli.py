@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 from courtwatch.commands import CommandError, transactional
 from courtwatch.courts.services import courthouse_by_slug
 from courtwatch.errors import DomainError
-from courtwatch.imports import services
+from courtwatch.imports import held_plans, services
 from courtwatch.imports.mapping import guess_mapping
 from courtwatch.imports.planner import ImportSummary
 from courtwatch.imports.sync import subscribe, sync_all, sync_source
@@ -121,7 +121,7 @@ def import_command(path, slug, mapping_name, source_name, dry_run, partial, conf
         return
     if summary.held:
         with open(path, "rb") as handle:
-            services.hold_plan(source, handle, summary, kind=kind, mapping=mapping)
+            held_plans.hold_plan(source, handle, summary, kind=kind, mapping=mapping)
         click.echo(
             f"held: this plan cancels {summary.cancelled} of {summary.future_before} future hearings; nothing "
             "was written. Review it on the calendars page, or run again with --confirm-cancellations."

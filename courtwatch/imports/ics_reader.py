@@ -69,6 +69,8 @@ def parse_calendars(data: bytes) -> list[icalendar.Calendar]:
     for calendar in calendars:
         try:
             standard.append(x_wr_timezone.to_standard(calendar))
+        except MemoryError:
+            raise
         except Exception:  # a bad X-WR-TIMEZONE: keep the calendar as it is
             standard.append(calendar)
     return standard
@@ -91,7 +93,12 @@ def _summary(event) -> str:
 
 def describe_error(error: Exception) -> str:
     """One plain line for a coordinator: a library's own words for a bad value, never Python's
-    words for its own internals (an AttributeError says nothing about the calendar)."""
+    words for its own internals (an AttributeError says nothing about the calendar).
+
+    Running out of memory is not a fault of the calendar: it goes on up to the parsing process,
+    which reports the memory limit (imports.parse_child), instead of becoming a partial read."""
+    if isinstance(error, MemoryError):
+        raise error
     if isinstance(error, KeyError):
         return _("a required property is missing (%(name)s)", name=clean_text(error.args[0] if error.args else "")[:40])
     if isinstance(error, ValueError) and not isinstance(error, UnicodeError):
@@ -104,6 +111,8 @@ def describe_error(error: Exception) -> str:
 def _unreasonable_series(event, window_start: datetime) -> bool:
     try:
         return _needs_too_many_steps(event, window_start)
+    except MemoryError:
+        raise
     except Exception:  # a broken RRULE (icalendar raises on access): refuse the series
         return True
 

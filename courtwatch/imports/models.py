@@ -27,6 +27,8 @@ class CalendarSource(Base):
     mapping: Mapped[str | None] = mapped_column(Text)  # JSON: confirmed column mapping
     etag: Mapped[str | None] = mapped_column(String(300))
     last_modified: Mapped[str | None] = mapped_column(String(100))
+    # SHA-256 of the last body imported completely: the same bytes again are not parsed or planned.
+    body_sha256: Mapped[str | None] = mapped_column(String(64))
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_status: Mapped[str | None] = mapped_column(String(40))
     last_error: Mapped[str | None] = mapped_column(String(1000))

@@ -14,48 +14,31 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from operator import attrgetter
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from courtwatch.courts.case_services import case_ids_for, case_key_for, find_next_hearings, link_hearing_to_case
+from courtwatch.courts.case_services import case_ids_for, case_key_for, find_next_hearings
 from courtwatch.courts.hearing_models import Hearing, HearingStatus
-from courtwatch.courts.hearing_services import (
-    cancel_hearing,
-    change_hearing_room,
-    move_hearing,
-    reinstate_hearing,
-    sealed_hearing_columns,
-)
-from courtwatch.db import db, utcnow
+from courtwatch.db import db
 from courtwatch.errors import DomainError
+from courtwatch.imports.plan_changes import (
+    COMPARED,
+    Existing,
+    apply_changes,
+    apply_missing,
+    differences,
+    flush_adds,
+    insert_row,
+)
 from courtwatch.imports.records import HearingRecord, ReadResult, RowProblem
 from courtwatch.privacy.keys import match_key
-from courtwatch.privacy.models import DataKey
 
 CHUNK = 2000
 SAMPLE_LIMIT = 200
 REJECT_LIMIT = 500
-# Caption, case number and notes are sealed (see courts.hearing_models): compared through their
-# keyed digest, written through the model's sealing.
-COMPARED = (
-    "starts_at",
-    "ends_at",
-    "all_day",
-    "courthouse_id",
-    "courtroom",
-    "court_type",
-    "case_type",
-    "judge",
-    "hearing_type",
-    "language",
-    "private_digest",
-)
-SEALED = ("title", "case_number", "notes")
-_compared_values = attrgetter(*COMPARED)
 
 
 @dataclass
@@ -105,17 +88,7 @@ class ImportSummary:
             self.samples[group].append(sample)
 
 
-@dataclass(slots=True)
-class _Existing:
-    id: int
-    values: tuple
-    status: str
-    starts_at: datetime
-    courthouse_id: int
-    courtroom: str
-
-
-def _load_existing(source_id: int | None, keys: list[str]) -> dict[str, _Existing]:
+def _load_existing(source_id: int | None, keys: list[str]) -> dict[str, Existing]:
     """The source's hearings with these keys: one IN query per chunk, on the (source, key) index."""
     if source_id is None or not keys:
         return {}
@@ -129,14 +102,10 @@ def _load_existing(source_id: int | None, keys: list[str]) -> dict[str, _Existin
     existing = {}
     for row in rows:
         values = tuple(row[3:])
-        existing[row.external_key] = _Existing(
+        existing[row.external_key] = Existing(
             row.id, values, row.status, row.starts_at, row.courthouse_id, row.courtroom
         )
     return existing
-
-
-def _record_values(record: HearingRecord) -> tuple:
-    return _compared_values(record)
 
 
 def run_import(
@@ -218,7 +187,7 @@ def run_import(
         elif had_hearings:
             missing = _plan_missing(source_id, seen, cancel_from, cancel_until, summary)
             if apply:
-                _apply_missing(missing)
+                apply_missing(missing)
     return summary
 
 
@@ -254,9 +223,9 @@ def _plan_chunk(
                     ),
                 )
             if apply:
-                adds.append((record, _insert_row(record, source_id)))
+                adds.append((record, insert_row(record, source_id)))
             continue
-        kinds = _differences(old, record)
+        kinds = differences(old, record)
         if not kinds:
             summary.unchanged += 1
             continue
@@ -284,10 +253,10 @@ def _plan_chunk(
             changes.append((old.id, record, kinds))
     if adds:
         case_ids = _put_in_cases(adds)
-        _flush_adds([row for _record, row in adds])
+        flush_adds([row for _record, row in adds])
         find_next_hearings(case_ids)
     if changes:
-        _apply_changes(changes)
+        apply_changes(changes)
 
 
 def _plan_missing(
@@ -334,19 +303,6 @@ def _plan_missing(
     return missing
 
 
-def _insert_row(record: HearingRecord, source_id: int) -> dict:
-    row = dict(zip(COMPARED, _compared_values(record), strict=True))
-    row.update(
-        source_id=source_id,
-        external_key=record.key,
-        status=HearingStatus.SCHEDULED.value,
-        needs_accompaniment=False,
-        cancelled_at=None,
-    )
-    row.update(sealed_hearing_columns(record.title, record.case_number, record.notes))
-    return row
-
-
 def _put_in_cases(adds: list[tuple[HearingRecord, dict]]) -> set[int]:
     """Give each new hearing its case (same case number, same courthouse), while the number is
     still in clear here; the ids of the cases that gained a hearing."""
@@ -355,134 +311,3 @@ def _put_in_cases(adds: list[tuple[HearingRecord, dict]]) -> set[int]:
     for (_record, row), key in zip(adds, keys, strict=True):
         row["case_id"] = case_ids.get(key) if key else None
     return {case_id for case_id in (row["case_id"] for _record, row in adds) if case_id}
-
-
-def _flush_adds(rows: list[dict]) -> None:
-    now = utcnow()
-    keys = [key for key in (row.pop("data_key") for row in rows) if key]
-    if keys:
-        db.session.execute(insert(DataKey.__table__), keys)
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        _flush_adds_sqlite(connection, rows, now)
-    else:
-        for row in rows:
-            row["created_at"] = row["updated_at"] = now
-        # Core insert on the table: one executemany per chunk, without the ORM's per-row bookkeeping.
-        db.session.execute(insert(Hearing.__table__), rows)
-    rows.clear()
-
-
-def _flush_adds_sqlite(connection, rows: list[dict], now: datetime) -> None:
-    """The same insert through the driver's executemany, with each column's own bind processor.
-
-    On SQLite, SQLAlchemy's generic per-row parameter handling was half of a 100,000-row import
-    (bench/README.md). The values are still converted by the columns' types (UTCDateTime included),
-    looked up once per chunk; the two timestamps, equal for the whole chunk, are converted once.
-    """
-    table = Hearing.__table__
-    names = list(rows[0])
-    processors = [table.c[name].type.bind_processor(connection.dialect) for name in names]
-    stamp_processor = table.c.created_at.type.bind_processor(connection.dialect)
-    stamp = stamp_processor(now) if stamp_processor else now
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(names)}, created_at, updated_at) "
-        f"VALUES ({', '.join('?' for _ in names)}, ?, ?)"
-    )
-    parameters = [
-        tuple(
-            value if process is None or value is None else process(value)
-            for value, process in zip(row.values(), processors, strict=True)
-        )
-        + (stamp, stamp)
-        for row in rows
-    ]
-    connection.exec_driver_sql(sql, parameters)
-
-
-def _differences(old: _Existing, record: HearingRecord) -> list[tuple[str, str, str]]:
-    """(kind, old, new) for each change that matters to volunteers; ("details", ...) for the rest."""
-    if record.cancelled:
-        return (
-            [(HearingStatus.CANCELLED, old.status, HearingStatus.CANCELLED)]
-            if old.status != HearingStatus.CANCELLED
-            else []
-        )
-    kinds = []
-    if old.status == HearingStatus.CANCELLED:
-        kinds.append(("reinstated", HearingStatus.CANCELLED, HearingStatus.SCHEDULED))
-    new_values = _record_values(record)
-    if old.values == new_values:
-        return kinds
-    old_map = dict(zip(COMPARED, old.values, strict=True))
-    if _keeps_coordinator_time(old_map, record):
-        # The file still gives no time; the time a coordinator set stands.
-        new_values = tuple(
-            old_map[name] if name in KEEP_WHEN_TIME_UNKNOWN else value
-            for name, value in zip(COMPARED, new_values, strict=True)
-        )
-        if old.values == new_values:
-            return kinds
-        record = _with_time_of(record, old_map)
-    if old_map["starts_at"] != record.starts_at:
-        kinds.append(("moved", old_map["starts_at"].isoformat(), record.starts_at.isoformat()))
-    if (old_map["courtroom"] or "") != record.courtroom:
-        kinds.append(("room_changed", old_map["courtroom"] or "", record.courtroom))
-    if not kinds:
-        kinds.append(("details", "", ""))
-    return kinds
-
-
-KEEP_WHEN_TIME_UNKNOWN = ("starts_at", "ends_at", "all_day")
-
-
-def _keeps_coordinator_time(old, record: HearingRecord) -> bool:
-    """A date-only row for a hearing a coordinator gave a time on that same local day."""
-    get = old.get if isinstance(old, dict) else (lambda name: getattr(old, name))
-    if not record.all_day or get("all_day"):
-        return False
-    offset = get("starts_at") - record.starts_at
-    return timedelta(0) <= offset < timedelta(days=1)
-
-
-def _with_time_of(record: HearingRecord, old_map: dict) -> HearingRecord:
-    copy = HearingRecord(**{name: getattr(record, name) for name in HearingRecord.__slots__})
-    for name in KEEP_WHEN_TIME_UNKNOWN:
-        setattr(copy, name, old_map[name])
-    return copy
-
-
-def _apply_changes(changes: list[tuple[int, HearingRecord, list[tuple[str, str, str]]]]) -> None:
-    """Write the changed fields, then let the courts area apply each change of state."""
-    for start in range(0, len(changes), CHUNK):
-        batch = changes[start : start + CHUNK]
-        hearings = {h.id: h for h in db.session.scalars(select(Hearing).where(Hearing.id.in_([c[0] for c in batch])))}
-        for hearing_id, record, kinds in batch:
-            hearing = hearings[hearing_id]
-            if record.cancelled:
-                cancel_hearing(hearing)
-                continue
-            old_starts_at, old_room = hearing.starts_at, hearing.courtroom
-            for name in COMPARED + SEALED:
-                if name in KEEP_WHEN_TIME_UNKNOWN and _keeps_coordinator_time(hearing, record):
-                    continue
-                setattr(hearing, name, getattr(record, name))
-            link_hearing_to_case(hearing, record.case_number)
-            for kind, _old_value, _new_value in kinds:
-                if kind == "reinstated":
-                    reinstate_hearing(hearing)
-                elif kind == "moved":
-                    move_hearing(hearing, old_starts_at)
-                elif kind == "room_changed":
-                    change_hearing_room(hearing, old_room)
-
-
-def _cancel(hearing: Hearing) -> None:
-    cancel_hearing(hearing)
-
-
-def _apply_missing(ids: array) -> None:
-    for start in range(0, len(ids), CHUNK):
-        batch = ids[start : start + CHUNK].tolist()
-        for hearing in db.session.scalars(select(Hearing).where(Hearing.id.in_(batch))):
-            _cancel(hearing)

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from courtwatch.privacy.keys import private_digest
-
 # Field lengths follow the Hearing columns: imported text is cut, never allowed to fail the insert.
 TEXT_LIMITS = {
     "title": 300,
@@ -47,7 +45,13 @@ class HearingRecord:
 
     @property
     def private_digest(self) -> str:
-        """Compared with the stored hearing's digest: caption, case number and notes are sealed."""
+        """Compared with the stored hearing's digest: caption, case number and notes are sealed.
+
+        Imported here, not at the top: the parsing process (imports.parse_child) reads records
+        without the database layer that privacy.keys brings in.
+        """
+        from courtwatch.privacy.keys import private_digest
+
         return private_digest(self.title, self.case_number, self.notes)
 
     def clip(self) -> HearingRecord:
@@ -78,6 +82,7 @@ class ReadResult:
     read: int = 0
     events: int = 0  # events in the file (ICS)
     past: int = 0  # of those, one-off events already over when the window starts
+    reader_peak_mb: float = 0.0  # the parsing process's peak resident memory (benchmarks)
 
     def mark_partial(self, reason: str) -> None:
         self.partial = True

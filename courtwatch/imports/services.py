@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 import json
+import os
+import time
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -14,30 +17,28 @@ from sqlalchemy import select
 
 from courtwatch.courts.models import Courthouse
 from courtwatch.db import db, utcnow
-from courtwatch.errors import DomainError, NotFound
-from courtwatch.imports.ics_reader import read_ics
+from courtwatch.errors import DomainError
+from courtwatch.imports.isolation import (
+    background_records,
+    forget_parses,
+    parse_job,
+    parse_now,
+    parse_state,
+    start_parse,
+)
 from courtwatch.imports.mapping import (
-    check_mapping,
     courthouse_lookup_key,
     guess_mapping,
-    table_records,
 )
 from courtwatch.imports.models import CalendarSource, ImportRun
 from courtwatch.imports.pending import (
     PendingUpload,
-    create_pending,
     discard_pending,
-    load_pending,
     too_large,
 )
 from courtwatch.imports.planner import ImportSummary, run_import
 from courtwatch.imports.records import ReadResult
-from courtwatch.imports.safeguards import (
-    PlanHeld,
-    future_hearing_count,
-    needs_review,
-    tell_coordinators,
-)
+from courtwatch.imports.safeguards import PlanHeld, future_hearing_count, needs_review
 from courtwatch.imports.tables import read_table
 from courtwatch.privacy.services import record_event
 
@@ -115,11 +116,14 @@ def import_file(
     window: tuple[datetime, datetime] | None = None,
     confirm_cancellations: bool = False,
     read_result: ReadResult | None = None,
+    parsed: dict | None = None,
 ) -> ImportSummary:
     """Preview (apply=False) or commit an import of one file into ``source`` (None: a new source).
 
     A commit whose plan cancels more than the hold settings allow is written in a savepoint and
     rolled back (``summary.held``) unless ``confirm_cancellations`` says a coordinator saw it.
+    ``parsed`` is a finished background read of the file (``isolation.parse_state``); without it
+    the file is read now, in the limited parsing process.
     """
     summary = ImportSummary()
     summary.future_before = future_hearing_count(source.id if source else None)
@@ -134,6 +138,7 @@ def import_file(
         window=window,
         summary=summary,
         read_result=read_result,
+        parsed=parsed,
     )
     if not apply:
         _plan_file(path, apply=False, **arguments)
@@ -164,56 +169,60 @@ def _plan_file(
     window: tuple[datetime, datetime] | None,
     summary: ImportSummary,
     read_result: ReadResult,
+    parsed: dict | None,
 ) -> None:
-    window_start, window_end = window or import_window(now)
-    if kind == "ics":
-        if courthouse is None:
-            raise DomainError(_("Choose the courthouse this calendar belongs to."), field="courthouse")
-        limit = current_app.config["IMPORT_MAX_BYTES"]
-        with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
-        if len(data) > limit:
-            raise too_large()
-        records = read_ics(
-            data,
-            zone=courthouse.zone,
-            courthouse_id=courthouse.id,
-            window_start=window_start,
-            window_end=window_end,
-            max_instances=current_app.config["IMPORT_MAX_INSTANCES"],
-            result=read_result,
-        )
-        run_import(
-            records,
-            source_id=source.id if source else None,
-            apply=apply,
-            full=full,
-            cancel_from=max(now, window_start),
-            cancel_until=window_end,
-            summary=summary,
-            read_result=read_result,
-        )
-        summary.notes.extend(note for note in read_result.notes if note not in summary.notes)
-        return
-    if not mapping:
+    """Read the file in the limited parsing process (or take its finished background read) and plan.
+
+    The reader's own notes (encoding, sheet) go straight into the summary's notes, first.
+    """
+    if kind == "ics" and courthouse is None:
+        raise DomainError(_("Choose the courthouse this calendar belongs to."), field="courthouse")
+    if kind != "ics" and not mapping:
         raise DomainError(_("Confirm which column holds what before importing."), field="file")
-    table = read_table(path, kind, current_app.config["IMPORT_MAX_BYTES"])
-    try:
-        check_mapping(mapping, table.headers, has_courthouse=courthouse is not None)
-        summary.notes.extend(table.notes)
-        records = table_records(table, mapping, default_courthouse=courthouse, courthouses=courthouse_directory())
-        # Past hearings missing from a docket are history, not cancellations.
+    if os.path.getsize(path) > current_app.config["IMPORT_MAX_BYTES"]:
+        raise too_large()
+    if parsed is not None:
+        window = tuple(datetime.fromisoformat(moment) for moment in parsed["window"])
+        reading = nullcontext(background_records(parsed, read_result, summary.notes))
+    else:
+        window = window or import_window(now)
+        job = parse_job(
+            path,
+            kind=kind,
+            courthouse=courthouse,
+            mapping=mapping,
+            window=window,
+            courthouses=courthouse_directory() if kind != "ics" else None,
+        )
+        reading = parse_now(job, read_result, summary.notes)
+    window_start, window_end = window
+    with reading as records:
         run_import(
             records,
             source_id=source.id if source else None,
             apply=apply,
             full=full,
-            cancel_from=now,
+            # Past hearings missing from a docket are history, not cancellations; a calendar is
+            # only compared within the window it was expanded for.
+            cancel_from=max(now, window_start) if kind == "ics" else now,
+            cancel_until=window_end if kind == "ics" else None,
             summary=summary,
             read_result=read_result,
         )
-    finally:
-        table.close()
+    summary.notes.extend(note for note in read_result.notes if note not in summary.notes)
+
+
+def preview_job(pending: PendingUpload, now: datetime | None = None) -> dict:
+    """The background read the preview page of this upload waits for (see imports.isolation)."""
+    courthouse = pending_courthouse(pending)
+    return parse_job(
+        pending.path,
+        kind=pending.kind,
+        courthouse=courthouse,
+        mapping=pending.mapping,
+        window=import_window(now),
+        courthouses=courthouse_directory() if pending.kind != "ics" else None,
+    )
 
 
 def get_or_create_source(courthouse: Courthouse | None, name: str, kind: str) -> CalendarSource:
@@ -256,7 +265,27 @@ def pending_courthouse(pending: PendingUpload) -> Courthouse | None:
     return db.session.get(Courthouse, pending.courthouse_id) if pending.courthouse_id else None
 
 
-def preview_pending(pending: PendingUpload) -> ImportSummary:
+def background_read(pending: PendingUpload) -> dict:
+    """The state of this upload's background read: none | reading | done | failed."""
+    return parse_state(pending.token, preview_job(pending))
+
+
+def wait_for_read(pending: PendingUpload, seconds: float) -> dict:
+    """Start this upload's background read if needed and wait for it at most ``seconds``."""
+    job = preview_job(pending)
+    state = parse_state(pending.token, job)
+    if state["state"] == "none":
+        start_parse(pending.token, job)
+        state = parse_state(pending.token, job)
+    deadline = time.monotonic() + seconds
+    while state["state"] not in ("done", "failed") and time.monotonic() < deadline:
+        time.sleep(0.1)
+        state = parse_state(pending.token, job)
+    return state
+
+
+def preview_pending(pending: PendingUpload, parsed: dict | None = None) -> ImportSummary:
+    """The plan of an upload, from its finished background read when there is one."""
     courthouse = pending_courthouse(pending)
     source = find_source(pending.courthouse_id, pending.source_name)
     return import_file(
@@ -267,6 +296,7 @@ def preview_pending(pending: PendingUpload) -> ImportSummary:
         mapping=pending.mapping,
         apply=False,
         full=pending.full,
+        parsed=parsed,
     )
 
 
@@ -278,6 +308,7 @@ def commit_pending(
 ) -> tuple[ImportSummary, CalendarSource]:
     courthouse = pending_courthouse(pending)
     source = get_or_create_source(courthouse, pending.source_name, pending.kind)
+    parsed = background_read(pending)
     summary = import_file(
         pending.path,
         kind=pending.kind,
@@ -287,6 +318,7 @@ def commit_pending(
         apply=True,
         full=pending.full,
         confirm_cancellations=confirm_cancellations,
+        parsed=parsed if parsed["state"] == "done" else None,
     )
     if summary.held:
         return summary, source
@@ -296,120 +328,8 @@ def commit_pending(
     record_run(actor, source, summary, pending.filename)
     db.session.flush()
     discard_pending(pending)
+    forget_parses(pending.token)
     return summary, source
-
-
-def hold_plan(
-    source: CalendarSource,
-    stream,
-    summary: ImportSummary,
-    *,
-    kind: str = "ics",
-    mapping: dict | None = None,
-    fingerprint: str = "",
-) -> None:
-    """Keep a plan that cancels too much as a held upload of the source, and tell coordinators."""
-    if source.held_token:
-        discard_pending(
-            PendingUpload(
-                token=source.held_token, user_id=None, filename="", kind="", courthouse_id=None, source_name=""
-            )
-        )
-    pending = create_pending(
-        stream,
-        user_id=None,
-        filename=f"{source.name}.{kind}",
-        courthouse_id=source.courthouse_id,
-        source_name=source.name,
-        full=True,
-        kind_of=lambda _name, _head: kind,
-    )
-    pending.mapping = mapping
-    pending.save()
-    source.held_token = pending.token
-    source.held_at = utcnow()
-    source.last_status = "held"
-    source.last_error = _(
-        "Held for review: this update would cancel %(count)s of %(future)s future hearings.",
-        count=summary.cancelled,
-        future=summary.future_before,
-    )
-    tell_coordinators(
-        source,
-        "held",
-        _(
-            "It would add %(added)s, change %(changed)s and cancel %(cancelled)s hearings "
-            "(of %(future)s future hearings).",
-            added=summary.added,
-            changed=summary.changed,
-            cancelled=summary.cancelled,
-            future=summary.future_before,
-        ),
-        fingerprint=fingerprint or pending.token,
-    )
-
-
-def held_plan(source: CalendarSource) -> PendingUpload | None:
-    if not source.held_token:
-        return None
-    try:
-        return load_pending(source.held_token, None)
-    except NotFound:
-        return None
-
-
-def held_sources() -> list[CalendarSource]:
-    return list(
-        db.session.scalars(
-            select(CalendarSource).where(CalendarSource.held_token.is_not(None)).order_by(CalendarSource.id).limit(100)
-        )
-    )
-
-
-def preview_held(source: CalendarSource) -> ImportSummary:
-    pending = held_plan(source)
-    if pending is None:
-        raise NotFound(_("This held update is no longer waiting."))
-    return import_file(
-        pending.path,
-        kind=pending.kind,
-        courthouse=source.courthouse,
-        source=source,
-        mapping=pending.mapping,
-        apply=False,
-        full=True,
-    )
-
-
-def apply_held(actor, source: CalendarSource) -> ImportSummary:
-    """A coordinator looked at the held plan and applies it as it is."""
-    pending = held_plan(source)
-    if pending is None:
-        raise NotFound(_("This held update is no longer waiting."))
-    summary = import_file(
-        pending.path,
-        kind=pending.kind,
-        courthouse=source.courthouse,
-        source=source,
-        mapping=pending.mapping,
-        apply=True,
-        full=True,
-        confirm_cancellations=True,
-    )
-    record_run(actor, source, summary, pending.filename, status="ok")
-    discard_held(actor, source, reason="applied")
-    return summary
-
-
-def discard_held(actor, source: CalendarSource, reason: str = "discarded") -> None:
-    pending = held_plan(source)
-    if pending is not None:
-        discard_pending(pending)
-    source.held_token = None
-    source.held_at = None
-    if reason == "discarded":
-        source.last_status = "held_discarded"
-        record_event(actor, "calendar.held_discarded", source)
 
 
 def list_sources() -> list[CalendarSource]:

@@ -26,12 +26,13 @@ from sqlalchemy import select
 
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError
+from courtwatch.imports.held_plans import hold_plan
 from courtwatch.imports.models import CalendarSource
 from courtwatch.imports.pending import too_large
 from courtwatch.imports.planner import ImportSummary
 from courtwatch.imports.records import ReadResult
 from courtwatch.imports.safeguards import tell_coordinators
-from courtwatch.imports.services import hold_plan, import_file, record_run
+from courtwatch.imports.services import import_file, record_run
 from courtwatch.privacy.services import record_event
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -150,8 +151,9 @@ def sync_source(source: CalendarSource, actor=None) -> ImportSummary | None:
 
     A partial read (a limit hit, a broken part, a truncated body, an empty calendar where the last
     one had hearings) cancels nothing, and coordinators are told. A plan that would cancel too
-    much is held for review. In neither case is the validator (ETag) kept, so the next sync
-    fetches the calendar again.
+    much is held for review. In neither case is the validator (ETag) or the body's hash kept, so
+    the next sync fetches and reads the calendar again. A 304, or a body with the same hash as the
+    last complete import, plans nothing.
     """
     source.last_synced_at = utcnow()
     problem = None
@@ -160,6 +162,14 @@ def sync_source(source: CalendarSource, actor=None) -> ImportSummary | None:
         if body is None:
             source.last_status = "not_modified"
             source.last_error = None
+            return None
+        digest = hashlib.sha256(body).hexdigest()
+        if digest == source.body_sha256 and not source.held_token:
+            # The same bytes as the last complete import (a server without conditional GET, or
+            # one that changed only its validators): nothing to read or plan.
+            source.last_status = "unchanged"
+            source.last_error = None
+            _keep_validators(source, response)
             return None
         read_result = ReadResult()
         if truncated or (body.strip() and looks_truncated(body)):
@@ -180,15 +190,15 @@ def sync_source(source: CalendarSource, actor=None) -> ImportSummary | None:
         finally:
             os.unlink(handle.name)
         if summary.held:
-            hold_plan(source, io.BytesIO(body), summary, fingerprint=hashlib.sha256(body).hexdigest())
+            hold_plan(source, io.BytesIO(body), summary, fingerprint=digest)
             return summary
         record_run(actor, source, summary, source.url or "", status="partial" if summary.partial else "ok")
         if summary.partial:
             source.last_error = "; ".join(read_result.notes)[:1000] or None
-            tell_coordinators(source, "partial", source.last_error or "", fingerprint=hashlib.sha256(body).hexdigest())
+            tell_coordinators(source, "partial", source.last_error or "", fingerprint=digest)
         else:
-            source.etag = (response.headers.get("ETag") or "")[:300] or None
-            source.last_modified = (response.headers.get("Last-Modified") or "")[:100] or None
+            _keep_validators(source, response)
+            source.body_sha256 = digest
         return summary
     except DomainError as error:
         problem = error.message
@@ -200,6 +210,12 @@ def sync_source(source: CalendarSource, actor=None) -> ImportSummary | None:
     source.last_error = problem[:1000]
     tell_coordinators(source, "error", problem)
     return None
+
+
+def _keep_validators(source: CalendarSource, response) -> None:
+    """The ETag and Last-Modified the next sync sends back (If-None-Match, If-Modified-Since)."""
+    source.etag = (response.headers.get("ETag") or "")[:300] or None
+    source.last_modified = (response.headers.get("Last-Modified") or "")[:100] or None
 
 
 def subscribed_sources() -> list[CalendarSource]:

@@ -7,7 +7,9 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -23,9 +25,10 @@ from courtwatch.courts.services import get_courthouse, list_courthouses
 from courtwatch.db import db
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.forms import ActionForm, attach_error
+from courtwatch.imports import held_plans, services
 from courtwatch.imports import pending as pending_store
-from courtwatch.imports import services
 from courtwatch.imports.forms import SubscribeForm, UploadForm, courthouse_choices, mapping_form
+from courtwatch.imports.isolation import failure_message, forget_parses
 from courtwatch.imports.mapping import FIELDS, check_mapping
 from courtwatch.imports.models import CalendarSource
 from courtwatch.imports.sync import subscribe, sync_source
@@ -51,7 +54,7 @@ def _render_index(upload=None, subscription=None, status=200):
         "imports/index.html",
         sources=services.list_sources(),
         runs=services.recent_runs(),
-        held=services.held_sources(),
+        held=held_plans.held_sources(),
         upload=upload,
         subscription=subscription,
         action_form=ActionForm(),
@@ -90,9 +93,11 @@ def upload():
         else:
             _forget_previous_upload()
             session[PENDING_KEY] = pending.token
-            if pending.kind == "ics":
-                return redirect(url_for("imports.preview"))
-            return redirect(url_for("imports.mapping"))
+            following = url_for("imports.preview" if pending.kind == "ics" else "imports.mapping")
+            if request.headers.get("X-Upload-Progress"):
+                # The page's script sent the file (to show its progress) and goes on itself.
+                return jsonify(location=following)
+            return redirect(following)
     return _render_index(upload=form, status=422)
 
 
@@ -108,6 +113,7 @@ def _forget_previous_upload() -> None:
             pending_store.discard_pending(pending_store.load_pending(token, current_user.id))
         except NotFound:
             pass
+        forget_parses(token)
 
 
 def _pending_or_404():
@@ -174,11 +180,22 @@ def _zones(summary) -> dict:
 @bp.route("/pending")
 @coordinator_required
 def preview():
+    """The plan of the upload, once its background read is done; until then a page that polls.
+
+    The read runs in its own limited process (imports.isolation). The request waits for it up to
+    IMPORT_PREVIEW_WAIT_SECONDS, so a usual file shows its preview at once, and a large one shows
+    its progress instead of holding the worker past gunicorn's timeout.
+    """
     pending = _pending_or_404()
     if pending.kind != "ics" and not pending.mapping:
         return redirect(url_for("imports.mapping"))
     try:
-        summary = services.preview_pending(pending)
+        state = services.wait_for_read(pending, float(current_app.config["IMPORT_PREVIEW_WAIT_SECONDS"]))
+        if state["state"] not in ("done", "failed"):
+            return render_template("imports/reading.html", pending=pending, state=state, refresh=READING_REFRESH)
+        if state["state"] == "failed":
+            raise failure_message(state)
+        summary = services.preview_pending(pending, parsed=state)
     except DomainError as error:
         return render_template(
             "imports/preview.html",
@@ -197,6 +214,10 @@ def preview():
         courthouse=services.pending_courthouse(pending),
         action_form=ActionForm(),
     )
+
+
+# Seconds between two looks of the "reading your file" page.
+READING_REFRESH = 2
 
 
 def _flash_counts(counts: dict) -> None:
@@ -262,6 +283,7 @@ def discard():
     pending = _pending_or_404()
     if ActionForm().validate_on_submit():
         pending_store.discard_pending(pending)
+        forget_parses(pending.token)
         session.pop(PENDING_KEY, None)
         flash(_("Upload discarded; nothing was imported."), "info")
     return redirect(url_for("imports.index"))
@@ -321,12 +343,12 @@ def toggle_source(source_id: int):
 @coordinator_required
 def review_held(source_id: int):
     source = _source_or_404(source_id)
-    pending = services.held_plan(source)
+    pending = held_plans.held_plan(source)
     if pending is None:
         flash(_("This held update is no longer waiting."), "info")
         return redirect(url_for("imports.index"))
     try:
-        summary = services.preview_held(source)
+        summary = held_plans.preview_held(source)
     except DomainError as error:
         return render_template(
             "imports/preview.html",
@@ -361,21 +383,18 @@ def apply_held(source_id: int):
         flash(_("Tick the box to confirm the cancellations first."), "error")
         return redirect(url_for("imports.review_held", source_id=source.id))
     try:
-        summary = services.apply_held(current_user, source)
+        summary = held_plans.apply_held(current_user, source)
     except (DomainError, NotFound) as error:
         flash(error.message, "error")
         return redirect(url_for("imports.index"))
-    flash(
-        _(
-            "Imported: %(added)s added, %(changed)s changed, %(cancelled)s cancelled, %(unchanged)s unchanged, "
-            "%(rejected)s rejected.",
-            added=summary.added,
-            changed=summary.changed,
-            cancelled=summary.cancelled,
-            unchanged=summary.unchanged,
-            rejected=summary.rejected,
-        ),
-        "info",
+    _flash_counts(
+        {
+            "added": summary.added,
+            "changed": summary.changed,
+            "cancelled": summary.cancelled,
+            "unchanged": summary.unchanged,
+            "rejected": summary.rejected,
+        }
     )
     return redirect(url_for("imports.index"))
 
@@ -385,6 +404,6 @@ def apply_held(source_id: int):
 def discard_held(source_id: int):
     source = _source_or_404(source_id)
     if ActionForm().validate_on_submit():
-        services.discard_held(current_user, source)
+        held_plans.discard_held(current_user, source)
         flash(_("The held update was discarded; nothing was changed."), "info")
     return redirect(url_for("imports.index"))

@@ -17,6 +17,8 @@ class CalendarServer:
         self.files: dict[str, bytes] = {}
         self.requests: list[tuple[str, int]] = []  # (path, status answered)
         self.redirects: dict[str, str] = {}
+        # False: answer like a server without validators (no ETag, never 304).
+        self.etags = True
         # path -> Content-Length to declare (larger than the body: the connection drops early)
         self.declared_lengths: dict[str, int] = {}
         handler = self._handler()
@@ -47,7 +49,7 @@ class CalendarServer:
                     self.end_headers()
                     return
                 etag = '"' + hashlib.sha1(body).hexdigest() + '"'
-                if self.headers.get("If-None-Match") == etag:
+                if server.etags and self.headers.get("If-None-Match") == etag:
                     server.requests.append((self.path, 304))
                     self.send_response(304)
                     self.end_headers()
@@ -55,7 +57,8 @@ class CalendarServer:
                 server.requests.append((self.path, 200))
                 self.send_response(200)
                 self.send_header("Content-Type", "text/calendar")
-                self.send_header("ETag", etag)
+                if server.etags:
+                    self.send_header("ETag", etag)
                 self.send_header("Content-Length", str(server.declared_lengths.get(self.path, len(body))))
                 self.end_headers()
                 self.wfile.write(body)
