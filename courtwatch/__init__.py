@@ -49,11 +49,12 @@ def _init_extensions(app: Flask) -> None:
     from courtwatch.auth import throttle
     from courtwatch.auth.access import enforce_access
     from courtwatch.auth.session import load_user
-    from courtwatch.db import harden_engine
+    from courtwatch.db import harden_engine, track_writes
 
     extensions.db.init_app(app)
     with app.app_context():
         harden_engine(extensions.db.engine)
+        track_writes(extensions.db.engine)
     migrations = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
     extensions.migrate.init_app(app, extensions.db, directory=migrations, render_as_batch=True)
     extensions.csrf.init_app(app)

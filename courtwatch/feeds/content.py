@@ -76,19 +76,27 @@ class ShiftRow(NamedTuple):
 _SHIFT_COLUMNS = [getattr(Shift, name) for name in ShiftRow._fields if name != "courthouse"]
 
 
+def courthouse_window(now: datetime) -> tuple:
+    """Which shifts a coordinator feed shows (also what its validator counts, feeds.freshness)."""
+    ahead = max(int(current_app.config["SHIFT_HORIZON_DAYS"]), int(current_app.config["IMPORT_WINDOW_DAYS"]))
+    return (
+        Shift.starts_at >= now - timedelta(days=PAST_DAYS),
+        Shift.starts_at <= now + timedelta(days=ahead),
+        or_(Shift.status == ShiftStatus.OPEN, Shift.cancelled_at >= now - timedelta(days=RECENT_DAYS)),
+    )
+
+
+def volunteer_window(now: datetime) -> tuple:
+    """Which of a volunteer's shifts their feed may show (before the per-shift rules of _entry_for)."""
+    return (
+        Shift.starts_at >= now - timedelta(days=PAST_DAYS),
+        Shift.starts_at <= now + timedelta(days=VOLUNTEER_AHEAD_DAYS),
+    )
+
+
 def courthouse_shifts(courthouse_id: int | None, now: datetime) -> list[ShiftRow]:
     """Every shift of one courthouse (or all) in the window: one query for shifts, one for courthouses."""
-    ahead = max(int(current_app.config["SHIFT_HORIZON_DAYS"]), int(current_app.config["IMPORT_WINDOW_DAYS"]))
-    query = (
-        select(*_SHIFT_COLUMNS)
-        .where(
-            Shift.starts_at >= now - timedelta(days=PAST_DAYS),
-            Shift.starts_at <= now + timedelta(days=ahead),
-            or_(Shift.status == ShiftStatus.OPEN, Shift.cancelled_at >= now - timedelta(days=RECENT_DAYS)),
-        )
-        .order_by(Shift.starts_at, Shift.id)
-        .limit(MAX_EVENTS)
-    )
+    query = select(*_SHIFT_COLUMNS).where(*courthouse_window(now)).order_by(Shift.starts_at, Shift.id).limit(MAX_EVENTS)
     if courthouse_id is not None:
         query = query.where(Shift.courthouse_id == courthouse_id)
     rows = db.session.execute(query).all()
@@ -109,8 +117,7 @@ def volunteer_entries(user_id: int, now: datetime) -> list[builders.FeedEntry]:
         .where(
             ShiftSignup.user_id == user_id,
             ShiftSignup.status.in_((SignupStatus.CLAIMED, *DROPPED)),
-            Shift.starts_at >= now - timedelta(days=PAST_DAYS),
-            Shift.starts_at <= now + timedelta(days=VOLUNTEER_AHEAD_DAYS),
+            *volunteer_window(now),
         )
         .order_by(Shift.starts_at, Shift.id, ShiftSignup.id)
     ).unique()
