@@ -11,8 +11,8 @@ import os
 
 from flask import Flask
 
+from courtwatch import cli_loading, extensions, web
 from courtwatch import config as config_module
-from courtwatch import extensions, web
 from courtwatch.areas import connect_areas
 
 
@@ -55,8 +55,7 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         harden_engine(extensions.db.engine)
         track_writes(extensions.db.engine)
-    migrations = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
-    extensions.migrate.init_app(app, extensions.db, directory=migrations, render_as_batch=True)
+    cli_loading.init_app(app)  # Flask-Migrate (alembic) is set up when `flask db` or an upgrade asks for it
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     throttle.init_app(app)

@@ -4,7 +4,6 @@ from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from courtwatch.db import db
@@ -29,7 +28,6 @@ class RouteLimiter(Limiter):
             hooks.remove(self._check_request_limit)
 
 
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
@@ -38,4 +36,4 @@ compress = Compress()
 # feeds per token. Nothing keyed on a client's address is written to the store.
 limiter = RouteLimiter(key_func=lambda: "global", default_limits=[])
 
-__all__ = ["db", "migrate", "login_manager", "csrf", "babel", "limiter", "compress"]
+__all__ = ["db", "login_manager", "csrf", "babel", "limiter", "compress"]

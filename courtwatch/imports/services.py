@@ -15,7 +15,6 @@ from sqlalchemy import select
 from courtwatch.courts.models import Courthouse
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
-from courtwatch.imports.ics_reader import read_ics
 from courtwatch.imports.mapping import (
     check_mapping,
     courthouse_lookup_key,
@@ -174,6 +173,9 @@ def _plan_file(
             data = handle.read(limit + 1)
         if len(data) > limit:
             raise too_large()
+        # icalendar and recurring_ical_events load here, when an ICS file is read, not at start-up.
+        from courtwatch.imports.ics_reader import read_ics
+
         records = read_ics(
             data,
             zone=courthouse.zone,
