@@ -1,13 +1,7 @@
-"""CSV and XLSX files that are safe to open in a spreadsheet, and small enough never to fill memory.
+"""Report-level rows for the staff exports: one row per report, read in batches, never all at once.
 
-Safety: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a
-formula to Excel, LibreOffice and Google Sheets ("CSV injection"): a volunteer's narrative could
-otherwise run ``=HYPERLINK(...)`` on a coordinator's laptop. CSV cells get a leading apostrophe;
-XLSX cells are written as explicit text cells (data type "s"), so the value stays as typed.
-
-Memory: report-level rows come from the database in batches (``yield_per``: a server-side cursor
-on PostgreSQL) and go out as CSV lines one by one; XLSX uses openpyxl's write-only workbook and is
-spooled to a temporary file, then streamed in chunks.
+Memory: the rows come from the database in batches (``yield_per``: a server-side cursor on
+PostgreSQL) and are written out one by one by spreadsheets.py (CSV lines, or a write-only XLSX).
 
 Streaming: the body is produced after the view has returned and the request's session has been
 committed and closed (under gunicorn, the request context is popped before the first chunk). So
@@ -22,10 +16,8 @@ accompaniment request is ever selected here.
 
 from __future__ import annotations
 
-import csv
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -52,91 +44,9 @@ from courtwatch.observations.models import (
     ObservationPhoto,
 )
 from courtwatch.reports.filters import ReportFilter
-from courtwatch.reports.summaries import status_condition
-from courtwatch.reports.tables import Table
+from courtwatch.reports.queries import status_condition
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH_SIZE = 2000
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"  # the full header: send it as content_type, not mimetype
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def neutralise(value):
-    """A string a spreadsheet would evaluate gets a leading apostrophe; other values pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-# ---------------------------------------------------------------------------- CSV
-class _Line:
-    """csv.writer needs a file; this one hands back what was written, one row at a time."""
-
-    def __init__(self):
-        self.text = ""
-
-    def write(self, text):
-        self.text = text
-
-
-def csv_value(value):
-    """Text for one CSV cell: UTC instants as ISO 8601 with Z, local times to the minute."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return value.strftime("%Y-%m-%d %H:%M")
-    return neutralise(value)
-
-
-def csv_lines(rows: Iterable[list]) -> Iterator[str]:
-    line = _Line()
-    writer = csv.writer(line, lineterminator="\r\n")
-    yield "\ufeff"  # a BOM, so Excel opens UTF-8 accents correctly
-    for row in rows:
-        writer.writerow([csv_value(value) for value in row])
-        yield line.text
-
-
-def tables_as_rows(tables: list[Table], heading: list[list] | None = None) -> list[list]:
-    """All summary tables in one CSV: a title line, the header, the rows, a blank line."""
-    rows = list(heading or [])
-    for table in tables:
-        rows += [[str(table.title)], [str(label) for label in table.header()], *table.rows]
-        if table.note:
-            rows.append([str(table.note)])
-        rows.append([])
-    return rows
-
-
-# ---------------------------------------------------------------------------- XLSX
-def write_xlsx(sheets: Iterable[tuple[str, Iterable[list]]]) -> tempfile.SpooledTemporaryFile:
-    """(sheet title, rows) pairs -> a rewound temporary file holding the workbook (reports.xlsx).
-
-    openpyxl (and the numpy it pulls in) costs about a second of CPU to import: only an XLSX
-    download pays it, not every worker and CLI command that loads this module."""
-    from courtwatch.reports import xlsx
-
-    return xlsx.write_xlsx(sheets)
-
-
-def file_chunks(handle, size: int = 64 * 1024) -> Iterator[bytes]:
-    try:
-        while chunk := handle.read(size):
-            yield chunk
-    finally:
-        handle.close()
-
-
-def tables_as_sheets(tables: list[Table], heading: list[list] | None = None) -> list[tuple[str, list]]:
-    sheets = [(_("Filters"), heading)] if heading else []
-    for table in tables:
-        rows = [[str(label) for label in table.header()], *table.rows]
-        if table.note:
-            rows += [[], [str(table.note)]]
-        sheets.append((str(table.title), rows))
-    return sheets
 
 
 # ---------------------------------------------------------------------------- report-level rows

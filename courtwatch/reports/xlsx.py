@@ -1,4 +1,8 @@
-"""Spreadsheet downloads (openpyxl's write-only workbook): imported only when one is asked for."""
+"""Spreadsheet downloads (openpyxl's write-only workbook): imported only when one is asked for.
+
+Cells are written as explicit text cells (data type "s"), so a value that looks like a formula
+stays as typed (see spreadsheets.py on CSV injection).
+"""
 
 from __future__ import annotations
 

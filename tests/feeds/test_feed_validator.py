@@ -10,7 +10,8 @@ from sqlalchemy import event
 
 from courtwatch.courts import services as court_services
 from courtwatch.db import db, utcnow
-from courtwatch.feeds import content, freshness, services as feed_services
+from courtwatch.feeds import content, freshness
+from courtwatch.feeds import services as feed_services
 from courtwatch.feeds.models import FeedScope
 from courtwatch.shifts import claims
 from courtwatch.shifts import services as shift_services
@@ -59,112 +60,102 @@ def test_an_unchanged_feed_answers_304_without_building(client, make_shift, make
         assert _poll(client, plaintext, "W/" + etag).status_code == 304
 
 
-def _changes(volunteer, other, coordinator, make_shift, make_courthouse):
-    """name -> (scope of the feed that must notice, set-up returning the change to make)."""
+class World:
+    """Who and what a change is made with."""
 
-    def claim_by_someone_else():
-        shift = make_shift(days=4)
-        return lambda: claims.claim_shift(other, shift.id)
+    def __init__(self, volunteer, other, coordinator, make_shift):
+        self.volunteer, self.other, self.coordinator, self.make_shift = volunteer, other, coordinator, make_shift
 
-    def cancellation():
-        shift = make_shift(days=4)
-        claims.claim_shift(volunteer, shift.id)
+    def claimed_shift(self):
+        shift = self.make_shift(days=4)
+        claims.claim_shift(self.volunteer, shift.id)
         db.session.commit()
-        return lambda: shift_services.cancel_shift(coordinator, db.session.get(type(shift), shift.id), "court closed")
+        return db.session.get(type(shift), shift.id)
 
-    def time_change():
-        shift = make_shift(days=4)
-        claims.claim_shift(volunteer, shift.id)
-        db.session.commit()
 
-        def change():
-            shift_ = db.session.get(type(shift), shift.id)
-            shift_services.update_shift(
-                coordinator,
-                shift_,
-                starts_at=shift_.starts_at + timedelta(hours=1),
-                ends_at=shift_.ends_at + timedelta(hours=1),
-                capacity=shift_.capacity,
-                minimum=shift_.minimum,
-                training_id=shift_.training_id,
-                language=shift_.language,
-                meeting_point=shift_.meeting_point,
-                notes=shift_.notes or "",
-            )
+def claim_by_someone_else(world):
+    shift = world.make_shift(days=4)
+    return lambda: claims.claim_shift(world.other, shift.id)
 
-        return change
 
-    def release():
-        shift = make_shift(days=4)
-        claims.claim_shift(volunteer, shift.id)
-        db.session.commit()
-        return lambda: claims.release_shift(volunteer, shift.id)
+def cancellation(world):
+    shift = world.claimed_shift()
+    return lambda: shift_services.cancel_shift(world.coordinator, db.session.get(type(shift), shift.id), "closed")
 
-    def deletion():
-        shift = make_shift(days=4)
-        claims.claim_shift(volunteer, shift.id)
-        db.session.commit()
 
-        def change():
-            shift_ = db.session.get(type(shift), shift.id)
-            for signup in list(shift_.signups):
-                db.session.delete(signup)
-            db.session.delete(shift_)
+def time_change(world):
+    shift = world.claimed_shift()
 
-        return change
+    def change():
+        shift_ = db.session.get(type(shift), shift.id)
+        shift_services.update_shift(
+            world.coordinator,
+            shift_,
+            starts_at=shift_.starts_at + timedelta(hours=1),
+            ends_at=shift_.ends_at + timedelta(hours=1),
+            capacity=shift_.capacity,
+            minimum=shift_.minimum,
+            training_id=shift_.training_id,
+            language=shift_.language,
+            meeting_point=shift_.meeting_point,
+            notes=shift_.notes or "",
+        )
 
-    def courthouse_renamed():
-        shift = make_shift(days=4)
-        claims.claim_shift(volunteer, shift.id)
-        db.session.commit()
+    return change
 
-        def change():
-            courthouse = shift.courthouse
-            values = {
-                "name": courthouse.name + " (annex)",
-                "slug": courthouse.slug,
-                "timezone": courthouse.timezone,
-                "county": courthouse.county,
-                "state": courthouse.state,
-                "city": courthouse.city,
-                "street_address": courthouse.street_address,
-                "court_types": ["criminal"],
-            }
-            court_services.update_courthouse(None, courthouse, **values)
 
-        return change
+def release(world):
+    shift = world.claimed_shift()
+    return lambda: claims.release_shift(world.volunteer, shift.id)
 
-    return {
-        "claim by someone else": (FeedScope.ALL, claim_by_someone_else),
-        "cancellation": ("both", cancellation),
-        "time change": ("both", time_change),
-        "release of a sign-up": ("both", release),
-        "deletion": ("both", deletion),
-        "courthouse renamed": ("both", courthouse_renamed),
+
+def deletion(world):
+    shift = world.claimed_shift()
+
+    def change():
+        shift_ = db.session.get(type(shift), shift.id)
+        for signup in list(shift_.signups):
+            db.session.delete(signup)
+        db.session.delete(shift_)
+
+    return change
+
+
+def courthouse_renamed(world):
+    courthouse = world.claimed_shift().courthouse
+    values = {
+        "name": courthouse.name + " (annex)",
+        "slug": courthouse.slug,
+        "timezone": courthouse.timezone,
+        "county": courthouse.county,
+        "state": courthouse.state,
+        "city": courthouse.city,
+        "street_address": courthouse.street_address,
+        "court_types": ["criminal"],
     }
+    return lambda: court_services.update_courthouse(None, courthouse, **values)
 
 
-CHANGES = (
-    "claim by someone else",
-    "cancellation",
-    "time change",
-    "release of a sign-up",
-    "deletion",
-    "courthouse renamed",
-)
+# name -> (whose feeds must notice: the volunteer's too, or only the coordinator's; the set-up)
+CHANGES = {
+    "claim by someone else": (False, claim_by_someone_else),
+    "cancellation": (True, cancellation),
+    "time change": (True, time_change),
+    "release of a sign-up": (True, release),
+    "deletion": (True, deletion),
+    "courthouse renamed": (True, courthouse_renamed),
+}
 
 
 @pytest.mark.parametrize("change", CHANGES)
 def test_every_change_to_a_feed_changes_its_validator(
-    change, client, make_shift, make_token, make_user, make_courthouse, volunteer, coordinator
+    change, client, make_shift, make_token, make_user, volunteer, coordinator
 ):
-    other = make_user(name="Otto Other")
-    scope, set_up = _changes(volunteer, other, coordinator, make_shift, make_courthouse)[change]
-    make_change = set_up()
-    tokens = []
-    if scope in ("both", FeedScope.VOLUNTEER):
+    volunteers_feed_too, set_up = CHANGES[change]
+    make_change = set_up(World(volunteer, make_user(name="Otto Other"), coordinator, make_shift))
+    tokens = [make_token(coordinator, scope=FeedScope.ALL)]
+    if volunteers_feed_too:
         tokens.append(make_token(volunteer))
-    tokens.append(make_token(coordinator, scope=FeedScope.ALL))
     before = {plaintext: _etag(client, plaintext) for plaintext in tokens}
     for plaintext, (etag, _body) in before.items():
         assert _poll(client, plaintext, etag).status_code == 304
