@@ -11,8 +11,8 @@ import os
 
 from flask import Flask
 
+from courtwatch import cli_loading, extensions, web
 from courtwatch import config as config_module
-from courtwatch import extensions, web
 from courtwatch.areas import connect_areas
 from courtwatch.imports import pending as pending_imports
 from courtwatch.storage import errors as storage_errors
@@ -53,13 +53,13 @@ def _init_extensions(app: Flask) -> None:
     from courtwatch.auth import throttle
     from courtwatch.auth.access import enforce_access
     from courtwatch.auth.session import load_user
-    from courtwatch.db import harden_engine
+    from courtwatch.db import harden_engine, track_writes
 
     extensions.db.init_app(app)
     with app.app_context():
         harden_engine(extensions.db.engine)
-    migrations = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
-    extensions.migrate.init_app(app, extensions.db, directory=migrations, render_as_batch=True)
+        track_writes(extensions.db.engine)
+    cli_loading.init_app(app)  # Flask-Migrate (alembic) is set up when `flask db` or an upgrade asks for it
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     throttle.init_app(app)

@@ -179,6 +179,9 @@ def flask_config(settings: dict[str, object]) -> dict[str, object]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "PERMANENT_SESSION_LIFETIME": int(settings["SESSION_MAX_AGE"]),
+        # The cookie is signed and sent again only when the session changes, not on every page: the
+        # server-side record already enforces the idle and absolute timeouts (auth.session_records).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,  # a form opened in a hallway may be submitted hours later
         # Pages ask browsers to send no Referer (privacy), so Flask-WTF's HTTPS-only referrer check
         # would refuse every form behind the TLS proxy; the session's token and SameSite cookies remain.

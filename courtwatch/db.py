@@ -70,3 +70,39 @@ def harden_engine(engine) -> None:
     row's bytes do not linger in free pages; the app sets it rather than trust how SQLite was built."""
     if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _secure_delete):
         event.listen(engine, "connect", _secure_delete)
+
+
+# Set on a connection by the first statement of a transaction that is not a plain SELECT; cleared
+# when the transaction ends. The request edge commits only when it is set (or the session holds
+# unflushed changes), so a page that only reads costs no COMMIT.
+WROTE = "courtwatch_wrote"
+READ_ONLY_PREFIXES = ("SELECT", "select")
+
+
+def _note_write(conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+    if not statement.lstrip().startswith(READ_ONLY_PREFIXES):
+        conn.info[WROTE] = True
+
+
+def _forget_writes(conn) -> None:
+    conn.info.pop(WROTE, None)
+
+
+def track_writes(engine) -> None:
+    """Watch the engine's statements so ``has_writes`` can tell a read-only transaction apart.
+    Statements go through here however they were issued (ORM flush, ``session.execute``, Core on
+    ``session.connection()``); anything that is not a SELECT counts, savepoints included."""
+    if not event.contains(engine, "before_cursor_execute", _note_write):
+        event.listen(engine, "before_cursor_execute", _note_write)
+        for moment in ("begin", "commit", "rollback"):
+            event.listen(engine, moment, _forget_writes)
+
+
+def has_writes(session) -> bool:
+    """Whether committing ``session`` would change anything: unflushed objects, or a statement
+    other than SELECT already sent in its transaction."""
+    if session.new or session.deleted or session.dirty:
+        return True
+    if not session.in_transaction():
+        return False
+    return bool(session.connection().info.get(WROTE))

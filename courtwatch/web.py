@@ -18,7 +18,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from courtwatch.db import db
+from courtwatch.db import db, has_writes
 
 log = logging.getLogger(__name__)
 
@@ -106,27 +106,54 @@ def mark_for_rollback() -> None:
 
 
 def _finish_transaction(response):
+    session = db.session()  # the request's own Session behind the scoped proxy
     if response.status_code < 400 and not g.get("rollback"):
-        db.session.commit()
-        for hook in current_app.extensions.get("courtwatch_after_commit", []):
-            hook()
+        if has_writes(session):
+            session.commit()
+            for hook in current_app.extensions.get("courtwatch_after_commit", []):
+                hook()
+        elif session.in_transaction():
+            # Only reads happened: no COMMIT round trip. Ending a read-only transaction either way
+            # costs the same; rolling back also leaves nothing half-seen for the next request.
+            session.rollback()
     else:
-        db.session.rollback()
+        session.rollback()
     return response
+
+
+# Built once: every response gets these unless the view set its own.
+DEFAULT_SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+)
+FRAME_DENIED = ("X-Frame-Options", "DENY")
+NO_STORE = ("Cache-Control", "no-store")
 
 
 def _security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
+    own = {name.lower() for name, _ in headers.items()}
+    headers.extend([header for header in DEFAULT_SECURITY_HEADERS if header[0].lower() not in own])
+    if "x-frame-options" not in own and (
+        "content-security-policy" not in own or "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    ):
         # Embeddable pages (open data) set their own frame-ancestors allow-list; everything else is DENY.
-        headers.setdefault("X-Frame-Options", "DENY")
-    if current_user and getattr(current_user, "is_authenticated", False):
+        headers.add(*FRAME_DENIED)
+    if "cache-control" not in own and _signed_in():
         # Rosters and reports must not linger in a shared phone's cache.
-        headers.setdefault("Cache-Control", "no-store")
+        headers.add(*NO_STORE)
     return response
+
+
+def _signed_in() -> bool:
+    """Whether this response belongs to a signed-in person, without loading the user for it: the
+    cookie naming an account is enough (a stale one only costs a no-store), and a user loaded by
+    the view (``g._login_user``, Flask-Login's cache) counts too."""
+    if "_user_id" in session:
+        return True
+    user = g.get("_login_user")
+    return bool(user is not None and user.is_authenticated)
 
 
 def _render_error(error: HTTPException):

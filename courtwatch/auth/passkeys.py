@@ -8,19 +8,12 @@ site. Challenges live in the server-side-signed session between the two halves o
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import webauthn
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
-from webauthn.helpers.structs import (
-    AuthenticatorSelectionCriteria,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
 from courtwatch.auth.models import User
 from courtwatch.auth.security_models import EnrolmentGrant, Passkey
@@ -28,6 +21,12 @@ from courtwatch.auth.security_notices import notify_sign_in_change
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError
 from courtwatch.privacy.services import record_event
+
+if TYPE_CHECKING:
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor
+
+# webauthn (with cryptography's X.509 and pyasn1) costs about half a second of CPU to import; only
+# the passkey steps import it, so a worker or a cron command that never sees a passkey does not.
 
 
 def _relying_party() -> tuple[str, str]:
@@ -37,6 +36,8 @@ def _relying_party() -> tuple[str, str]:
 
 
 def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor
+
     return [
         PublicKeyCredentialDescriptor(id=key.credential_id)
         for key in db.session.scalars(select(Passkey).where(Passkey.user_id == user.id))
@@ -45,6 +46,13 @@ def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
 
 def registration_options(user: User) -> tuple[str, bytes]:
     """The options JSON for ``navigator.credentials.create`` and the challenge to keep."""
+    import webauthn
+    from webauthn.helpers.structs import (
+        AuthenticatorSelectionCriteria,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
+
     rp_id, _origin = _relying_party()
     options = webauthn.generate_registration_options(
         rp_id=rp_id,
@@ -61,6 +69,9 @@ def registration_options(user: User) -> tuple[str, bytes]:
 
 
 def register_passkey(user: User, grant: EnrolmentGrant, credential_json: str, challenge: bytes, name: str) -> Passkey:
+    import webauthn
+    from webauthn.helpers.exceptions import InvalidRegistrationResponse
+
     rp_id, origin = _relying_party()
     try:
         verified = webauthn.verify_registration_response(
@@ -84,6 +95,9 @@ def register_passkey(user: User, grant: EnrolmentGrant, credential_json: str, ch
 
 
 def authentication_options(user: User) -> tuple[str, bytes]:
+    import webauthn
+    from webauthn.helpers.structs import UserVerificationRequirement
+
     rp_id, _origin = _relying_party()
     options = webauthn.generate_authentication_options(
         rp_id=rp_id, allow_credentials=_descriptors(user), user_verification=UserVerificationRequirement.PREFERRED
@@ -93,6 +107,9 @@ def authentication_options(user: User) -> tuple[str, bytes]:
 
 def verify_passkey(user: User, credential_json: str, challenge: bytes) -> bool:
     import json
+
+    import webauthn
+    from webauthn.helpers.exceptions import InvalidAuthenticationResponse
 
     rp_id, origin = _relying_party()
     try:

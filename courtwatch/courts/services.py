@@ -121,6 +121,14 @@ def list_courthouses(*, active_only: bool = False) -> list[Courthouse]:
     return list(db.session.scalars(query))
 
 
+def courthouse_names(*, active_only: bool = False) -> list[tuple[int, str]]:
+    """(id, name) in list order: what a choice of courthouse shows, without loading the rows."""
+    query = select(Courthouse.id, Courthouse.name).order_by(Courthouse.state, Courthouse.name)
+    if active_only:
+        query = query.where(Courthouse.active.is_(True))
+    return [(row.id, row.name) for row in db.session.execute(query)]
+
+
 def _check_slug_free(slug: str, own_id: int | None) -> None:
     other = db.session.scalar(select(Courthouse.id).where(Courthouse.slug == slug))
     if other is not None and other != own_id:

@@ -76,16 +76,44 @@ class ShiftRow(NamedTuple):
 _SHIFT_COLUMNS = [getattr(Shift, name) for name in ShiftRow._fields if name != "courthouse"]
 
 
+def courthouse_bounds(now: datetime) -> dict[str, datetime]:
+    """The moments a coordinator feed's window is cut at (see courthouse_window)."""
+    ahead = max(int(current_app.config["SHIFT_HORIZON_DAYS"]), int(current_app.config["IMPORT_WINDOW_DAYS"]))
+    return {
+        "window_start": now - timedelta(days=PAST_DAYS),
+        "window_end": now + timedelta(days=ahead),
+        "recent": now - timedelta(days=RECENT_DAYS),
+    }
+
+
+def courthouse_window(window_start, window_end, recent) -> tuple:
+    """Which shifts a coordinator feed shows; the bounds are datetimes, or bound parameters when
+    feeds.freshness counts the same rows for the feed's validator."""
+    return (
+        Shift.starts_at >= window_start,
+        Shift.starts_at <= window_end,
+        or_(Shift.status == ShiftStatus.OPEN, Shift.cancelled_at >= recent),
+    )
+
+
+def volunteer_bounds(now: datetime) -> dict[str, datetime]:
+    return {
+        "window_start": now - timedelta(days=PAST_DAYS),
+        "window_end": now + timedelta(days=VOLUNTEER_AHEAD_DAYS),
+        "recent": now - timedelta(days=RECENT_DAYS),
+    }
+
+
+def volunteer_window(window_start, window_end) -> tuple:
+    """Which of a volunteer's shifts their feed may show (before the per-shift rules of _entry_for)."""
+    return (Shift.starts_at >= window_start, Shift.starts_at <= window_end)
+
+
 def courthouse_shifts(courthouse_id: int | None, now: datetime) -> list[ShiftRow]:
     """Every shift of one courthouse (or all) in the window: one query for shifts, one for courthouses."""
-    ahead = max(int(current_app.config["SHIFT_HORIZON_DAYS"]), int(current_app.config["IMPORT_WINDOW_DAYS"]))
     query = (
         select(*_SHIFT_COLUMNS)
-        .where(
-            Shift.starts_at >= now - timedelta(days=PAST_DAYS),
-            Shift.starts_at <= now + timedelta(days=ahead),
-            or_(Shift.status == ShiftStatus.OPEN, Shift.cancelled_at >= now - timedelta(days=RECENT_DAYS)),
-        )
+        .where(*courthouse_window(**courthouse_bounds(now)))
         .order_by(Shift.starts_at, Shift.id)
         .limit(MAX_EVENTS)
     )
@@ -101,7 +129,8 @@ def courthouse_shifts(courthouse_id: int | None, now: datetime) -> list[ShiftRow
 
 def volunteer_entries(user_id: int, now: datetime) -> list[builders.FeedEntry]:
     """The user's shifts as they should appear in their own calendar, soonest first."""
-    recent = now - timedelta(days=RECENT_DAYS)
+    bounds = volunteer_bounds(now)
+    recent = bounds["recent"]
     signups = db.session.scalars(
         select(ShiftSignup)
         .join(ShiftSignup.shift)
@@ -109,8 +138,7 @@ def volunteer_entries(user_id: int, now: datetime) -> list[builders.FeedEntry]:
         .where(
             ShiftSignup.user_id == user_id,
             ShiftSignup.status.in_((SignupStatus.CLAIMED, *DROPPED)),
-            Shift.starts_at >= now - timedelta(days=PAST_DAYS),
-            Shift.starts_at <= now + timedelta(days=VOLUNTEER_AHEAD_DAYS),
+            *volunteer_window(bounds["window_start"], bounds["window_end"]),
         )
         .order_by(Shift.starts_at, Shift.id, ShiftSignup.id)
     ).unique()

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from courtwatch.auth import services as auth_services
 from courtwatch.auth.models import AccountStatus, User
@@ -100,7 +101,10 @@ def find_token(plaintext: str) -> FeedToken | None:
     if not plaintext or not TOKEN_PATTERN.match(plaintext):
         return None
     digest = hash_token(plaintext)
-    token = db.session.scalar(select(FeedToken).where(FeedToken.token_hash == digest))
+    # The owner comes in the same query: every poll checks them (and the feed speaks their language).
+    token = db.session.scalar(
+        select(FeedToken).options(joinedload(FeedToken.user)).where(FeedToken.token_hash == digest)
+    )
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return None
     if token.revoked_at is not None:

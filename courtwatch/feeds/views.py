@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from courtwatch.auth.access import public
 from courtwatch.db import utcnow
 from courtwatch.extensions import csrf, limiter
-from courtwatch.feeds import content, services
+from courtwatch.feeds import content, freshness, services
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +45,22 @@ def feed(token: str):
         abort(404)
     now = utcnow()
     # The feed speaks its owner's language, not the calendar server's Accept-Language.
-    with force_locale(found.user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        rendered = content.render_feed(found, now)
-    response = Response(rendered.body, mimetype="text/calendar")
-    response.set_etag(hashlib.sha256(rendered.body).hexdigest()[:32])
-    response.last_modified = rendered.last_modified
+    locale = found.user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    etag = freshness.feed_validator(found, locale, now)
+    if request.if_none_match.contains_weak(etag):
+        # Decided before building anything: a poll that finds nothing new costs one aggregate query.
+        response = Response(status=304)
+    else:
+        with force_locale(locale):
+            rendered = content.render_feed(found, now)
+        response = Response(rendered.body, mimetype="text/calendar")
+        response.last_modified = rendered.last_modified
+        response.headers["Content-Disposition"] = 'inline; filename="courtwatch.ics"'
+    response.set_etag(etag)
     response.headers["Cache-Control"] = FEED_CACHE_CONTROL
-    response.headers["Content-Disposition"] = 'inline; filename="courtwatch.ics"'
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.make_conditional(request)
+    if response.status_code == 200 and not request.if_none_match:
+        response.make_conditional(request)  # If-Modified-Since alone (If-None-Match wins when both come)
     services.touch_token(found, now)
     log.info("feed %s… served (%s, %d)", found.prefix, found.scope, response.status_code)
     return response

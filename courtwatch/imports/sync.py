@@ -17,9 +17,9 @@ import os
 import socket
 import tempfile
 import time
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import requests
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -34,6 +34,9 @@ from courtwatch.imports.records import ReadResult
 from courtwatch.imports.safeguards import tell_coordinators
 from courtwatch.imports.services import import_file, record_run
 from courtwatch.privacy.services import record_event
+
+if TYPE_CHECKING:
+    import requests  # imported by the functions that fetch: a CLI start or a worker never pays for it
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MAX_REDIRECTS = 5
@@ -102,6 +105,8 @@ def fetch(source: CalendarSource) -> tuple[bytes | None, requests.Response | Non
     ``truncated`` is True when the body is shorter than the server declared: what arrived is
     imported, but as a partial read that cancels nothing.
     """
+    import requests
+
     headers = {"User-Agent": "Courtwatch calendar sync", "Accept": "text/calendar, */*;q=0.5"}
     if source.etag:
         headers["If-None-Match"] = source.etag
@@ -155,6 +160,8 @@ def sync_source(source: CalendarSource, actor=None) -> ImportSummary | None:
     the next sync fetches and reads the calendar again. A 304, or a body with the same hash as the
     last complete import, plans nothing.
     """
+    import requests
+
     source.last_synced_at = utcnow()
     problem = None
     try:

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from courtwatch.auth.languages import language_choices
 from courtwatch.auth.services import list_trainings
-from courtwatch.courts.services import list_courthouses
+from courtwatch.courts.services import courthouse_names
 from courtwatch.forms import CourtwatchForm, MultiCheckboxField, RememberedSelect, SingleLine, wtforms_translations
 from courtwatch.shifts.models import PatternRule
 from courtwatch.shifts.recurrence import MONTH_WEEKS
@@ -36,7 +36,7 @@ WEEKDAYS = [
 
 
 def _courthouse_choices(blank=None):
-    choices = [(c.id, c.name) for c in list_courthouses(active_only=True)]
+    choices = courthouse_names(active_only=True)
     return ([("", str(blank))] if blank else []) + choices
 
 

@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from courtwatch.auth.languages import language_name
 from courtwatch.home import templating
+from courtwatch.shifts import card_cache
 
 # The fixed wording of cards and rows. Kept here rather than in the templates so each string is
 # translated once per page, not once per shift; the templates mark up which one goes where.
@@ -101,7 +102,7 @@ class ShiftPageKit:
         self.ask_release_url = ShiftUrl("shifts.ask_release")
         # A card on a page links its forms back to that page; one in a JSON answer to the shift.
         self.page_path = request.path if request.method == "GET" else None
-        self._locale_key = templating.locale_key()  # looked up once, not for every time shown
+        self.locale_key = templating.locale_key()  # looked up once, not for every time shown
         self._wanted: dict[str, Markup] = {}
 
     @cached_property
@@ -112,10 +113,14 @@ class ShiftPageKit:
         return self.page_path if self.page_path is not None else self.detail_url(shift_id)
 
     def local_time(self, moment: datetime, zone: ZoneInfo) -> str:
-        return templating.local_time(moment, zone, self._locale_key)
+        return templating.local_time(moment, zone, self.locale_key)
 
     def local_datetime(self, moment: datetime, zone: ZoneInfo, fmt: str = "medium") -> str:
-        return templating.local_datetime(moment, zone, fmt, self._locale_key)
+        return templating.local_datetime(moment, zone, fmt, self.locale_key)
+
+    def card(self, shift, signup, trained: set[int], my_languages: set[str]) -> Markup:
+        """The shift's card on a list page, shared with other viewers where it looks the same to them."""
+        return card_cache.draw_card(self, shift, signup, trained, my_languages)
 
     def places(self, taken: int, capacity: int) -> Markup:
         """ "3 of 5 places taken", or "Full (5 of 5)". The counts are integers, so plain %

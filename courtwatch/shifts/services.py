@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from courtwatch.auth.models import User
@@ -271,12 +271,13 @@ def list_offered_shifts(
     return shifts, more
 
 
-def my_signups_by_shift(user: User, shift_ids: list[int]) -> dict[int, ShiftSignup]:
-    """The user's live sign-ups among these shifts (one query for the whole list)."""
+def my_signups_by_shift(user: User, shift_ids: list[int]) -> dict[int, Row]:
+    """The user's live sign-ups among these shifts (one query for the whole list), as (shift_id,
+    status) rows: all a list page shows of them, without loading 25 ORM objects a request."""
     if not shift_ids:
         return {}
-    rows = db.session.scalars(
-        select(ShiftSignup).where(
+    rows = db.session.execute(
+        select(ShiftSignup.shift_id, ShiftSignup.status).where(
             ShiftSignup.user_id == user.id,
             ShiftSignup.shift_id.in_(shift_ids),
             ShiftSignup.status.in_(LIVE_SIGNUP_STATUSES),
