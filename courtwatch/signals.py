@@ -79,6 +79,21 @@ courthouse_actions = _signal(
 Keyword argument: ``courthouse``. Each receiver returns a list of (url, label).""",
 )
 
+person_sections = _signal(
+    "person-sections",
+    """Sections for a coordinator's page about one volunteer.
+
+Keyword argument: ``user``. Each receiver returns Markup or None.""",
+)
+
+training_grant_checks = _signal(
+    "training-grant-checks",
+    """Before a training is recorded for someone: may it be?
+
+Keyword arguments: ``user``, ``training``. Each receiver returns None, or the message saying why
+not (the first one refuses the grant).""",
+)
+
 demo_data_requested = _signal(
     "demo-data-requested",
     """``flask demo load`` after people and courthouses exist.
