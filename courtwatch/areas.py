@@ -42,6 +42,7 @@ def _connections() -> list[tuple[signals.OrderedSignal, object]]:
         # Demo data: shifts and hearings, then reports (which sit on those shifts' days).
         (signals.demo_data_requested, shifts.load_demo_data),
         (signals.demo_data_requested, observations.load_demo_data),
+        (signals.demo_data_requested, handbook.load_demo_data),
     ]
 
 

@@ -22,3 +22,9 @@ def person_reading_section(_app, *, user) -> Markup | None:
     if not groups:
         return None
     return Markup(render_template("handbook/_person_reading.html", groups=groups, person=user))
+
+
+def load_demo_data(_app, *, context: dict) -> None:
+    from courtwatch.handbook.demo import load_demo_pages
+
+    load_demo_pages(context)

@@ -9,12 +9,13 @@ user); ``?lang=xx`` shows another translation, e.g. to hand the phone to someone
 
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from courtwatch.auth.access import admin_required
-from courtwatch.auth.languages import LANGUAGES
+from courtwatch.auth.languages import LANGUAGES, language_name
 from courtwatch.errors import DomainError
 from courtwatch.forms import ActionForm, attach_error
 from courtwatch.handbook import rights
@@ -40,8 +41,19 @@ def show_card():
         html=render_markdown(card.body),
         wanted=locale,
         locales=rights.available_locales(),
+        own_name=own_language_name,
     )
     return response, 200, {"Cache-Control": SHAREABLE}
+
+
+def own_language_name(code: str) -> str:
+    """A language in its own words ("Español", "Português"): the switch is for the reader of
+    that language, who may not read the interface's."""
+    try:
+        name = Locale.parse(code).get_display_name(code)
+    except (ValueError, UnknownLocaleError):
+        name = None
+    return (name[:1].upper() + name[1:]) if name else language_name(code)
 
 
 @bp.route("/edit", methods=["GET", "POST"])
