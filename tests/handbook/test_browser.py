@@ -6,9 +6,7 @@ the courthouse chosen). JavaScript is switched off for the card, which must not 
 from __future__ import annotations
 
 import re
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +18,6 @@ from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(tempfile.gettempdir())
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "laptop": {"width": 1280, "height": 800}}
 
 
@@ -54,7 +51,7 @@ def _fits(page, width_name: str) -> None:
 
 
 @pytest.mark.parametrize("width_name", list(VIEWPORTS))
-def test_rights_card_one_tap_readable_and_one_printed_page(chromium, live_server, volunteer, width_name):
+def test_rights_card_one_tap_readable_and_one_printed_page(chromium, live_server, volunteer, width_name, tmp_path):
     context = _context(chromium, live_server, width_name, java_script_enabled=False)
     try:
         page = _log_in(context, volunteer.email)
@@ -70,7 +67,7 @@ def test_rights_card_one_tap_readable_and_one_printed_page(chromium, live_server
         assert not page.locator("header.topbar").is_visible()
         pdf = page.pdf(format="Letter", print_background=False)
         page.emulate_media(media="screen")
-        page.screenshot(path=str(SCREENSHOTS / f"rights-{width_name}.png"), full_page=True)
+        page.screenshot(path=str(tmp_path / f"rights-{width_name}.png"), full_page=True)
         assert _pdf_pages(pdf) == 1, f"{_pdf_pages(pdf)} printed pages"
     finally:
         context.close()
@@ -81,7 +78,7 @@ def _pdf_pages(pdf: bytes) -> int:
 
 
 @pytest.mark.parametrize("width_name", list(VIEWPORTS))
-def test_today_card_check_in_and_report(chromium, live_server, volunteer, make_courthouse, width_name):
+def test_today_card_check_in_and_report(chromium, live_server, volunteer, make_courthouse, width_name, tmp_path):
     make_courthouse(name="Elsewhere Court")
     courthouse = make_courthouse(name="Honolulu District Court", timezone="Pacific/Honolulu")
     start = utcnow().replace(microsecond=0) - timedelta(minutes=20)
@@ -108,7 +105,7 @@ def test_today_card_check_in_and_report(chromium, live_server, volunteer, make_c
         db.session.expire_all()
         signup = db.session.scalar(select(ShiftSignup).where(ShiftSignup.shift_id == shift.id))
         assert signup.checked_in_at is not None
-        page.screenshot(path=str(SCREENSHOTS / f"today-{width_name}.png"), full_page=True)
+        page.screenshot(path=str(tmp_path / f"today-{width_name}.png"), full_page=True)
         page.locator("#today-report").click()
         page.wait_for_url("**/observations/new**")
         assert page.locator("select[name=courthouse_id]").input_value() == str(courthouse.id)
