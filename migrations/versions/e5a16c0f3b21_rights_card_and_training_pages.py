@@ -5,7 +5,7 @@ training pages with versioned "I have read this" marks, and a per-training flag 
 reading every page a condition for recording the training.
 
 Revision ID: e5a16c0f3b21
-Revises: b10641475752
+Revises: d18e5a0c7b21
 Create Date: 2026-11-30 16:10:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e5a16c0f3b21"
-down_revision = "b10641475752"
+down_revision = "d18e5a0c7b21"
 branch_labels = None
 depends_on = None
 
