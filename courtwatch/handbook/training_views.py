@@ -7,7 +7,7 @@ Plain server-rendered HTML with no script, so the app's offline worker can keep 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,9 +36,8 @@ def _page_or_404(slug: str):
 
 
 def _ensure_campaign_trainings() -> list[Training]:
-    """The trainings to write pages for: those recorded so far, and always the accompaniment one."""
-    from flask import current_app
-
+    """The trainings to write pages for: those recorded so far, and always the accompaniment one
+    (created here if no shift or record has needed it yet, as accompaniment shifts do)."""
     auth_services.get_or_create_training(current_app.config["ACCOMPANIMENT_TRAINING"])
     return auth_services.list_trainings()
 
