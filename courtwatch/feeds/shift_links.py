@@ -85,6 +85,6 @@ def qr_svg(data: str) -> str:
     """A QR code as inline SVG, drawn on the server: nothing is loaded from another host."""
     buffer = io.BytesIO()
     segno.make(data, error="m").save(
-        buffer, kind="svg", scale=4, border=2, xmldecl=False, svgns=True, title=_("QR code of the link")
+        buffer, kind="svg", scale=4, border=2, xmldecl=False, svgns=True, omitsize=True, title=_("QR code of the link")
     )
     return buffer.getvalue().decode()
