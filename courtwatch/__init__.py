@@ -86,7 +86,9 @@ def _register_blueprints(app: Flask) -> None:
     )
     from courtwatch.courts import views as courts_views
     from courtwatch.feeds import link_views as feed_link_views
+    from courtwatch.feeds import shift_views as shift_calendar_views
     from courtwatch.feeds import views as feed_views
+    from courtwatch.handbook import rights_views, training_views
     from courtwatch.home import assets as home_assets
     from courtwatch.home import views as home_views
     from courtwatch.imports import views as import_views
@@ -115,11 +117,14 @@ def _register_blueprints(app: Flask) -> None:
         shift_coordinator_views.bp,
         feed_views.bp,
         feed_link_views.bp,
+        shift_calendar_views.bp,
         observation_views.bp,
         report_views.bp,
         privacy_views.bp,
         opendata_views.bp,
         api_views.bp,
+        rights_views.bp,
+        training_views.bp,
     ):
         app.register_blueprint(blueprint)
 

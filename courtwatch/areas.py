@@ -16,6 +16,7 @@ from courtwatch import signals
 def _connections() -> list[tuple[signals.OrderedSignal, object]]:
     from courtwatch.courts import integration as courts
     from courtwatch.feeds import integration as feeds
+    from courtwatch.handbook import integration as handbook
     from courtwatch.observations import integration as observations
     from courtwatch.shifts import integration as shifts
 
@@ -39,6 +40,9 @@ def _connections() -> list[tuple[signals.OrderedSignal, object]]:
         # The account page: calendar links, then my reports.
         (signals.account_sections, feeds.account_section),
         (signals.account_sections, observations.my_reports_section),
+        # Trainings whose pages must be read first; what a volunteer has read, on their page.
+        (signals.training_grant_checks, handbook.refuse_unread_training),
+        (signals.person_sections, handbook.person_reading_section),
         # A courthouse page's buttons.
         (signals.courthouse_actions, shifts.courthouse_shift_actions),
         (signals.courthouse_actions, courts.courthouse_staff_actions),
@@ -46,6 +50,7 @@ def _connections() -> list[tuple[signals.OrderedSignal, object]]:
         # Demo data: shifts and hearings, then reports (which sit on those shifts' days).
         (signals.demo_data_requested, shifts.load_demo_data),
         (signals.demo_data_requested, observations.load_demo_data),
+        (signals.demo_data_requested, handbook.load_demo_data),
     ]
 
 

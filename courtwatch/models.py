@@ -11,6 +11,7 @@ from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing, Hear
 from courtwatch.courts.models import Courthouse  # noqa: F401
 from courtwatch.db import Base, db  # noqa: F401
 from courtwatch.feeds.models import FeedToken  # noqa: F401
+from courtwatch.handbook.models import RightsCard, TrainingPage, TrainingPageRead  # noqa: F401
 from courtwatch.imports.models import CalendarSource, ImportRun  # noqa: F401
 from courtwatch.jobs.models import JobLock  # noqa: F401
 from courtwatch.notify.models import OutboxAttachment, OutboxMessage  # noqa: F401

@@ -114,6 +114,21 @@ names)}: the shifts area's accompaniment shift of each hearing and the first nam
 who held it.""",
 )
 
+person_sections = _signal(
+    "person-sections",
+    """Sections for a coordinator's page about one volunteer.
+
+Keyword argument: ``user``. Each receiver returns Markup or None.""",
+)
+
+training_grant_checks = _signal(
+    "training-grant-checks",
+    """Before a training is recorded for someone: may it be?
+
+Keyword arguments: ``user``, ``training``. Each receiver returns None, or the message saying why
+not (the first one refuses the grant).""",
+)
+
 demo_data_requested = _signal(
     "demo-data-requested",
     """``flask demo load`` after people and courthouses exist.

@@ -54,6 +54,9 @@ PUBLIC_ALLOW_LIST = {
     "auth.login_passkey_options",
     "auth.login_passkey",
     "account.follow_enrolment_link",
+    # The know-your-rights card (issue 16): public guidance, the same as the printed card; a
+    # volunteer whose session ran out in a basement must still have it.
+    "home.rights",
 }
 # Token-authenticated calendar feeds are public by design (a calendar app has no session).
 PUBLIC_PREFIXES = ("feeds.",)

@@ -41,9 +41,16 @@ ACCOUNTS = {
     "coordinator": "coordinator@example.org",
     "admin": "admin@example.org",
 }
-LOGGED_OUT_PAGES = ["/login", "/register", "/password/forgot"]
+LOGGED_OUT_PAGES = ["/login", "/register", "/password/forgot", "/rights", "/rights?lang=es"]
 # Pages a signed-in person reaches by a button or a redirect rather than a link in page content.
-SIGNED_IN_EXTRA_PAGES = ["/account/calendar"]
+SIGNED_IN_EXTRA_PAGES = ["/account/calendar", "/rights?lang=es", "/training"]
+# ... and those only some roles may open.
+ROLE_EXTRA_PAGES = {
+    "volunteer": [],
+    "coordinator": ["/training/new"],
+    "admin": ["/training/new", "/rights/edit"],
+}
+SHIFT_PAGE = re.compile(r"^/shifts/\d+$")
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +207,9 @@ def test_every_menu_page_works(chromium, sweep_server, axe_source, role, width_n
             page.wait_for_url("**/")
             paths = _menu_paths(page)
             assert len(paths) >= 4, paths
-            paths += _one_level_down(page, paths) + SIGNED_IN_EXTRA_PAGES
+            paths += _one_level_down(page, paths) + SIGNED_IN_EXTRA_PAGES + ROLE_EXTRA_PAGES[role]
+            # A shift's "Add to calendar" page (linked from the shift once claimed).
+            paths += [f"{path}/add-to-calendar" for path in paths if SHIFT_PAGE.match(path)][:1]
         for path in paths:
             page = context.new_page()
             problems += _problems_on(page, path, axe_source, viewport["width"], role != "logged-out")

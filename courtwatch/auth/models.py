@@ -99,6 +99,9 @@ class Training(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
+    # Coordinators cannot record this training for someone who has not read all its pages
+    # (the handbook area's pages; see handbook.training).
+    pages_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class UserTraining(Base):

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from courtwatch import signals
 from courtwatch.auth import services
 from courtwatch.auth.access import admin_required, coordinator_required
 from courtwatch.auth.forms import RoleForm, TrainingForm
@@ -77,6 +78,7 @@ def detail(user_id: int, training_form=None, role_form=None, status=200):
         training_form=training_form or TrainingForm(),
         role_form=role_form or RoleForm(role=user.role),
         trainings=services.list_trainings(),
+        sections=signals.collect(signals.person_sections, user=user),
     ), status
 
 

@@ -255,6 +255,9 @@ def get_or_create_training(name: str) -> Training:
 def record_training(actor: User | None, user: User, training: Training, completed_on: date) -> UserTraining:
     if completed_on > date.today():
         raise DomainError(_("A training cannot be completed in the future."), field="completed_on")
+    refusals = signals.collect(signals.training_grant_checks, user=user, training=training)
+    if refusals:
+        raise DomainError(refusals[0], field="training")
     existing = db.session.scalar(
         select(UserTraining).where(UserTraining.user_id == user.id, UserTraining.training_id == training.id)
     )

@@ -20,6 +20,7 @@ from courtwatch.errors import DomainError, NotFound
 from courtwatch.feeds import services
 from courtwatch.feeds.forms import CourthouseFeedForm, FeedLinkForm
 from courtwatch.feeds.models import FeedScope
+from courtwatch.feeds.shift_links import qr_svg
 from courtwatch.forms import ActionForm, attach_error
 from courtwatch.web import mark_for_rollback
 
@@ -52,7 +53,11 @@ def account_section() -> Markup | None:
 def _show_created(token, plaintext: str):
     response = Response(
         render_template(
-            "feeds/created.html", token=token, url=services.feed_url(plaintext), webcal=services.webcal_url(plaintext)
+            "feeds/created.html",
+            token=token,
+            url=services.feed_url(plaintext),
+            webcal=services.webcal_url(plaintext),
+            qr_svg=qr_svg(services.feed_url(plaintext)),
         )
     )
     # The page holds a capability URL: no referrer to anywhere, no copy in any cache.

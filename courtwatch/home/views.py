@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from courtwatch import signals
 from courtwatch.auth.access import needs_second_factor, public
+from courtwatch.handbook.rights_views import show_card
 
 bp = Blueprint("home", __name__)
 
@@ -22,6 +23,13 @@ def index():
         return redirect(url_for("account.two_factor"))
     # Other areas contribute the cards ("your next shift", "reports to verify") through a signal.
     return render_template("home/index.html", cards=signals.collect(signals.home_cards))
+
+
+@bp.route("/rights")
+@public
+def rights():
+    """The know-your-rights card: public, one tap from the start page and the menu."""
+    return show_card()
 
 
 @bp.route("/robots.txt")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from courtwatch.shifts import accompaniment, claims, closure_shifts, offers, services
+from courtwatch.shifts import accompaniment, claims, closure_shifts, offers, services, today
 from courtwatch.shifts.hearing_hooks import on_hearing_event
 
 
@@ -40,12 +40,22 @@ def release_on_suspension(_app, *, user) -> None:
 def next_shift_card(_app) -> Markup | None:
     if not current_user.is_authenticated or not current_user.is_approved:
         return None
-    signup = services.next_claimed_signup(current_user)
+    # The shift on now or later today gets the "Today" card (check-in, report); otherwise the
+    # next one is named.
+    on_today = today.todays_signup(current_user)
+    signup = None if on_today else services.next_claimed_signup(current_user)
     gaps = services.count_understaffed(7) if current_user.is_staff else None
     paused = len(accompaniment.paused_volunteers()) if current_user.is_staff else 0
     asked_first = offers.my_open_offers(current_user)
     return Markup(
-        render_template("shifts/_home_card.html", signup=signup, gaps=gaps, paused=paused, asked_first=asked_first)
+        render_template(
+            "shifts/_home_card.html",
+            today=on_today,
+            signup=signup,
+            gaps=gaps,
+            paused=paused,
+            asked_first=asked_first,
+        )
     )
 
 

@@ -1,0 +1,1 @@
+"""What volunteers carry for the job itself: the know-your-rights card and training material."""
