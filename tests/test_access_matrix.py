@@ -54,6 +54,9 @@ PUBLIC_ALLOW_LIST = {
     "auth.login_passkey_options",
     "auth.login_passkey",
     "account.follow_enrolment_link",
+    # The service worker and the manifest (issue 16): code and the app's name, nothing of anyone.
+    "offline.service_worker",
+    "offline.manifest",
 }
 # Token-authenticated calendar feeds are public by design (a calendar app has no session).
 PUBLIC_PREFIXES = ("feeds.",)
