@@ -73,6 +73,15 @@
         item.appendChild(title);
         item.appendChild(document.createTextNode(" "));
         item.appendChild(state);
+        if (record.state === "refused") {
+          var open = document.createElement("button");
+          open.type = "button";
+          open.className = "link";
+          open.setAttribute("data-queue-open", record.key);
+          open.textContent = panel.getAttribute("data-label-open");
+          item.appendChild(document.createTextNode(" "));
+          item.appendChild(open);
+        }
         list.appendChild(item);
       });
       root.setAttribute("data-queue-count", String(mine.length));
@@ -99,6 +108,25 @@
       });
     }
   }
+
+  // A report the server did not accept goes back into the form (as the draft) to be fixed there.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-queue-open]");
+    if (!button || !queue) { return; }
+    var key = button.getAttribute("data-queue-open");
+    queue.all().then(function (records) {
+      var record = records.filter(function (r) { return r.key === key; })[0];
+      if (!record) { return null; }
+      var fields = {};
+      record.fields.forEach(function (pair) {
+        if (pair[0] === "csrf_token") { return; }
+        (fields[pair[0]] = fields[pair[0]] || []).push(pair[1]);
+      });
+      var draft = { key: record.key, fields: fields, savedAt: new Date().toISOString() };
+      window.localStorage.setItem("courtwatch:observation-draft:" + record.owner, JSON.stringify(draft));
+      return queue.remove(key).then(function () { window.location.assign(record.action); });
+    });
+  });
 
   if (queue && user) {
     queue.onChange(render);

@@ -30,8 +30,8 @@
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
         var tx = db.transaction(STORE, mode);
-        var result = work(tx.objectStore(STORE));
-        tx.oncomplete = function () { db.close(); resolve(result && result.value !== undefined ? result.value : result); };
+        work(tx.objectStore(STORE));
+        tx.oncomplete = function () { db.close(); resolve(); };
         tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
       });
     });

@@ -218,3 +218,76 @@ def test_details_page_is_stamped_never_store(app, make_user, make_courthouse, lo
     assert "Zelda" in response.get_data(as_text=True)
     assert response.headers["X-Courtwatch-Offline"] == "never"
     assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_another_persons_session_never_sees_the_first_ones_pages(phone, make_user):
+    first, second = make_user(), make_user()
+    page = phone.new_page()
+    _log_in(page, first.email)
+    _visit_once(page)
+    first_caches = [n for n in page.evaluate(CACHE_NAMES) if n.startswith("courtwatch-user-")]
+    phone.clear_cookies()  # the session ended without logging out; someone else signs in
+    _log_in(page, second.email)
+    _visit_once(page, "/shifts")
+    caches_now = [n for n in page.evaluate(CACHE_NAMES) if n.startswith("courtwatch-user-")]
+    assert len(first_caches) == 1 and len(caches_now) == 1 and caches_now != first_caches
+
+
+def test_push_shows_the_notification_from_its_json(phone, make_user, live_server):
+    volunteer = make_user()
+    page = phone.new_page()
+    _log_in(page, volunteer.email)
+    _visit_once(page)
+    phone.grant_permissions(["notifications"], origin=live_server.url)
+    cdp = phone.new_cdp_session(page)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_timeout(200)  # let the registration event arrive
+    registration_id = next(r["registrationId"] for r in registrations if not r["isDeleted"])
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": live_server.url,
+            "registrationId": registration_id,
+            "data": '{"title": "Shift tomorrow", "body": "Chelsea, 8:30 AM", "url": "/me/shifts", "tag": "s-1"}',
+        },
+    )
+    shown = None
+    for _ in range(50):  # the worker shows it asynchronously
+        shown = page.evaluate(
+            """() => navigator.serviceWorker.ready.then(r => r.getNotifications())
+                     .then(ns => ns.length ? ns.map(n => [n.title, n.body, n.tag, n.data.url]) : null)"""
+        )
+        if shown:
+            break
+        page.wait_for_timeout(100)
+    assert shown == [["Shift tomorrow", "Chelsea, 8:30 AM", "s-1", "/me/shifts"]]
+
+
+def test_logout_answers_clear_site_data(volunteer_client):
+    response = volunteer_client.post("/logout")
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert 'data-clear-device="1"' in volunteer_client.get("/login").get_data(as_text=True)
+
+
+def test_a_report_the_server_refused_opens_back_in_the_form(phone, make_user):
+    volunteer = make_user()
+    page = phone.new_page()
+    _log_in(page, volunteer.email)
+    _visit_once(page, "/observations/new")
+    page.evaluate(
+        """(owner) => CourtwatchQueue.put({key: 'k-refused-123456', owner: owner, action: '/observations/new',
+              state: 'refused', summary: 'Chelsea', photos: [],
+              fields: [['csrf_token', 'old'], ['idempotency_key', 'k-refused-123456'], ['narrative', 'Kept text']]})""",
+        str(volunteer.id),
+    )
+    page.goto("/")
+    queue = page.locator("#report-queue")
+    queue.get_by_text("Not accepted").wait_for()
+    queue.get_by_role("button", name="Open").click()
+    page.wait_for_url(re.compile(r"/observations/new$"))
+    assert page.locator("#narrative").input_value() == "Kept text"
+    assert page.locator('input[name="idempotency_key"]').input_value() == "k-refused-123456"
+    assert page.evaluate("CourtwatchQueue.all().then(rs => rs.length)") == 0
