@@ -37,8 +37,11 @@ VOLUNTEER = "volunteer1@example.org"
 
 
 def photo(path: Path, seed: int) -> str:
-    image = Image.effect_noise((3000, 2000), 30 + seed).convert("RGB")
-    image.save(path, "JPEG", quality=90)
+    """A 3000x2000 camera-like JPEG: smooth light and shade with a little sensor noise."""
+    light = Image.linear_gradient("L").resize((3000, 2000))
+    noise = Image.effect_noise((3000, 2000), 40 + seed)
+    image = Image.merge("RGB", (light, Image.blend(light, noise, 0.5), noise.point(lambda v: v // 2 + 60)))
+    image.save(path, "JPEG", quality=92)
     return str(path)
 
 
@@ -80,7 +83,9 @@ def main() -> int:
     os.environ.setdefault("COURTWATCH_MASTER_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode())
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        server, url, _env = start_app(workdir)
+        # A slow upload holds a sync worker for its whole length; in production the proxy buffers
+        # the body first (nginx does by default). Without a proxy here, the worker may wait longer.
+        server, url, _env = start_app(workdir, ("--timeout", "180"))
         try:
             pictures = [photo(workdir / f"p{i}.jpg", i) for i in range(3)]
             print(f"photos: {[os.path.getsize(p) // 1024 for p in pictures]} KB each before downscaling")
@@ -148,6 +153,8 @@ def main() -> int:
                     f"floor /healthz {statistics.median(floor_ms):.0f} ms"
                 )
                 context.close()
+            stored = [p.stat().st_size for p in (workdir / "uploads").rglob("*") if p.is_file()]
+            print(f"photos as stored: {len(stored)}, {sum(stored) / max(1, len(stored)) / 1024:.0f} KB each on average")
         finally:
             server.terminate()
             server.wait(timeout=30)
