@@ -18,6 +18,7 @@ from courtwatch.observations.models import (  # noqa: F401
     ObservationPhoto,
     ObservationRevision,
 )
+from courtwatch.opendata.memory import RememberedSuppression  # noqa: F401
 from courtwatch.opendata.models import ApiToken, OpenDataSettings  # noqa: F401
 from courtwatch.privacy.models import AuditEvent  # noqa: F401
 from courtwatch.reports.models import LINKED_REPORT_INDEX, report_day_count  # noqa: F401  (summaries)

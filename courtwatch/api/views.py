@@ -23,7 +23,7 @@ from courtwatch.extensions import csrf, limiter
 from courtwatch.opendata.cache import published_numbers
 from courtwatch.opendata.publication import ACTIONS, COVERAGE_COLUMNS, TABLES, resolve_period
 from courtwatch.opendata.settings import publication_settings
-from courtwatch.reports.exports import CSV_CONTENT_TYPE, csv_lines
+from courtwatch.reports.spreadsheets import CSV_CONTENT_TYPE, csv_lines
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # GET only, no cookies read

@@ -32,11 +32,12 @@ from courtwatch.observations.models import (
     Observation,
     ObservationAgency,
 )
-from courtwatch.opendata.lattice import hidden_in_month, month_cells, period_cell
+from courtwatch.opendata.lattice import month_cells, period_cell
+from courtwatch.opendata.memory import remembered_hidden_cells
 from courtwatch.opendata.models import OpenDataSettings
 from courtwatch.reports.counts import ACTION_COLUMNS, DIMENSIONS, value_column
 from courtwatch.reports.filters import MAX_MONTHS, SCOPE_CONFIRMED, resolve_filter
-from courtwatch.reports.summaries import (
+from courtwatch.reports.queries import (
     ACTION_BY_SEVERITY,
     hours_coverage,
     linked_incident_cube,
@@ -173,12 +174,16 @@ def _gather(report_filter):
     return cube, coverage
 
 
-def _value_counts(report_filter) -> dict:
-    """dimension -> value (or UNRECORDED) -> incidents, unlinked reports plus linked Incidents."""
-    values = {dimension: defaultdict(int) for dimension in VALUE_TABLES}
+def _value_counts_by_month(report_filter) -> dict:
+    """month -> dimension -> value (or UNRECORDED) -> incidents, unlinked reports plus linked Incidents.
+
+    Each month counted as if asked for alone, for the whole period in one query per source.
+    """
+    months = {month: {dimension: defaultdict(int) for dimension in VALUE_TABLES} for month in report_filter.months()}
     value_columns = [(dimension, value) for dimension, options in DIMENSIONS.items() for value in [*options, None]]
     columns = [*ACTION_COLUMNS.values(), *(value_column(d, v) for d, v in value_columns)]
-    for court_type, *counts in stored_counts(report_filter, ["court_type"], columns, counted_only=True):
+    for month, court_type, *counts in stored_counts(report_filter, ["month", "court_type"], columns, counted_only=True):
+        values = months[month]
         sums = dict(zip(columns, counts, strict=True))
         values["court_type"][court_type or UNRECORDED] += sum(sums[name] for name in ACTION_COLUMNS.values())
         for public_name, stored_name in STORED_DIMENSION.items():
@@ -191,13 +196,13 @@ def _value_counts(report_filter) -> dict:
     }
     for dimension in VALUE_TABLES:
         linked = (
-            linked_incidents_by(report_filter, ObservationAgency.agency, join_agency=True)
+            linked_incidents_by(report_filter, ObservationAgency.agency, join_agency=True, by_month=True)
             if dimension == "agency"
-            else linked_incidents_by(report_filter, linked_columns[dimension])
+            else linked_incidents_by(report_filter, linked_columns[dimension], by_month=True)
         )
-        for value, (total, _serious) in linked.items():
-            values[dimension][value or UNRECORDED] += total
-    return values
+        for (month, value), (total, _serious) in linked.items():
+            months[month][dimension][value or UNRECORDED] += total
+    return months
 
 
 def _add(target: dict, source: dict) -> None:
@@ -239,11 +244,6 @@ def _place_rows(courthouses, months: list[str], cube: dict, coverage: dict) -> t
     return rows, cover, county_of
 
 
-def _month_filter(month: str):
-    first = date.fromisoformat(month + "-01")
-    return resolve_filter(date_from=first, date_to=Period(month, month).last_day, scope=SCOPE_CONFIRMED)
-
-
 def build_publication(settings: OpenDataSettings, period: Period) -> Publication:
     """The period's tables, each figure the sum of its month cells, suppressed month by month (lattice.py)."""
     report_filter = resolve_filter(date_from=period.first_day, date_to=period.last_day, scope=SCOPE_CONFIRMED)
@@ -254,12 +254,14 @@ def build_publication(settings: OpenDataSettings, period: Period) -> Publication
     value_options = {dimension: [str(o) for o in [*labels, UNRECORDED]] for dimension, labels in VALUE_TABLES.items()}
     sections = set(settings.section_list)
 
-    month_values, month_hidden = {}, {}
+    value_counts = _value_counts_by_month(report_filter)
+    cells_by_month = {}
     for month in months:
         month_rows, _cover, _counties = _place_rows(courthouses, [month], cube, coverage)
         del month_rows["month"]  # one month's overall row is its "all" row
-        cells = month_cells(month_rows, county_of, _value_counts(_month_filter(month)), value_options, sections)
-        month_values[month], month_hidden[month] = cells.values, hidden_in_month(cells, settings.threshold)
+        cells_by_month[month] = month_cells(month_rows, county_of, value_counts[month], value_options, sections)
+    month_values = {month: cells.values for month, cells in cells_by_month.items()}
+    month_hidden = remembered_hidden_cells(cells_by_month, settings.threshold)
 
     def shown(cell, over=months):
         return period_cell(over, cell, month_values, month_hidden)

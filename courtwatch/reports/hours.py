@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, func, select
 from courtwatch.auth.models import User
 from courtwatch.db import db
 from courtwatch.reports.filters import ReportFilter
-from courtwatch.reports.summaries import hours_between
+from courtwatch.reports.queries import hours_between
 from courtwatch.reports.tables import HOURS, NUMBER, TEXT, Column, Table
 from courtwatch.shifts.models import Shift, ShiftSignup, ShiftStatus, SignupStatus
 

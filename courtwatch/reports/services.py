@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from courtwatch.errors import DomainError
 from courtwatch.privacy.models import AuditEvent
-from courtwatch.reports import exports
+from courtwatch.reports import exports, spreadsheets
 from courtwatch.reports.filters import ReportFilter
 from courtwatch.reports.hours import volunteer_hour_tables
 from courtwatch.reports.summaries import build_summary
@@ -57,7 +57,7 @@ def _sheets_and_rows(
         tables = volunteer_hour_tables(report_filter)
     else:
         tables = apply_suppression(build_summary(report_filter).tables, suppress)
-    return exports.tables_as_rows(tables, heading), exports.tables_as_sheets(tables, heading)
+    return spreadsheets.tables_as_rows(tables, heading), spreadsheets.tables_as_sheets(tables, heading)
 
 
 def export_file(
@@ -98,17 +98,17 @@ def export_file(
         ),
     )
     if fmt == "csv":
-        body: Iterable = exports.csv_lines(rows)
-        content_type = exports.CSV_CONTENT_TYPE
+        body: Iterable = spreadsheets.csv_lines(rows)
+        content_type = spreadsheets.CSV_CONTENT_TYPE
     else:
         body = _lazy_xlsx(sheets)
-        content_type = exports.XLSX_CONTENT_TYPE
+        content_type = spreadsheets.XLSX_CONTENT_TYPE
     return ExportFile(_audited(body, export_session, audit), content_type, name)
 
 
 def _lazy_xlsx(sheets) -> Iterator[bytes]:
     # The workbook is built when the first chunk is asked for, inside the streamed response.
-    yield from exports.file_chunks(exports.write_xlsx(sheets))
+    yield from spreadsheets.file_chunks(spreadsheets.write_xlsx(sheets))
 
 
 def _audited(body: Iterable, export_session: exports.ExportSession, audit: AuditEvent) -> Iterator:

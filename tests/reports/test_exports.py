@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from courtwatch.db import db
 from courtwatch.privacy.models import AuditEvent
-from courtwatch.reports.exports import neutralise
+from courtwatch.reports.spreadsheets import neutralise
 from tests.reports import dataset
 
 Q1 = {"date_from": "2025-01-01", "date_to": "2025-03-31"}
