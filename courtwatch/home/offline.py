@@ -150,7 +150,6 @@ def _worker_config() -> dict:
         "queueScript": assets.get("report-queue.js"),
         "pagesUrl": url_for("offline.pages"),
         "fallbackUrl": url_for("offline.fallback"),
-        "reportUrl": "/observations/new",
         "icon": assets.get("icons/icon-192.png"),
     }
 

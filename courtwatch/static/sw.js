@@ -7,8 +7,8 @@
 //   is stored: not logged-out pages, not photos, not other people's pages.
 // * Assets: cache first (their names change with their content).
 // * Form posts with no signal: a claim, release or waitlist tap gets the kept list back with
-//   "No signal, try again" in the card (this works with the page's script off); a report sent
-//   from the plain form is queued like one sent by the page's script.
+//   "No signal, try again" in the card (this works with the page's script off); any other post
+//   gets the "no signal" page kept on the phone.
 // * Queued reports go out on Background Sync (or when a page opens, see courtwatch.js).
 // * Push: {"title", "body", "url", "tag"} becomes a notification; a tap opens or focuses url.
 /* global importScripts, CourtwatchQueue */
@@ -187,34 +187,14 @@ function noSignalForShift(form, match) {
   }).then(function (page) { return page || fallback(); });
 }
 
-// The plain form (script off) sent with no signal: the report is queued like the script's.
-function queueReport(form) {
-  var entries = [];
-  form.forEach(function (value, name) { entries.push([name, value]); });
-  return keptPage(CONFIG.reportUrl).then(function (kept) { return kept ? kept.text() : ""; }).then(function (html) {
-    var owner = attribute(html, "data-owner");
-    return CourtwatchQueue.build(entries, { owner: owner, action: CONFIG.reportUrl }).then(function (record) {
-      if (!record.key || !owner) { return fallback(); }
-      return CourtwatchQueue.put(record).then(function () {
-        if (self.registration.sync) { self.registration.sync.register(CourtwatchQueue.SYNC_TAG).catch(function () {}); }
-        return fromKept(new URL(CONFIG.reportUrl, self.location.origin).href, function (page) {
-          return insertMessage(page, attribute(page, "data-msg-queued"));
-        });
-      });
-    });
-  }).then(function (page) { return page || fallback(); });
-}
-
 function postNavigation(event) {
   var request = event.request;
   var copy = request.clone();
   return fetch(request).catch(function () {
-    var path = new URL(request.url).pathname;
+    var match = SHIFT_POST.exec(new URL(request.url).pathname);
+    if (!match) { return fallback(); }  // (the report form's own script queues reports)
     return copy.formData().catch(function () { return null; }).then(function (form) {
-      var match = SHIFT_POST.exec(path);
-      if (match) { return noSignalForShift(form, match); }
-      if (path === CONFIG.reportUrl && form) { return queueReport(form); }
-      return fallback();
+      return noSignalForShift(form, match);
     });
   });
 }
