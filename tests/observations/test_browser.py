@@ -72,9 +72,8 @@ def test_offline_draft_survives_and_a_forced_resend_makes_one_report(phone, make
     # The signal drops; tapping Send keeps everything on the phone, in the queue, with its key.
     phone.set_offline(True)
     page.get_by_role("button", name="Send report").click()
-    status = page.locator("#send-status")  # beside the Send button, where the volunteer looks
-    status.wait_for(state="visible")
-    assert "No signal" in status.inner_text()
+    # Beside the Send button, where the volunteer looks ("Sending…" first, while it is stored).
+    page.locator("#send-status", has_text="No signal").wait_for(state="visible")
     page.locator("#report-queue").get_by_text("1 report waiting to send").wait_for()
     assert page.evaluate("CourtwatchQueue.all().then(rs => rs.map(r => r.key))") == [key]
     assert page.evaluate(DRAFT_KEYS) == []  # the queue holds it now, not the draft
