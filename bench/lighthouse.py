@@ -59,7 +59,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_app(workdir: Path) -> tuple[subprocess.Popen, str, dict]:
+def start_app(workdir: Path, gunicorn_args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str, dict]:
     env = {
         **os.environ,
         "COURTWATCH_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite'}",
@@ -75,7 +75,7 @@ def start_app(workdir: Path) -> tuple[subprocess.Popen, str, dict]:
     url = f"http://127.0.0.1:{port}"
     env["COURTWATCH_BASE_URL"] = url
     server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", *gunicorn_args, "wsgi:app"],
         cwd=ROOT,
         env=env,
         stderr=subprocess.DEVNULL,

@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.feeds import views as feed_views
     from courtwatch.handbook import rights_views, training_views
     from courtwatch.home import assets as home_assets
+    from courtwatch.home import offline as home_offline
     from courtwatch.home import views as home_views
     from courtwatch.imports import views as import_views
     from courtwatch.observations import review_views  # noqa: F401  (the staff pages' routes, same blueprint)
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         home_views.bp,
         home_assets.bp,
+        home_offline.bp,
         auth_views.bp,
         account_views.bp,
         people_views.bp,
@@ -127,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
         training_views.bp,
     ):
         app.register_blueprint(blueprint)
+    home_offline.init_offline(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -57,6 +57,9 @@ PUBLIC_ALLOW_LIST = {
     # The know-your-rights card (issue 16): public guidance, the same as the printed card; a
     # volunteer whose session ran out in a basement must still have it.
     "home.rights",
+    # The service worker and the manifest (issue 16): code and the app's name, nothing of anyone.
+    "offline.service_worker",
+    "offline.manifest",
 }
 # Token-authenticated calendar feeds are public by design (a calendar app has no session).
 PUBLIC_PREFIXES = ("feeds.",)

@@ -110,6 +110,16 @@ def _render_form(form, mode: str, observation=None, status: int = 200, nothing_q
     ), status
 
 
+def _say_received(created: bool) -> None:
+    # Sent from the phone's queue in the background: no page is waiting for the message.
+    if request.headers.get("X-Courtwatch-Background") == "1":
+        return
+    if created:
+        flash(_("Report received. Thank you."), "info")
+    else:
+        flash(_("This report had already arrived; it was not sent twice."), "info")
+
+
 @bp.route("/observations/new", methods=["GET", "POST"])
 def new():
     form = ObservationForm()
@@ -117,6 +127,10 @@ def new():
     if request.method == "GET":
         _prefill(form)
         return _render_form(form, "new")
+    reporter = request.headers.get("X-Courtwatch-Reporter")
+    if reporter and reporter != str(current_user.id):
+        # Queued on this phone by someone else whose session ended: it waits for them.
+        return jsonify(ok=False, reason="another-account"), 409
     if form.validate_on_submit():
         try:
             observation, created = services.submit_observation(
@@ -137,10 +151,7 @@ def new():
             _attach_all(form, error)
         else:
             url = url_for("observations.detail", observation_id=observation.id)
-            if created:
-                flash(_("Report received. Thank you."), "info")
-            else:
-                flash(_("This report had already arrived; it was not sent twice."), "info")
+            _say_received(created)
             if _wants_json():
                 return jsonify(
                     id=observation.id, url=url, created=created, key=observation.idempotency_key

@@ -18,6 +18,7 @@ from flask_login import current_user
 from courtwatch.auth import services as auth_services
 from courtwatch.db import utcnow
 from courtwatch.errors import DomainError, NotFound
+from courtwatch.home.offline import never_store
 from courtwatch.home.templating import day_heading
 from courtwatch.shifts import accompaniment, claims, services
 from courtwatch.shifts.forms import ShiftFilterForm
@@ -99,6 +100,8 @@ def _render_detail(shift, error: DomainError | None = None, status: int = 200):
     attendance_open = shift.starts_at - claims.CHECK_IN_EARLY <= now <= shift.ends_at + claims.CHECK_IN_LATE
     # Only the volunteers who go, confirmed, trained, close to the hearing (see accompaniment).
     disclosure, request_details = accompaniment.open_details(current_user, shift, context["signup"], now)
+    if request_details is not None:
+        never_store()  # the accompanied person's details never reach the phone's storage
     return render_template(
         "shifts/detail.html",
         error=error,

@@ -1,6 +1,9 @@
 // Observation form: a draft kept on this phone as it is typed, sent with an idempotency key,
 // cleared only once the server has confirmed the report. The form also works without this file
 // (plain POST); this adds the draft, offline handling and showing only the fields that apply.
+// A sent report goes through the queue on the phone (report-queue.js): stored with its photos
+// (downscaled) and key first, then sent; with no signal it waits there, and the service worker
+// or the next page sends it.
 (function () {
   "use strict";
   var PREFIX = "courtwatch:observation-draft:";
@@ -191,6 +194,45 @@
     }
   });
 
+  function summary(form) {
+    var select = form.elements.courthouse_id;
+    var option = select && select.options[select.selectedIndex];
+    var parts = [option && option.value ? option.text : "", form.elements.observed_date && form.elements.observed_date.value,
+                 form.elements.observed_time && form.elements.observed_time.value];
+    return parts.filter(Boolean).join(" · ");
+  }
+
+  // Kept on the phone, waiting for signal: the form starts afresh (a new report gets a new key).
+  function queued(form) {
+    clearDraft(form.dataset.owner);
+    form.reset();
+    form.elements.idempotency_key.value = newKey();
+    form.dataset.timeTouched = "";
+    fillNow(form, true);
+    toggleDetails(form);
+    var discard = document.getElementById("discard-draft");
+    if (discard) { discard.hidden = true; }
+    say(form, "queued", "error");
+    window.CourtwatchQueue.requestSync();
+    if (window.CourtwatchOffline) { window.CourtwatchOffline.render(); }
+  }
+
+  // Without the queue (no IndexedDB): send straight away; the draft keeps the report meanwhile.
+  function sendDirect(form, data, release) {
+    if (navigator.onLine === false) {
+      say(form, "offline", "error");
+      release();
+      return;
+    }
+    // form.action would be the "action" radio group here (named form controls shadow properties).
+    window.fetch(form.getAttribute("action") || window.location.pathname, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch", "Accept": "application/json, text/html" }
+    }).then(function (response) { return handle(form, response); })
+      .catch(function () { say(form, "offline", "error"); })
+      .then(release, release);
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.id !== "observation-form" || form.dataset.mode !== "new" || event.defaultPrevented) { return; }
@@ -198,20 +240,38 @@
     event.preventDefault();
     persist(form);
     var release = function () { form.dataset.submitting = ""; };
-    if (navigator.onLine === false) {
-      say(form, "offline", "error");
-      release();
-      return;
-    }
     var data = new FormData(form);
     if (event.submitter && event.submitter.name) { data.append(event.submitter.name, event.submitter.value); }
+    var queue = window.CourtwatchQueue;
+    if (!queue) { sendDirect(form, data, release); return; }
+    var entries = [];
+    data.forEach(function (value, name) { entries.push([name, value]); });
+    var action = form.getAttribute("action") || window.location.pathname;
+    var record = null;
     say(form, "sending");
-    // form.action would be the "action" radio group here (named form controls shadow properties).
-    window.fetch(form.getAttribute("action") || window.location.pathname, {
-      method: "POST", body: data, credentials: "same-origin",
-      headers: { "X-Requested-With": "fetch", "Accept": "application/json, text/html" }
-    }).then(function (response) { return handle(form, response); })
-      .catch(function () { say(form, "offline", "error"); })
+    // The report is on the phone (IndexedDB, photos downscaled) before the first attempt to send it.
+    queue.build(entries, { owner: form.dataset.owner, action: action, summary: summary(form) })
+      .then(function (built) { record = built; return queue.put(built); })
+      .then(function () {
+        return navigator.onLine === false ? { outcome: "offline" } : queue.send(record, {});
+      })
+      .then(function (result) {
+        if (result.outcome === "sent") {
+          clearDraft(form.dataset.owner);
+          window.location.assign(result.body.url);
+        } else if (result.outcome === "offline" || result.outcome === "retry") {
+          queued(form);
+        } else if (result.outcome === "sign-in") {
+          clearDraft(form.dataset.owner);  // the queue holds it; it goes once the volunteer is back
+          window.location.assign(result.response.url);
+        } else {
+          // The server answered and said why: the form shows it; the draft holds the report.
+          return queue.remove(record.key).then(function () { return handle(form, result.response); });
+        }
+        return null;
+      }, function () {
+        if (record === null) { sendDirect(form, data, release); }  // IndexedDB refused: as before
+      })
       .then(release, release);
   });
 

@@ -2,7 +2,8 @@
 
 Playwright's offline mode cuts the network for the whole browser context, as a courthouse
 basement does. The server must end up with exactly one report even after a forced resend of
-the same payload, and a draft must survive an expired session.
+the same payload, and a report must survive an expired session
+(kept in the phone's queue, sent once the volunteer is back).
 """
 
 from __future__ import annotations
@@ -66,37 +67,28 @@ def test_offline_draft_survives_and_a_forced_resend_makes_one_report(phone, make
     key = page.locator('input[name="idempotency_key"]').input_value()
     assert len(key) >= 8
 
-    # The signal drops; tapping Send keeps everything on the phone.
+    payload = page.evaluate(FORM_ENTRIES)
+
+    # The signal drops; tapping Send keeps everything on the phone, in the queue, with its key.
     phone.set_offline(True)
     page.get_by_role("button", name="Send report").click()
-    status = page.locator("#send-status")  # beside the Send button, where the volunteer looks
-    status.wait_for(state="visible")
-    assert "No signal" in status.inner_text()
-    assert page.evaluate(DRAFT_KEYS) == [f"courtwatch:observation-draft:{volunteer.id}"]
+    # Beside the Send button, where the volunteer looks ("Sending…" first, while it is stored).
+    page.locator("#send-status", has_text="No signal").wait_for(state="visible")
+    page.locator("#report-queue").get_by_text("1 report waiting to send").wait_for()
+    assert page.evaluate("CourtwatchQueue.all().then(rs => rs.map(r => r.key))") == [key]
+    assert page.evaluate(DRAFT_KEYS) == []  # the queue holds it now, not the draft
+    assert page.locator("#narrative").input_value() == ""  # ready for the next report
     assert _count() == 0
     page.close()  # the volunteer pockets the phone; the tab is gone
 
-    # Signal is back; the form opens again with the draft, the same key and the fields that apply.
+    # Signal is back; the next page that opens sends it, once.
     phone.set_offline(False)
     page = phone.new_page()
-    page.goto("/observations/new")
-    assert "restored" in page.locator("#draft-status").inner_text()
-    assert page.locator("#narrative").input_value() == NARRATIVE
-    assert page.locator("#agent_count").input_value() == "2"
-    assert page.locator('input[name="agencies"][value="ice_ero"]').is_checked()
-    assert page.locator("#courthouse_id").input_value() == str(court.id)
-    assert page.locator('input[name="idempotency_key"]').input_value() == key
-    assert page.locator("#field-agent_count").is_visible()
+    page.goto("/")
+    page.wait_for_selector("html[data-queue-count='0']", state="attached", timeout=30_000)
     _fits(page)
-    payload = page.evaluate(FORM_ENTRIES)
-
-    page.get_by_role("button", name="Send report").click()
-    page.wait_for_url(re.compile(r"/observations/\d+$"))
-    assert "Report received" in page.content()
-    _fits(page)
-    assert page.evaluate(DRAFT_KEYS) == []  # confirmed by the server: the draft is let go
     assert _count() == 1
-    stored_url = page.url
+    stored_url = f"/observations/{db.session.scalar(select(Observation.id))}"
 
     # A forced resend of exactly the same payload (same key) returns the stored report.
     status_code, body = page.evaluate(
@@ -129,10 +121,8 @@ def test_draft_survives_an_expired_session(phone, make_user, make_courthouse):
     page.wait_for_url(re.compile(r"/login"))
     assert _count() == 0
     _log_in(page, volunteer.email)
-    page.goto("/observations/new")
-    assert page.locator("#narrative").input_value() == NARRATIVE
-    page.get_by_role("button", name="Send report").click()
-    page.wait_for_url(re.compile(r"/observations/\d+$"))
+    # Kept in the phone's queue meanwhile; the first page after logging in again sends it.
+    page.wait_for_selector("html[data-queue-count='0']", state="attached", timeout=30_000)
     assert _count() == 1
 
 
