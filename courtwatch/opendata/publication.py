@@ -29,10 +29,9 @@ from courtwatch.observations.models import (
     AGENCY_LABELS,
     TARGET_ROLE_LABELS,
     WARRANT_LABELS,
-    Observation,
-    ObservationAgency,
 )
 from courtwatch.opendata.lattice import month_cells, period_cell
+from courtwatch.opendata.linked import linked_incident_figures
 from courtwatch.opendata.memory import remembered_hidden_cells
 from courtwatch.opendata.models import OpenDataSettings
 from courtwatch.reports.counts import ACTION_COLUMNS, DIMENSIONS, value_column
@@ -40,8 +39,6 @@ from courtwatch.reports.filters import MAX_MONTHS, SCOPE_CONFIRMED, resolve_filt
 from courtwatch.reports.queries import (
     ACTION_BY_SEVERITY,
     hours_coverage,
-    linked_incident_cube,
-    linked_incidents_by,
     shift_coverage,
     stored_counts,
 )
@@ -155,7 +152,7 @@ def _blank_counts() -> dict:
     return dict.fromkeys(COUNT_COLUMNS, 0)
 
 
-def _gather(report_filter):
+def _gather(report_filter, linked_cube: dict):
     """(incidents per (courthouse id, month) and action, coverage per (courthouse id, month))."""
     cube = defaultdict(_blank_counts)
     for courthouse_id, month, *counts in stored_counts(
@@ -163,7 +160,7 @@ def _gather(report_filter):
     ):
         for action, count in zip(ACTIONS, counts, strict=True):
             cube[courthouse_id, month][action] += count
-    for courthouse_id, month, severity, count in linked_incident_cube(report_filter):
+    for (courthouse_id, month, severity), count in linked_cube.items():
         cube[courthouse_id, month][ACTION_BY_SEVERITY[int(severity)].value] += count
     coverage = defaultdict(lambda: dict.fromkeys(COVERAGE_COLUMNS, 0))
     for courthouse_id, month, scheduled, staffed in shift_coverage(report_filter):
@@ -174,7 +171,7 @@ def _gather(report_filter):
     return cube, coverage
 
 
-def _value_counts_by_month(report_filter) -> dict:
+def _value_counts_by_month(report_filter, linked_values: dict) -> dict:
     """month -> dimension -> value (or UNRECORDED) -> incidents, unlinked reports plus linked Incidents.
 
     Each month counted as if asked for alone, for the whole period in one query per source.
@@ -189,19 +186,10 @@ def _value_counts_by_month(report_filter) -> dict:
         for public_name, stored_name in STORED_DIMENSION.items():
             for option in [*DIMENSIONS[stored_name], None]:
                 values[public_name][option or UNRECORDED] += sums[value_column(stored_name, option)]
-    linked_columns = {
-        "court_type": Observation.court_type,
-        "target_role": Observation.target_role,
-        "warrant": Observation.warrant,
-    }
-    for dimension in VALUE_TABLES:
-        linked = (
-            linked_incidents_by(report_filter, ObservationAgency.agency, join_agency=True, by_month=True)
-            if dimension == "agency"
-            else linked_incidents_by(report_filter, linked_columns[dimension], by_month=True)
-        )
-        for (month, value), (total, _serious) in linked.items():
-            months[month][dimension][value or UNRECORDED] += total
+    for month, dimensions in linked_values.items():
+        for dimension, counts in dimensions.items():
+            for value, total in counts.items():
+                months[month][dimension][value or UNRECORDED] += total
     return months
 
 
@@ -247,14 +235,15 @@ def _place_rows(courthouses, months: list[str], cube: dict, coverage: dict) -> t
 def build_publication(settings: OpenDataSettings, period: Period) -> Publication:
     """The period's tables, each figure the sum of its month cells, suppressed month by month (lattice.py)."""
     report_filter = resolve_filter(date_from=period.first_day, date_to=period.last_day, scope=SCOPE_CONFIRMED)
-    cube, coverage = _gather(report_filter)
+    linked_cube, linked_values = linked_incident_figures(report_filter)
+    cube, coverage = _gather(report_filter, linked_cube)
     months = report_filter.months()
     courthouses = report_filter.courthouses
     rows, cover, county_of = _place_rows(courthouses, months, cube, coverage)
     value_options = {dimension: [str(o) for o in [*labels, UNRECORDED]] for dimension, labels in VALUE_TABLES.items()}
     sections = set(settings.section_list)
 
-    value_counts = _value_counts_by_month(report_filter)
+    value_counts = _value_counts_by_month(report_filter, linked_values)
     cells_by_month = {}
     for month in months:
         month_rows, _cover, _counties = _place_rows(courthouses, [month], cube, coverage)

@@ -127,6 +127,33 @@ def linked_incident_cube(report_filter: ReportFilter) -> list[tuple[int, str, in
     return [tuple(row) for row in db.session.execute(query)]
 
 
+def linked_report_rows(report_filter: ReportFilter) -> list[tuple]:
+    """(report id, incident id, courthouse id, observed_at, action, court type, role, warrant, agency)
+    for every counted report linked to an Incident: one row per agency (agency None when it has none).
+
+    Linked reports are few (a partial index holds them), so a caller that needs several breakdowns
+    of them (the open data: a cube and four value tables, month by month) reads them once and
+    counts in Python rather than asking five grouped queries.
+    """
+    query = (
+        select(
+            Observation.id,
+            Observation.incident_id,
+            Observation.courthouse_id,
+            Observation.observed_at,
+            Observation.action,
+            Observation.court_type,
+            Observation.target_role,
+            Observation.warrant,
+            ObservationAgency.agency,
+        )
+        .select_from(Observation)
+        .outerjoin(ObservationAgency, ObservationAgency.observation_id == Observation.id)
+        .where(*_linked_conditions(report_filter))
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
 def linked_incidents_by(report_filter: ReportFilter, column, join_agency: bool = False, by_month: bool = False) -> dict:
     """value -> (Incidents, of which with an arrest or attempt) among linked reports.
 
