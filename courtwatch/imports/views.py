@@ -240,12 +240,14 @@ def commit():
     # A second click (or a retried request) shows what the first one did.
     counts = pending_store.load_result(token, current_user.id)
     if counts is not None:
+        forget_parses(token)  # this host's read of a file committed here or on another host
         _flash_counts(counts)
         return redirect(url_for("imports.index"))
     pending = _pending_or_404()
     if not pending_store.claim_pending(pending):
         counts = pending_store.load_result(token, current_user.id, wait_seconds=20)
         if counts is not None:
+            forget_parses(token)
             _flash_counts(counts)
         else:
             flash(_("This upload is being imported; the result will show on this page."), "info")

@@ -15,9 +15,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from courtwatch.commands import CommandError
-from courtwatch.db import db
-from courtwatch.errors import DomainError
+from courtwatch.commands import transactional
 from courtwatch.imports import pending
 from courtwatch.observations import photos
 
@@ -25,16 +23,8 @@ storage_cli = AppGroup("storage", help="Where photos and pending imports are kep
 
 
 def _one_file(step) -> str:
-    try:
-        outcome = step()
-    except DomainError as error:
-        db.session.rollback()
-        raise CommandError(error.message) from None
-    except BaseException:
-        db.session.rollback()
-        raise
-    db.session.commit()
-    return outcome
+    """Each file in its own transaction, as a command's: committed, or rolled back with its message."""
+    return transactional(step)()
 
 
 def _move_photos(folder: Path, counts: Counter) -> None:

@@ -34,7 +34,7 @@ def upgrade():
             ["courthouse_id"], ["courthouse.id"], name=op.f("fk_court_case_courthouse_id_courthouse")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_court_case")),
-        sa.UniqueConstraint("courthouse_id", "case_key", name="uq_court_case_courthouse_key"),
+        sa.UniqueConstraint("case_key", "courthouse_id", name="uq_court_case_key_courthouse"),
     )
     op.create_table(
         "case_continuance",

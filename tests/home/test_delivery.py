@@ -30,7 +30,8 @@ def test_static_files_have_hashed_names_and_a_years_immutable_cache(client):
         response = client.get(asset, headers={"Accept-Encoding": "gzip"})
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-        if len(response.data) > 500:  # Flask-Compress leaves tiny files alone
+        # Flask-Compress leaves tiny files alone, and PNG icons are compressed already.
+        if len(response.data) > 500 and response.mimetype not in ("image/png", "image/jpeg"):
             assert response.headers.get("Content-Encoding") == "gzip", (
                 asset,
                 response.mimetype,

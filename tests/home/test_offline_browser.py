@@ -118,7 +118,7 @@ def test_report_written_offline_is_queued_and_arrives_once_with_its_photos(phone
     assert first.narrative == NARRATIVE and first.reporter_id == volunteer.id
     assert len(first.photos) == 3
     for row in first.photos:
-        with Image.open(photo_files.photo_path(row)) as stored:
+        with Image.open(io.BytesIO(photo_files.photo_bytes(row))) as stored:
             assert max(stored.size) <= 2048  # downscaled on the phone
     assert _count(ObservationPhoto) == 3
 
