@@ -206,7 +206,7 @@ def escalate_due(now: datetime | None = None) -> int:
         select(Alert)
         .where(Alert.stood_down_at.is_(None), Alert.level < LAST_LEVEL, Alert.level_since <= now - wait)
         .order_by(Alert.id)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=Alert)
     ).all()
     widened = 0
     for alert in open_alerts:
