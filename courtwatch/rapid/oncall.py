@@ -17,7 +17,7 @@ from courtwatch.auth.models import AccountStatus, Role, User
 from courtwatch.courts.models import Courthouse
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError
-from courtwatch.rapid.models import OnCallWindow
+from courtwatch.rapid.models import AlertOptIn, OnCallWindow
 
 MAX_WINDOW = timedelta(days=14)
 ON_CALL_ROLES = (Role.VOLUNTEER, Role.RESPONDER, Role.COORDINATOR, Role.ADMIN)
@@ -88,6 +88,35 @@ def my_windows(user: User, now: datetime | None = None) -> list[OnCallWindow]:
             select(OnCallWindow)
             .where(OnCallWindow.user_id == user.id, OnCallWindow.ends_at > (now or utcnow()))
             .order_by(OnCallWindow.starts_at)
+        )
+    )
+
+
+def opt_in(user: User, courthouse: Courthouse) -> None:
+    """Hear about this courthouse's alerts when nobody on call answers (the last escalation)."""
+    if not courthouse.active:
+        raise DomainError(_("Choose a courthouse."), field="courthouse")
+    exists = select(AlertOptIn.id).where(AlertOptIn.user_id == user.id, AlertOptIn.courthouse_id == courthouse.id)
+    if db.session.scalar(exists) is None:
+        db.session.add(AlertOptIn(user_id=user.id, courthouse_id=courthouse.id))
+        db.session.flush()
+
+
+def opt_out(user: User, courthouse_id: int) -> None:
+    for row in db.session.scalars(
+        select(AlertOptIn).where(AlertOptIn.user_id == user.id, AlertOptIn.courthouse_id == courthouse_id)
+    ):
+        db.session.delete(row)
+    db.session.flush()
+
+
+def my_opt_ins(user: User) -> list[Courthouse]:
+    return list(
+        db.session.scalars(
+            select(Courthouse)
+            .join(AlertOptIn, AlertOptIn.courthouse_id == Courthouse.id)
+            .where(AlertOptIn.user_id == user.id)
+            .order_by(Courthouse.name)
         )
     )
 

@@ -63,7 +63,42 @@ def my_on_call():
             flash(_("You are on call for that time."), "success")
             return redirect(url_for("rapid.my_on_call"))
     status = 400 if request.method == "POST" else 200
-    return render_template("rapid/on_call.html", form=form, windows=oncall.my_windows(current_user)), status
+    return _on_call_page(form, status)
+
+
+def _on_call_page(form: WindowForm, status: int = 200):
+    courthouses = [(value[2:], label) for value, label in form.place.choices if value.startswith("c:")]
+    return render_template(
+        "rapid/on_call.html",
+        form=form,
+        windows=oncall.my_windows(current_user),
+        opted_in=oncall.my_opt_ins(current_user),
+        courthouses=courthouses,
+    ), status
+
+
+@bp.post("/oncall/opt-in")
+def opt_in():
+    """Also hear about a courthouse's alerts when nobody on call answers."""
+    value = request.form.get("courthouse", "")
+    courthouse = db.session.get(Courthouse, int(value)) if value.isdigit() else None
+    try:
+        if courthouse is None:
+            raise DomainError(_("Choose a courthouse."), field="courthouse")
+        oncall.opt_in(current_user, courthouse)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("rapid.my_on_call"))
+
+
+@bp.post("/oncall/opt-in/<int:courthouse_id>/remove")
+def opt_out(courthouse_id: int):
+    oncall.opt_out(current_user, courthouse_id)
+    db.session.commit()
+    return redirect(url_for("rapid.my_on_call"))
 
 
 @bp.post("/oncall/<int:window_id>/remove")

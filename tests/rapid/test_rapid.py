@@ -300,3 +300,15 @@ def test_coverage_lists_worst_first(coordinator_client, court, other_court, make
     on_call(make_user("volunteer"), courthouse=other_court, hours=(24, 26))  # later this week only
     html = coordinator_client.get("/oncall/coverage").get_data(as_text=True)
     assert html.index(third.name) < html.index("Lowell Court") < html.index("Chelsea District Court")
+
+
+def test_volunteer_opts_in_and_out_of_a_courthouses_last_call(login_as, court, make_user):
+    person = make_user("volunteer")
+    client = login_as(person)
+    assert client.post("/oncall/opt-in", data={"courthouse": str(court.id)}).status_code == 302
+    assert client.post("/oncall/opt-in", data={"courthouse": str(court.id)}).status_code == 302  # twice is once
+    assert [(o.user_id, o.courthouse_id) for o in db.session.scalars(select(AlertOptIn))] == [(person.id, court.id)]
+    assert court.name in client.get("/oncall").get_data(as_text=True)
+    assert client.post("/oncall/opt-in", data={"courthouse": "nope"}).status_code == 302
+    assert client.post(f"/oncall/opt-in/{court.id}/remove").status_code == 302
+    assert db.session.scalar(select(AlertOptIn)) is None
