@@ -22,8 +22,9 @@ oncall_cli = AppGroup("oncall", help="Rapid response: on-call windows and alert 
 @click.option("--courthouse", "slug", required=True, help="Courthouse slug.")
 @click.option("--start", required=True, help="Local time of the courthouse: 'YYYY-MM-DD HH:MM'.")
 @click.option("--end", required=True, help="Local time of the courthouse: 'YYYY-MM-DD HH:MM'.")
+@click.option("--weekly", is_flag=True, help="Repeat every week at the same local times.")
 @transactional
-def add_command(email, slug, start, end):
+def add_command(email, slug, start, end, weekly):
     """Put EMAIL on call for a courthouse from --start to --end; prints the window's id."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
@@ -34,7 +35,7 @@ def add_command(email, slug, start, end):
         raise CommandError(f"no courthouse with the slug {slug!r}") from None
     starts_at = oncall.parse_local(start, courthouse.zone, "start")
     ends_at = oncall.parse_local(end, courthouse.zone, "end")
-    window = oncall.add_window(user, starts_at, ends_at, courthouse=courthouse)
+    window = oncall.add_window(user, starts_at, ends_at, courthouse=courthouse, weekly=weekly)
     click.echo(window.id)
 
 

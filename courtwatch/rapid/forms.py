@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, TimeField
+from wtforms import BooleanField, DateField, SelectField, TimeField
 from wtforms.validators import InputRequired
 
 from courtwatch.forms import CourtwatchForm
@@ -16,3 +16,4 @@ class WindowForm(CourtwatchForm):
     start_time = TimeField(_l("From (time)"), validators=[InputRequired()])
     end_date = DateField(_l("Until (date)"), validators=[InputRequired()])
     end_time = TimeField(_l("Until (time)"), validators=[InputRequired()])
+    weekly = BooleanField(_l("Every week at these times"))

@@ -7,10 +7,11 @@ targeted person, and an alert goes to people who must never see either.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courtwatch.auth.models import User
@@ -57,12 +58,37 @@ class OnCallWindow(Base):
     county: Mapped[str | None] = mapped_column(String(100), index=True)
     # The zone the person typed the times in (the courthouse's, or the county's first courthouse's).
     timezone: Mapped[str] = mapped_column(String(64))
+    # The first (or only) occurrence; a weekly window repeats it at the same local wall-clock times.
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    weekly: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")
     courthouse: Mapped[Courthouse | None] = relationship(lazy="joined")
+
+    def occurrences(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """The (UTC) spans of this window that overlap [start, end): weekly ones keep their local
+        wall-clock times across daylight-saving changes."""
+        if not self.weekly:
+            return [(self.starts_at, self.ends_at)] if self.starts_at < end and self.ends_at > start else []
+        zone = ZoneInfo(self.timezone)
+        first = self.starts_at.astimezone(zone).replace(tzinfo=None)
+        length = self.ends_at.astimezone(zone).replace(tzinfo=None) - first
+        week = timedelta(days=7)
+        k = max(0, (start.astimezone(zone).replace(tzinfo=None) - first - length) // week)
+        spans = []
+        while True:
+            local_start = first + k * week
+            span = (
+                local_start.replace(tzinfo=zone).astimezone(UTC),
+                (local_start + length).replace(tzinfo=zone).astimezone(UTC),
+            )
+            if span[0] >= end:
+                return spans
+            if span[1] > start:
+                spans.append(span)
+            k += 1
 
 
 class AlertOptIn(Base):

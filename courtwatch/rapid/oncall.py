@@ -48,6 +48,7 @@ def add_window(
     courthouse: Courthouse | None = None,
     county: str | None = None,
     now: datetime | None = None,
+    weekly: bool = False,
 ) -> OnCallWindow:
     """One on-call window for a courthouse or a county; refuses what could never alert anyone."""
     if (courthouse is None) == (not county):
@@ -58,7 +59,9 @@ def add_window(
         raise DomainError(_("The end must be after the start."), field="end")
     if ends_at - starts_at > MAX_WINDOW:
         raise DomainError(_("A window can be at most 14 days long."), field="end")
-    if ends_at <= (now or utcnow()):
+    if weekly and ends_at - starts_at >= timedelta(days=7):
+        raise DomainError(_("A weekly window must be shorter than a week."), field="end")
+    if not weekly and ends_at <= (now or utcnow()):
         raise DomainError(_("This window is already over."), field="end")
     zone = courthouse.timezone if courthouse else county_zone(county).key
     window = OnCallWindow(
@@ -68,6 +71,7 @@ def add_window(
         timezone=zone,
         starts_at=starts_at,
         ends_at=ends_at,
+        weekly=weekly,
     )
     db.session.add(window)
     db.session.flush()
@@ -86,7 +90,10 @@ def my_windows(user: User, now: datetime | None = None) -> list[OnCallWindow]:
     return list(
         db.session.scalars(
             select(OnCallWindow)
-            .where(OnCallWindow.user_id == user.id, OnCallWindow.ends_at > (now or utcnow()))
+            .where(
+                OnCallWindow.user_id == user.id,
+                OnCallWindow.weekly.is_(True) | (OnCallWindow.ends_at > (now or utcnow())),
+            )
             .order_by(OnCallWindow.starts_at)
         )
     )
@@ -128,7 +135,7 @@ def _active_people():
 def on_call_for(courthouse: Courthouse, now: datetime, *, county_only_elsewhere: bool = False) -> list[User]:
     """People on call at ``now`` for this courthouse or its county; or, with
     ``county_only_elsewhere``, for the county's *other* courthouses (the first escalation)."""
-    covering = (OnCallWindow.starts_at <= now) & (OnCallWindow.ends_at > now)
+    maybe_covering = (OnCallWindow.starts_at <= now) & (OnCallWindow.weekly.is_(True) | (OnCallWindow.ends_at > now))
     if county_only_elsewhere:
         others = select(Courthouse.id).where(Courthouse.county == courthouse.county, Courthouse.id != courthouse.id)
         place = OnCallWindow.courthouse_id.in_(others)
@@ -138,11 +145,17 @@ def on_call_for(courthouse: Courthouse, now: datetime, *, county_only_elsewhere:
             place = or_(place, OnCallWindow.county == courthouse.county)
     if county_only_elsewhere and not courthouse.county:
         return []
-    return list(
-        db.session.scalars(
-            select(User).join(OnCallWindow, OnCallWindow.user_id == User.id).where(covering, place, _active_people())
-        ).unique()
-    )
+    windows = db.session.scalars(
+        select(OnCallWindow)
+        .join(User, User.id == OnCallWindow.user_id)
+        .where(maybe_covering, place, _active_people())
+        .order_by(OnCallWindow.id)
+    ).all()
+    people = {}
+    for window in windows:
+        if window.occurrences(now, now + timedelta(seconds=1)):
+            people.setdefault(window.user_id, window.user)
+    return list(people.values())
 
 
 @dataclass
@@ -173,7 +186,11 @@ def coverage(now: datetime | None = None) -> list[Coverage]:
         db.session.scalars(
             select(OnCallWindow)
             .join(User, User.id == OnCallWindow.user_id)
-            .where(OnCallWindow.ends_at > now, OnCallWindow.starts_at < week_end, _active_people())
+            .where(
+                OnCallWindow.weekly.is_(True) | (OnCallWindow.ends_at > now),
+                OnCallWindow.starts_at < week_end,
+                _active_people(),
+            )
         )
     )
     rows = []
@@ -186,8 +203,10 @@ def coverage(now: datetime | None = None) -> list[Coverage]:
         rows.append(
             Coverage(
                 courthouse=courthouse,
-                now=len({w.user_id for w in mine if w.starts_at <= now < w.ends_at}),
-                week_hours=round(_covered_hours([(w.starts_at, w.ends_at) for w in mine], now, week_end), 1),
+                now=len({w.user_id for w in mine if w.occurrences(now, now + timedelta(seconds=1))}),
+                week_hours=round(
+                    _covered_hours([span for w in mine for span in w.occurrences(now, week_end)], now, week_end), 1
+                ),
             )
         )
     rows.sort(key=lambda row: (row.now > 0, row.week_hours, row.courthouse.name))

@@ -45,7 +45,9 @@ def _save_window(form: WindowForm) -> None:
     zone = courthouse.zone if courthouse else oncall.county_zone(county)
     starts_at = datetime.combine(form.start_date.data, form.start_time.data, zone)
     ends_at = datetime.combine(form.end_date.data, form.end_time.data, zone)
-    oncall.add_window(current_user, starts_at, ends_at, courthouse=courthouse, county=county)
+    oncall.add_window(
+        current_user, starts_at, ends_at, courthouse=courthouse, county=county, weekly=bool(form.weekly.data)
+    )
 
 
 @bp.route("/oncall", methods=["GET", "POST"])

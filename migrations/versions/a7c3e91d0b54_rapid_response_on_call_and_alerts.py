@@ -33,6 +33,7 @@ def upgrade():
         sa.Column("timezone", sa.String(length=64), nullable=False),
         _when("starts_at"),
         _when("ends_at"),
+        sa.Column("weekly", sa.Boolean(), server_default=sa.false(), nullable=False),
         _when("created_at"),
         sa.ForeignKeyConstraint(
             ["courthouse_id"],

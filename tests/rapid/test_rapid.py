@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -312,3 +312,41 @@ def test_volunteer_opts_in_and_out_of_a_courthouses_last_call(login_as, court, m
     assert client.post("/oncall/opt-in", data={"courthouse": "nope"}).status_code == 302
     assert client.post(f"/oncall/opt-in/{court.id}/remove").status_code == 302
     assert db.session.scalar(select(AlertOptIn)) is None
+
+
+def test_weekly_window_repeats_at_local_time_across_daylight_saving(runner, court, make_user):
+    person = make_user("volunteer")
+    # Monday 4 March 2030, 09:00-13:00 EST; daylight saving starts on Sunday 10 March.
+    result = runner.invoke(
+        args=[
+            "oncall",
+            "add",
+            person.email,
+            "--courthouse",
+            "chelsea",
+            "--start",
+            "2030-03-04 09:00",
+            "--end",
+            "2030-03-04 13:00",
+            "--weekly",
+        ]  # fmt: skip
+    )
+    assert result.exit_code == 0, result.output
+    window = db.session.scalar(select(OnCallWindow))
+    assert window.weekly
+    next_monday_nine = court.local(window.starts_at).replace(day=11).astimezone(UTC)  # 09:00 EDT = 13:00 UTC
+    assert next_monday_nine.hour == 13
+    assert [u.id for u in oncall.on_call_for(court, next_monday_nine + timedelta(minutes=1))] == [person.id]
+    assert oncall.on_call_for(court, next_monday_nine - timedelta(minutes=1)) == []
+    assert oncall.on_call_for(court, next_monday_nine + timedelta(hours=4, minutes=1)) == []
+    spans = window.occurrences(next_monday_nine - timedelta(days=1), next_monday_nine + timedelta(days=8))
+    assert [court.local(s).strftime("%d %H:%M") for s, _e in spans] == ["11 09:00", "18 09:00"]
+
+
+def test_on_call_page_sets_a_weekly_window(login_as, court, make_user):
+    client = login_as(make_user("volunteer"))
+    day = court.local(utcnow() + timedelta(days=2)).date().isoformat()
+    data = {"place": f"c:{court.id}", "start_date": day, "start_time": "09:00", "end_date": day, "end_time": "12:00"}
+    assert client.post("/oncall", data={**data, "weekly": "y"}).status_code == 302
+    assert db.session.scalar(select(OnCallWindow)).weekly
+    assert "every week" in client.get("/oncall").get_data(as_text=True)
