@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.observations import views as observation_views
     from courtwatch.opendata import views as opendata_views
     from courtwatch.privacy import views as privacy_views
+    from courtwatch.rapid import views as rapid_views
     from courtwatch.reports import views as report_views
     from courtwatch.shifts import coordinator_views as shift_coordinator_views
     from courtwatch.shifts import offer_views  # noqa: F401  (the first-offer routes, same blueprint)
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
         api_views.bp,
         rights_views.bp,
         training_views.bp,
+        rapid_views.bp,
     ):
         app.register_blueprint(blueprint)
     home_offline.init_offline(app)
@@ -143,6 +145,7 @@ def _register_cli(app: Flask) -> None:
     from courtwatch.imports.cli import calendars_cli
     from courtwatch.notify.cli import notify_cli
     from courtwatch.privacy.cli import privacy_cli
+    from courtwatch.rapid.cli import oncall_cli
     from courtwatch.reports.cli import reports_cli
     from courtwatch.shifts.cli import shifts_cli
     from courtwatch.storage.cli import storage_cli
@@ -161,6 +164,7 @@ def _register_cli(app: Flask) -> None:
         api_cli,
         cases_cli,
         storage_cli,
+        oncall_cli,
     ):
         app.cli.add_command(group)
 

@@ -18,6 +18,7 @@ def _connections() -> list[tuple[signals.OrderedSignal, object]]:
     from courtwatch.feeds import integration as feeds
     from courtwatch.handbook import integration as handbook
     from courtwatch.observations import integration as observations
+    from courtwatch.rapid import integration as rapid
     from courtwatch.shifts import integration as shifts
 
     return [
@@ -37,6 +38,7 @@ def _connections() -> list[tuple[signals.OrderedSignal, object]]:
         (signals.home_cards, shifts.next_shift_card),
         (signals.home_cards, observations.reports_card),
         (signals.home_cards, courts.next_hearings_card),
+        (signals.home_cards, rapid.on_call_card),
         # The account page: calendar links, then my reports.
         (signals.account_sections, feeds.account_section),
         (signals.account_sections, observations.my_reports_section),
@@ -47,6 +49,9 @@ def _connections() -> list[tuple[signals.OrderedSignal, object]]:
         (signals.courthouse_actions, shifts.courthouse_shift_actions),
         (signals.courthouse_actions, courts.courthouse_staff_actions),
         (signals.courthouse_actions, observations.courthouse_report_action),
+        (signals.courthouse_actions, rapid.courthouse_agents_here_action),
+        # A stored report of an (attempted) arrest with agents present: an alert to those on call.
+        (signals.observation_stored, rapid.alert_from_stored_report),
         # Demo data: shifts and hearings, then reports (which sit on those shifts' days).
         (signals.demo_data_requested, shifts.load_demo_data),
         (signals.demo_data_requested, observations.load_demo_data),

@@ -91,6 +91,8 @@ DEFAULTS: dict[str, object] = {
     "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
     "PHOTO_MAX_PIXELS": 40_000_000,
     "OBSERVATION_AMEND_HOURS": 48,
+    # Minutes an alert waits for someone to say "I'm going" before `oncall escalate` widens it.
+    "ALERT_ESCALATION_MINUTES": 5,
     # Base64 (urlsafe) of 32 random bytes; wraps every hearing's data key. Several keys separated by
     # commas: the first wraps, the others only unwrap (while `privacy rotate-key` moves to the first).
     # Empty: read <instance>/master.key (what `make run` writes). Required in production.

@@ -25,6 +25,7 @@ from courtwatch.observations.models import (  # noqa: F401
 from courtwatch.opendata.memory import RememberedSuppression  # noqa: F401
 from courtwatch.opendata.models import ApiToken, OpenDataSettings  # noqa: F401
 from courtwatch.privacy.models import AuditEvent  # noqa: F401
+from courtwatch.rapid.models import Alert, AlertOptIn, AlertRecipient, AlertResponse, OnCallWindow  # noqa: F401
 from courtwatch.reports.models import LINKED_REPORT_INDEX, report_day_count  # noqa: F401  (summaries)
 from courtwatch.shifts.models import Shift, ShiftPattern, ShiftSignup  # noqa: F401
 from courtwatch.shifts.offer_models import ShiftOffer  # noqa: F401

@@ -92,6 +92,14 @@ The shifts area cancels the shifts on those days (their volunteers are told) and
 many it cancelled.""",
 )
 
+observation_stored = _signal(
+    "observation-stored",
+    """A report was stored (submitted or changed); sent after the flush, in its transaction.
+
+Keyword argument: ``observation``. The rapid-response area raises an alert when what was stored
+says agents were present and someone was arrested or nearly so.""",
+)
+
 # ---------------------------------------------------------------- contributions to other areas' pages
 
 home_cards = _signal("home-cards", """Cards for the start page: each receiver returns Markup or None.""")

@@ -18,6 +18,8 @@ from courtwatch.labels import LabelledChoice
 
 class Role(LabelledChoice):
     VOLUNTEER = "volunteer", _l("volunteer")
+    # Legal observers and lawyers: alerted about every rapid-response alert, no coordinator powers.
+    RESPONDER = "responder", _l("responder")
     COORDINATOR = "coordinator", _l("coordinator")
     ADMIN = "admin", _l("admin")
 

@@ -30,6 +30,8 @@ EMAIL_KINDS = (
     "shift_reminder",
     "release_request",
     "observation_alert",
+    "alert",
+    "alert_update",
     "password_reset",
     "calendar_problem",
     "sign_in_changed",

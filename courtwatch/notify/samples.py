@@ -55,6 +55,12 @@ def sample_context(kind: str, courthouse: Courthouse | None = None, start: tuple
             agent_count=3,
         )
         return {"observation": report}
+    if kind in ("alert", "alert_update"):
+        from courtwatch.rapid.models import Alert
+
+        alert = Alert(id=5, courthouse=courthouse, raised_at=starts_at, action="arrest", area="hallway", agent_count=3)
+        extra = {"event": "going", "going": 2, "on_scene": 1, "eta": 10} if kind == "alert_update" else {}
+        return {"alert": alert, **extra}
     if kind == "password_reset":
         return {"token": "sample-token", "minutes": 60}
     if kind == "sign_in_changed":
@@ -96,4 +102,8 @@ def sample_email(
         from courtwatch.observations.alerts import compose_alert
 
         return compose_alert(context["observation"], locale)
+    if kind in ("alert", "alert_update"):
+        from courtwatch.rapid.alerts import compose
+
+        return compose(kind, context.pop("alert"), locale, **context)
     return render_email(kind, locale, **context)

@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from courtwatch import signals
 from courtwatch.auth.models import User
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
@@ -156,6 +157,7 @@ def submit_observation(
     db.session.refresh(observation, ["action"])
     if observation.action in URGENT_ACTIONS:  # what was stored, not what the form said
         alerts.alert_coordinators(observation)
+    signals.send(signals.observation_stored, observation=observation)
     return observation, True
 
 
@@ -209,6 +211,7 @@ def update_observation(
     if observation.action in URGENT_ACTIONS and before["action"] not in URGENT_ACTIONS:
         alerts.alert_coordinators(observation)
     db.session.flush()
+    signals.send(signals.observation_stored, observation=observation)
     return changes
 
 
