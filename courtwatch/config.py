@@ -126,6 +126,21 @@ def _coerce(raw: str, default: object) -> object:
     return raw
 
 
+# Keys that `make run` writes into instance/ and that are read from there when no setting gives them.
+KEY_FILES = {
+    "MASTER_KEY": "master.key",
+    "VAPID_PRIVATE_KEY": "vapid_private_key",
+    "VAPID_PUBLIC_KEY": "vapid_public_key",
+}
+
+
+def _read_key_files(settings: dict[str, object], instance_path: str) -> None:
+    for setting, filename in KEY_FILES.items():
+        key_file = Path(instance_path) / filename
+        if not settings[setting] and key_file.exists():
+            settings[setting] = key_file.read_text().strip()
+
+
 def load_settings(instance_path: str, test_config: dict | None = None) -> dict[str, object]:
     """Resolve every setting in order: defaults, instance/config.py, environment, test overrides."""
     settings = dict(DEFAULTS)
@@ -142,14 +157,7 @@ def load_settings(instance_path: str, test_config: dict | None = None) -> dict[s
         settings.update(test_config)
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'courtwatch.sqlite'}"
-    if not settings["MASTER_KEY"]:
-        key_file = Path(instance_path) / "master.key"
-        if key_file.exists():
-            settings["MASTER_KEY"] = key_file.read_text().strip()
-    for setting in ("VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY"):
-        key_file = Path(instance_path) / setting.lower()
-        if not settings[setting] and key_file.exists():
-            settings[setting] = key_file.read_text().strip()
+    _read_key_files(settings, instance_path)
     if not settings["UPLOAD_DIR"]:
         settings["UPLOAD_DIR"] = str(Path(instance_path) / "uploads")
     if settings["ENV_NAME"] != "production":

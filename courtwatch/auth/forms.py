@@ -66,7 +66,8 @@ class ProfileFields(CourtwatchForm):
         _l("Name"), validators=[DataRequired(), SingleLine(), Length(max=120)], render_kw={"autocomplete": "name"}
     )
     phone = TelField(
-        _l("Phone (optional)"), validators=[Optional(), SingleLine(), Length(max=40), PhoneNumber()],
+        _l("Phone (optional)"),
+        validators=[Optional(), SingleLine(), Length(max=40), PhoneNumber()],
         render_kw={"autocomplete": "tel"},
     )
     languages = MultiCheckboxField(_l("Languages you speak"), choices=language_choices)

@@ -20,7 +20,7 @@ from pywebpush import WebPushException, webpush
 from sqlalchemy import delete, select
 
 from courtwatch.db import db
-from courtwatch.notify.delivery import DeliveryFailed
+from courtwatch.notify.delivery import DeliveryFailed, deliver
 from courtwatch.notify.models import OutboxMessage, PushSubscription
 
 
@@ -109,3 +109,13 @@ def send_push(message: OutboxMessage, config) -> int:
     if errors and not delivered:
         raise DeliveryFailed("; ".join(errors)[:480])
     return delivered
+
+
+def deliver_on_channel(message: OutboxMessage, config) -> None:
+    """Send one outbox row on its channel; DeliveryFailed leaves it queued for a retry."""
+    if message.channel == "sms":
+        send_sms(message, config)
+    elif message.channel == "push":
+        send_push(message, config)
+    else:
+        deliver(message, config)

@@ -49,17 +49,7 @@ def build_email(message: OutboxMessage, config) -> EmailMessage:
 
 
 def deliver(message: OutboxMessage, config) -> None:
-    """Send one row on its channel; DeliveryFailed leaves it queued for a retry."""
-    if message.channel == "sms":
-        from courtwatch.notify.channels import send_sms
-
-        send_sms(message, config)
-        return
-    if message.channel == "push":
-        from courtwatch.notify.channels import send_push
-
-        send_push(message, config)
-        return
+    """Send one email (``channels.deliver_on_channel`` picks SMS or push for other rows)."""
     email = build_email(message, config)
     if config["MAIL_BACKEND"] == "console":
         sys.stdout.write(f"\n----- email (not sent: console backend) -----\n{email.as_string()}\n")

@@ -16,7 +16,8 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from courtwatch.db import db, utcnow
-from courtwatch.notify.delivery import DeliveryFailed, deliver
+from courtwatch.notify.channels import deliver_on_channel
+from courtwatch.notify.delivery import DeliveryFailed
 from courtwatch.notify.models import PRIORITY, Channel, MessageKind, OutboxAttachment, OutboxMessage, OutboxStatus
 
 CLAIM_SECONDS = 300
@@ -135,7 +136,7 @@ def send_due(now: datetime | None = None, limit: int = 500) -> DeliveryReport:
             continue  # another sender took it
         message = db.session.get(OutboxMessage, message_id)
         try:
-            deliver(message, config)
+            deliver_on_channel(message, config)
         except Exception as error:  # noqa: BLE001  one unsendable message must not stall the queue
             if not isinstance(error, DeliveryFailed):
                 error = DeliveryFailed(f"{type(error).__name__}: {error}"[:480])

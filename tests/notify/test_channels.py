@@ -76,7 +76,9 @@ class Browser:
 
     def subscribe(self, user) -> None:
         db.session.add(
-            PushSubscription(user_id=user.id, endpoint=self.endpoint, p256dh=b64url(self.public), auth=b64url(self.auth))
+            PushSubscription(
+                user_id=user.id, endpoint=self.endpoint, p256dh=b64url(self.public), auth=b64url(self.auth)
+            )
         )
         db.session.commit()
 
@@ -113,16 +115,28 @@ def test_alert_reaches_phone_by_sms_and_push_decrypted_with_the_browser_key(app,
     user = _person(make_user)
     browser = Browser(f"{push.url}/push/device-1")
     browser.subscribe(user)
-    text = render_sms("alert", "en", courthouse="Boston Immigration", area="Hallway", time="9:40 AM", link="https://x/a/1")
-    queue_for_person(user, "alert", subject="Agents at Boston Immigration", body_text="Hallway, 9:40 AM",
-                     sms_text=text, link="/alerts/1", dedupe_key="alert-1")
+    text = render_sms(
+        "alert", "en", courthouse="Boston Immigration", area="Hallway", time="9:40 AM", link="https://x/a/1"
+    )
+    queue_for_person(
+        user,
+        "alert",
+        subject="Agents at Boston Immigration",
+        body_text="Hallway, 9:40 AM",
+        sms_text=text,
+        link="/alerts/1",
+        dedupe_key="alert-1",
+    )
     db.session.commit()
     assert send_due().sent == 2
 
     [call] = sms.received
     form = parse_qs(call.body.decode())
-    assert form == {"To": ["+16172531000"], "From": ["+16175550000"],
-                    "Body": ["Courtwatch: agents reported at Boston Immigration, Hallway, 9:40 AM. https://x/a/1"]}
+    assert form == {
+        "To": ["+16172531000"],
+        "From": ["+16175550000"],
+        "Body": ["Courtwatch: agents reported at Boston Immigration, Hallway, 9:40 AM. https://x/a/1"],
+    }
 
     [delivered] = push.received
     assert delivered.path == "/push/device-1"
@@ -131,8 +145,12 @@ def test_alert_reaches_phone_by_sms_and_push_decrypted_with_the_browser_key(app,
     check_vapid(delivered.headers["authorization"], push.url)
     payload = browser.decrypt(delivered.body)
     [row] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "push")).all()
-    assert payload == {"title": "Agents at Boston Immigration", "body": "Hallway, 9:40 AM", "url": "/alerts/1",
-                       "tag": f"courtwatch-{row.id}"}
+    assert payload == {
+        "title": "Agents at Boston Immigration",
+        "body": "Hallway, 9:40 AM",
+        "url": "/alerts/1",
+        "tag": f"courtwatch-{row.id}",
+    }
     assert mailbox.messages == []  # alerts default to push and SMS, not email
 
 
