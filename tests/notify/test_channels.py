@@ -266,3 +266,73 @@ def test_bad_phone_is_refused_next_to_the_field(app, volunteer, volunteer_client
     assert f'value="{typed}"' in html  # what the person typed stays in the field
     db.session.refresh(volunteer)
     assert volunteer.phone is None
+
+
+def _subscription_json(endpoint="https://push.example.net/send/abc"):
+    browser = Browser(endpoint)
+    return {"endpoint": endpoint, "keys": {"p256dh": b64url(browser.public), "auth": b64url(browser.auth)}}
+
+
+def test_browser_subscription_is_stored_for_its_person_and_removed(app, volunteer, volunteer_client):
+    page = volunteer_client.get("/account").get_data(as_text=True)
+    assert 'id="push-device"' in page and VAPID_PUBLIC in page and "/assets/push." in page
+    token = volunteer_client.csrf_token()
+    headers = {"X-CSRFToken": token}
+    answer = volunteer_client.post("/account/messages/push", json=_subscription_json(), headers=headers)
+    assert answer.status_code == 201
+    [row] = db.session.scalars(select(PushSubscription)).all()
+    assert row.user_id == volunteer.id and row.endpoint == "https://push.example.net/send/abc"
+    gone = volunteer_client.post("/account/messages/push/remove", json={"endpoint": row.endpoint}, headers=headers)
+    assert gone.status_code == 204
+    db.session.expire_all()
+    assert db.session.scalars(select(PushSubscription)).all() == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"endpoint": "http://127.0.0.1:9/steal"},  # never posts to plain http or the server's own network
+        {"endpoint": 42},
+        {"keys": {"p256dh": "short", "auth": "x"}},
+        {"keys": "nope"},
+    ],
+)
+def test_a_bad_subscription_is_refused(app, volunteer_client, change):
+    data = {**_subscription_json(), **change}
+    answer = volunteer_client.post(
+        "/account/messages/push", json=data, headers={"X-CSRFToken": volunteer_client.csrf_token()}
+    )
+    assert answer.status_code == 400
+    assert db.session.scalars(select(PushSubscription)).all() == []
+
+
+def test_subscription_needs_the_csrf_token(app, volunteer_client):
+    answer = volunteer_client.post("/account/messages/push", json=_subscription_json())
+    assert answer.status_code == 400
+    assert db.session.scalars(select(PushSubscription)).all() == []
+
+
+def test_channels_are_chosen_on_the_account_page(app, volunteer, volunteer_client):
+    from courtwatch.notify.preferences import chosen_channels
+
+    assert chosen_channels(volunteer)["alert"] == ["push", "sms"]  # the default
+    answer = volunteer_client.post(
+        "/account/messages/channels",
+        data={"channels-alert": ["sms", "email", "fax"], "channels-announcement": []},
+    )
+    assert answer.status_code == 302
+    chosen = chosen_channels(volunteer)
+    assert chosen["alert"] == ["email", "sms"] and chosen["announcement"] == [] and chosen["reminder"] == []
+    page = volunteer_client.get("/account").get_data(as_text=True)
+    assert 'name="channels-alert" value="sms" checked' in page
+    assert 'name="channels-alert" value="push">' in page
+
+
+def test_vapid_keys_are_read_from_instance_files(tmp_path):
+    from courtwatch.config import load_settings
+    from courtwatch.notify.vapid import write_key_pair
+
+    write_key_pair(tmp_path)
+    settings = load_settings(str(tmp_path), {"ENV_NAME": "testing"})
+    assert settings["VAPID_PUBLIC_KEY"] == (tmp_path / "vapid_public_key").read_text().strip()
+    assert len(unb64url(settings["VAPID_PUBLIC_KEY"])) == 65 and len(unb64url(settings["VAPID_PRIVATE_KEY"])) == 32
