@@ -12,9 +12,9 @@ import base64
 import binascii
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import delete, select
 
@@ -41,7 +41,7 @@ CHANNEL_LABELS = {
 
 def account_section() -> Markup | None:
     """The "Messages" card on /account (``account_sections`` signal)."""
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or not current_user.is_approved:
         return None
     config = current_app.config
     return Markup(
@@ -63,17 +63,21 @@ def _own_subscriptions() -> list[PushSubscription]:
     return db.session.scalars(select(PushSubscription).where(PushSubscription.user_id == current_user.id)).all()
 
 
+@bp.route("", methods=["GET"])
+def index():
+    """The "How we reach you" card on a page of its own: where saving lands."""
+    return render_template("account/channels.html", section=account_section())
+
+
 @bp.route("/channels", methods=["POST"])
-@login_required
 def save_channels():
     form = CourtwatchForm()
     if not form.validate_on_submit():
-        flash(_("The form had expired. Please try again."), "error")
-        return redirect(url_for("account.show") + "#messages")
+        abort(400)  # only a missing or stale CSRF token can fail a form of checkboxes
     choices = {kind.value: request.form.getlist(f"channels-{kind.value}") for kind in MessageKind}
     preferences.save_channels(current_user, choices)
     flash(_("Your message settings are saved."), "info")
-    return redirect(url_for("account.show") + "#messages")
+    return redirect(url_for("channels.index"))
 
 
 def _key(value, length: int) -> str | None:
@@ -87,7 +91,6 @@ def _key(value, length: int) -> str | None:
 
 
 @bp.route("/push", methods=["POST"])
-@login_required
 def subscribe():
     data = request.get_json(silent=True) or {}
     endpoint = data.get("endpoint") if isinstance(data, dict) else None
@@ -107,7 +110,6 @@ def subscribe():
 
 
 @bp.route("/push/remove", methods=["POST"])
-@login_required
 def unsubscribe():
     data = request.get_json(silent=True) or {}
     endpoint = data.get("endpoint") if isinstance(data, dict) else None
