@@ -41,7 +41,12 @@ instance/master.key:
 	@mkdir -p instance
 	@umask 077 && $(BIN)/python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
 
-run: install instance/master.key
+# The Web Push (VAPID) key pair, made once like the master key; production sets COURTWATCH_VAPID_*.
+instance/vapid_private_key:
+	@mkdir -p instance
+	@umask 077 && $(BIN)/python -m courtwatch.notify.vapid instance
+
+run: install instance/master.key instance/vapid_private_key
 	$(BIN)/flask db upgrade
 	-@$(BIN)/flask demo load
 	COURTWATCH_STAFF_TWO_FACTOR=$${COURTWATCH_STAFF_TWO_FACTOR:-0} $(BIN)/flask run --host $(HOST) --port $(PORT)

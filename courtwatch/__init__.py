@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from courtwatch.home import offline as home_offline
     from courtwatch.home import views as home_views
     from courtwatch.imports import views as import_views
+    from courtwatch.notify import views as notify_views
     from courtwatch.observations import review_views  # noqa: F401  (the staff pages' routes, same blueprint)
     from courtwatch.observations import views as observation_views
     from courtwatch.opendata import views as opendata_views
@@ -129,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
         rights_views.bp,
         training_views.bp,
         rapid_views.bp,
+        notify_views.bp,
     ):
         app.register_blueprint(blueprint)
     home_offline.init_offline(app)

@@ -17,6 +17,7 @@ def _connections() -> list[tuple[signals.OrderedSignal, object]]:
     from courtwatch.courts import integration as courts
     from courtwatch.feeds import integration as feeds
     from courtwatch.handbook import integration as handbook
+    from courtwatch.notify import integration as notify
     from courtwatch.observations import integration as observations
     from courtwatch.rapid import integration as rapid
     from courtwatch.shifts import integration as shifts
@@ -39,7 +40,8 @@ def _connections() -> list[tuple[signals.OrderedSignal, object]]:
         (signals.home_cards, observations.reports_card),
         (signals.home_cards, courts.next_hearings_card),
         (signals.home_cards, rapid.on_call_card),
-        # The account page: calendar links, then my reports.
+        # The account page: message channels, calendar links, then my reports.
+        (signals.account_sections, notify.account_section),
         (signals.account_sections, feeds.account_section),
         (signals.account_sections, observations.my_reports_section),
         # Trainings whose pages must be read first; what a volunteer has read, on their page.

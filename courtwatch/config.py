@@ -49,6 +49,17 @@ DEFAULTS: dict[str, object] = {
     "SMTP_STARTTLS": False,
     "SMTP_TIMEOUT": 10,
     "MAIL_MAX_ATTEMPTS": 10,
+    # Text messages through a Twilio-compatible API; nothing is sent while SMS_URL is empty.
+    "SMS_URL": "",  # e.g. https://api.twilio.com/2010-04-01
+    "SMS_ACCOUNT": "",
+    "SMS_TOKEN": "",
+    "SMS_FROM": "",  # the sending number, E.164
+    "SMS_TIMEOUT": 10,  # seconds one provider call may take
+    "PHONE_REGION": "US",  # the country of a phone number typed without +country code
+    # Web Push (VAPID). Empty: read <instance>/vapid_private_key and vapid_public_key (`make run`).
+    "VAPID_PRIVATE_KEY": "",
+    "VAPID_PUBLIC_KEY": "",
+    "VAPID_SUBJECT": "",  # mailto: or https: contact for push services; empty: BASE_URL
     "RATELIMIT_STORAGE_URL": "memory://",
     "FEED_RATE_LIMIT": "60 per hour",  # per feed link: calendar servers poll every 15-60 minutes
     "STAFF_TWO_FACTOR": True,  # coordinators and admins must use a second factor (TOTP or passkey)
@@ -117,6 +128,21 @@ def _coerce(raw: str, default: object) -> object:
     return raw
 
 
+# Keys that `make run` writes into instance/ and that are read from there when no setting gives them.
+KEY_FILES = {
+    "MASTER_KEY": "master.key",
+    "VAPID_PRIVATE_KEY": "vapid_private_key",
+    "VAPID_PUBLIC_KEY": "vapid_public_key",
+}
+
+
+def _read_key_files(settings: dict[str, object], instance_path: str) -> None:
+    for setting, filename in KEY_FILES.items():
+        key_file = Path(instance_path) / filename
+        if not settings[setting] and key_file.exists():
+            settings[setting] = key_file.read_text().strip()
+
+
 def load_settings(instance_path: str, test_config: dict | None = None) -> dict[str, object]:
     """Resolve every setting in order: defaults, instance/config.py, environment, test overrides."""
     settings = dict(DEFAULTS)
@@ -133,10 +159,7 @@ def load_settings(instance_path: str, test_config: dict | None = None) -> dict[s
         settings.update(test_config)
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'courtwatch.sqlite'}"
-    if not settings["MASTER_KEY"]:
-        key_file = Path(instance_path) / "master.key"
-        if key_file.exists():
-            settings["MASTER_KEY"] = key_file.read_text().strip()
+    _read_key_files(settings, instance_path)
     if not settings["UPLOAD_DIR"]:
         settings["UPLOAD_DIR"] = str(Path(instance_path) / "uploads")
     if settings["ENV_NAME"] != "production":

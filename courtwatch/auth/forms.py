@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from courtwatch.auth.languages import language_choices
 from courtwatch.auth.models import ROLE_LABELS, Role
+from courtwatch.auth.phones import PhoneNumber
 from courtwatch.auth.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from courtwatch.forms import CourtwatchForm, MultiCheckboxField, SingleLine
 
@@ -65,7 +66,9 @@ class ProfileFields(CourtwatchForm):
         _l("Name"), validators=[DataRequired(), SingleLine(), Length(max=120)], render_kw={"autocomplete": "name"}
     )
     phone = TelField(
-        _l("Phone (optional)"), validators=[Optional(), SingleLine(), Length(max=40)], render_kw={"autocomplete": "tel"}
+        _l("Phone (optional)"),
+        validators=[Optional(), SingleLine(), Length(max=40), PhoneNumber()],
+        render_kw={"autocomplete": "tel"},
     )
     languages = MultiCheckboxField(_l("Languages you speak"), choices=language_choices)
     locale = SelectField(_l("Interface language"), choices=LOCALE_CHOICES, validators=[Optional()])

@@ -16,8 +16,9 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from courtwatch.db import db, utcnow
-from courtwatch.notify.delivery import DeliveryFailed, deliver
-from courtwatch.notify.models import OutboxAttachment, OutboxMessage, OutboxStatus
+from courtwatch.notify.channels import deliver_on_channel
+from courtwatch.notify.delivery import DeliveryFailed
+from courtwatch.notify.models import PRIORITY, Channel, MessageKind, OutboxAttachment, OutboxMessage, OutboxStatus
 
 CLAIM_SECONDS = 300
 MAX_BACKOFF = timedelta(hours=6)
@@ -46,8 +47,15 @@ def queue_email(
     urgent: bool = False,
     attachments: list[Attachment] | None = None,
     not_before: datetime | None = None,
+    kind: str = MessageKind.NOTICE,
+    channel: str = Channel.EMAIL,
+    user_id: int | None = None,
+    link: str | None = None,
 ) -> OutboxMessage | None:
-    """Queue a message; returns None when a message with this dedupe_key was queued before."""
+    """Queue a message; returns None when a message with this dedupe_key was queued before.
+
+    ``kind`` sets its priority (alerts first). To reach a person on the channels they chose, use
+    ``notify.preferences.queue_for_person``, which calls this once per channel."""
     if dedupe_key and db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
     message = OutboxMessage(
@@ -56,6 +64,11 @@ def queue_email(
         body_text=body_text,
         dedupe_key=dedupe_key,
         urgent=urgent,
+        kind=str(kind),
+        priority=PRIORITY[MessageKind(kind)],
+        channel=str(channel),
+        user_id=user_id,
+        link=link,
         next_attempt_at=not_before or utcnow(),
         attachments=[
             OutboxAttachment(filename=a.filename, content_type=a.content_type, content=a.content)
@@ -101,7 +114,8 @@ def _claim(message_id: int, now: datetime) -> bool:
 
 
 def send_due(now: datetime | None = None, limit: int = 500) -> DeliveryReport:
-    """Deliver every message whose time has come; urgent ones first."""
+    """Deliver every message whose time has come: alerts first, then reminders and notices, then
+    announcements; within one priority urgent ones first, then oldest."""
     now = now or utcnow()
     config = current_app.config
     due_ids = db.session.scalars(
@@ -112,7 +126,7 @@ def send_due(now: datetime | None = None, limit: int = 500) -> DeliveryReport:
                 (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_until < now),
             )
         )
-        .order_by(OutboxMessage.urgent.desc(), OutboxMessage.id)
+        .order_by(OutboxMessage.priority, OutboxMessage.urgent.desc(), OutboxMessage.id)
         .limit(limit)
     ).all()
     db.session.commit()
@@ -122,7 +136,7 @@ def send_due(now: datetime | None = None, limit: int = 500) -> DeliveryReport:
             continue  # another sender took it
         message = db.session.get(OutboxMessage, message_id)
         try:
-            deliver(message, config)
+            deliver_on_channel(message, config)
         except Exception as error:  # noqa: BLE001  one unsendable message must not stall the queue
             if not isinstance(error, DeliveryFailed):
                 error = DeliveryFailed(f"{type(error).__name__}: {error}"[:480])
