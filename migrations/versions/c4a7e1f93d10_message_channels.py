@@ -4,7 +4,7 @@ Issue 15 (channels): each outbox row is one message on one channel, with its kin
 browsers' push subscriptions; each person's channels per kind of message.
 
 Revision ID: c4a7e1f93d10
-Revises: e5a16c0f3b21
+Revises: a7c3e91d0b54
 Create Date: 2026-11-30 17:35:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c4a7e1f93d10"
-down_revision = "e5a16c0f3b21"
+down_revision = "a7c3e91d0b54"
 branch_labels = None
 depends_on = None
 
