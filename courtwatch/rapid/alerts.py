@@ -19,8 +19,8 @@ from courtwatch.auth.models import AccountStatus, Role, User
 from courtwatch.courts.models import Courthouse
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError
-from courtwatch.notify.messages import render_email
-from courtwatch.notify.services import queue_email
+from courtwatch.notify.messages import clock_time, external_url, render_email
+from courtwatch.notify.preferences import queue_for_person, render_sms
 from courtwatch.observations.models import ACTION_LABELS, AREA_LABELS, URGENT_ACTIONS, AgentsPresent, Observation
 from courtwatch.rapid import oncall
 from courtwatch.rapid.models import (
@@ -83,6 +83,19 @@ def compose(kind: str, alert: Alert, locale: str | None, **extra) -> tuple[str, 
     return render_email(kind, locale, alert=alert, **labels, **extra)
 
 
+def dispatch_link(alert: Alert) -> str:
+    return external_url("rapid.dispatch", alert_id=alert.id)
+
+
+def _sms_text(alert: Alert, locale: str | None) -> str:
+    """ "Courtwatch: agents reported at <courthouse>, <area>, <time>. <link>": no names, a login link."""
+    with force_locale(locale or "en"):
+        labels = _labels(alert)
+        time = clock_time(alert.raised_at, alert.courthouse.zone)
+    courthouse = alert.courthouse.short_name or alert.courthouse.name
+    return render_sms("alert", locale, courthouse=courthouse, area=labels["area"], time=time, link=dispatch_link(alert))
+
+
 def _tell(alert: Alert, people: list[User], level: int, now: datetime) -> int:
     already = {r.user_id for r in alert.recipients}
     told = 0
@@ -92,7 +105,16 @@ def _tell(alert: Alert, people: list[User], level: int, now: datetime) -> int:
         already.add(person.id)
         alert.recipients.append(AlertRecipient(user_id=person.id, level=level, alerted_at=now))
         subject, body = compose("alert", alert, person.locale)
-        queue_email(person.email, subject, body, urgent=True, dedupe_key=f"alert:{alert.id}:{person.id}")
+        queue_for_person(
+            person,
+            "alert",
+            subject=subject,
+            body_text=body,
+            sms_text=_sms_text(alert, person.locale),
+            link=dispatch_link(alert),
+            dedupe_key=f"alert:{alert.id}:{person.id}",
+            urgent=True,
+        )
         told += 1
     db.session.flush()
     return told
@@ -154,7 +176,7 @@ def _broadcast(alert: Alert, event: str, **extra) -> None:
         subject, body = compose(
             "alert_update", alert, person.locale, event=event, going=going, on_scene=on_scene, **extra
         )
-        queue_email(person.email, subject, body, urgent=True)
+        queue_for_person(person, "alert", subject=subject, body_text=body, link=dispatch_link(alert), urgent=True)
 
 
 def respond(user: User, alert: Alert, status: str, eta_minutes: int | None = None, now: datetime | None = None):
