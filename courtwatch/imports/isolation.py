@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -130,7 +131,8 @@ def spool_dir() -> Path:
 
 def job_fingerprint(job: dict) -> str:
     """What makes two reads of an upload the same (the window's day included, not its second)."""
-    same = {k: v for k, v in job.items() if k not in ("window_start", "window_end", "locale")}
+    # Not the path: each request reads the stored upload into a scratch copy of its own name.
+    same = {k: v for k, v in job.items() if k not in ("window_start", "window_end", "locale", "path")}
     same["window_day"] = job["window_start"][:10]
     return hashlib.sha256(json.dumps(same, sort_keys=True).encode()).hexdigest()[:24]
 
@@ -171,6 +173,10 @@ def start_parse(token: str, job: dict) -> None:
             )
     except FileExistsError:
         return
+    # The request's scratch copy goes when the request ends; the background read keeps its own.
+    kept_input = spool.removesuffix(".records") + ".input"
+    shutil.copyfile(job["path"], kept_input)
+    job = {**job, "path": kept_input}
     process = subprocess.Popen(
         [*reader_command(), "--supervise"],
         stdin=subprocess.PIPE,
