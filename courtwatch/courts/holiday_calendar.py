@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-import icalendar
-import recurring_ical_events
 from flask_babel import gettext as _
 
 from courtwatch.courts.closures import LABEL_MAX, MAX_DAYS_AT_ONCE, ProposedClosure
@@ -42,7 +40,9 @@ def _label(component) -> str:
     return " ".join(text.split())[:LABEL_MAX] or _("Holiday")
 
 
-def _parse(data: bytes) -> list[icalendar.Calendar]:
+def _parse(data: bytes) -> list:
+    import icalendar  # loaded when a holiday calendar is read, not at every command's start
+
     if len(data) > MAX_BYTES:
         raise DomainError(
             _("This file is larger than %(mb)s MB; a holiday calendar is much smaller.", mb=MAX_BYTES // 1048576),
@@ -104,6 +104,8 @@ def read_holidays(data: bytes, first_day: date, last_day: date) -> HolidayRead:
     by_day: dict[date, str] = {}
     for calendar in _parse(data):
         try:
+            import recurring_ical_events
+
             query = recurring_ical_events.of(calendar, skip_bad_series=True)
             occurrences = query.after(first_day - timedelta(days=MAX_EVENT_DAYS))
             for count, occurrence in enumerate(occurrences):

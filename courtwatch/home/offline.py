@@ -117,17 +117,13 @@ def stamp_response(response):
         response.headers["X-Courtwatch-Offline"] = "never"
         response.headers["Cache-Control"] = "private, no-store"
         return response
+    if response.mimetype != "text/html":
+        return response  # only pages are kept; a health check or a file never loads the user for this
     key = session_key() if current_user and getattr(current_user, "is_authenticated", False) else None
     if key is None:
         return response
     response.headers["X-Courtwatch-Offline-Key"] = key
-    if (
-        request.method == "GET"
-        and response.status_code == 200
-        and response.mimetype == "text/html"
-        and current_user.is_approved
-        and _kept(request)
-    ):
+    if request.method == "GET" and response.status_code == 200 and current_user.is_approved and _kept(request):
         response.headers["X-Courtwatch-Offline"] = "keep"
     return response
 

@@ -25,7 +25,12 @@ def _stored() -> list[Observation]:
 
 
 def _urgent_mail() -> int:
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.urgent.is_(True)))
+    """Urgent report notices (the rapid-response alerts that come beside them are counted by tests/rapid)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.urgent.is_(True), OutboxMessage.dedupe_key.like("observation-alert:%"))
+    )
 
 
 # ---------------------------------------------------------------- "Nothing observed" after typing
