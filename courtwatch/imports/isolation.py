@@ -36,7 +36,7 @@ from courtwatch.imports.parse_child import child_environment, reader_command, ru
 from courtwatch.imports.record_frames import SpoolDamaged, spooled_records
 from courtwatch.imports.records import HearingRecord, ReadResult, RowProblem
 
-MAX_AGE_SECONDS = 24 * 3600
+MAX_AGE_SECONDS = 3600  # a host's parse cache (it may hold docket text) goes after an hour
 # A background reader whose status has not moved for this long (beyond its CPU limit) has gone.
 STALE_GRACE_SECONDS = 60
 
