@@ -255,7 +255,9 @@ function followLinks(response, prefix) {
     var links = {};
     var pattern = /href="([^"#?]+)"/g, match;
     while ((match = pattern.exec(html)) !== null) {
-      if (match[1].indexOf(prefix) === 0 && match[1] !== prefix) { links[match[1]] = true; }
+      // Reading pages only (/training/<slug>): never a form such as /training/new or .../edit.
+      var rest = match[1].indexOf(prefix) === 0 ? match[1].slice(prefix.length) : "";
+      if (rest && rest.indexOf("/") === -1 && rest !== "new") { links[match[1]] = true; }
     }
     return Promise.all(Object.keys(links).slice(0, 50).map(function (path) {
       return fetchAndKeep(new URL(path, self.location.origin).href);
