@@ -46,6 +46,8 @@ instance/vapid_private_key:
 	@mkdir -p instance
 	@umask 077 && $(BIN)/python -m courtwatch.notify.vapid instance
 
+# Links in mail and the demo's greeting point at the address the app is served on.
+run: export COURTWATCH_BASE_URL ?= http://$(HOST):$(PORT)
 run: install instance/master.key instance/vapid_private_key
 	$(BIN)/flask db upgrade
 	-@$(BIN)/flask demo load

@@ -13,6 +13,8 @@ from flask import Flask
 from courtwatch import create_app
 
 courtwatch_app = create_app()
+# As wsgi.py does: the views before the first request (older checkouts load them in create_app).
+getattr(courtwatch_app, "load_views", lambda: None)()
 bare = Flask("bare")
 
 

@@ -14,6 +14,7 @@ from courtwatch import signals
 
 
 def _connections() -> list[tuple[signals.OrderedSignal, object]]:
+    from courtwatch.announcements import integration as announcements
     from courtwatch.courts import integration as courts
     from courtwatch.feeds import integration as feeds
     from courtwatch.handbook import integration as handbook
@@ -40,6 +41,7 @@ def _connections() -> list[tuple[signals.OrderedSignal, object]]:
         (signals.home_cards, observations.reports_card),
         (signals.home_cards, courts.next_hearings_card),
         (signals.home_cards, rapid.on_call_card),
+        (signals.home_cards, announcements.recent_card),
         # The account page: message channels, calendar links, then my reports.
         (signals.account_sections, notify.account_section),
         (signals.account_sections, feeds.account_section),

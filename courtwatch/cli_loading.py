@@ -1,9 +1,10 @@
-"""Commands that load their heavy modules only when they run.
+"""Commands that load their modules only when they run.
 
 Cron runs ``flask notify send-due`` every minute on every host; each start paid about 2 s of CPU
-importing alembic (through Flask-Migrate) and openpyxl that the command never uses. The app's
-CLI group therefore knows ``db`` by name and imports Flask-Migrate's commands only when ``db`` is
-asked for, and ``app.extensions["migrate"]`` is a stand-in that sets Flask-Migrate up the first
+importing alembic (through Flask-Migrate), openpyxl and every other area's commands and services
+that the command never uses. The app's CLI group therefore knows each command group by name and
+imports its module only when that group is asked for (``flask --help`` imports them all, to show
+their help), and ``app.extensions["migrate"]`` is a stand-in that sets Flask-Migrate up the first
 time something reads it (``flask_migrate.upgrade()`` in tests, ``migrations/env.py``).
 """
 
@@ -19,19 +20,25 @@ from flask.cli import AppGroup
 from courtwatch.db import db
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
-# name -> (module, attribute): imported when the command is looked up, never at start-up.
-LAZY_COMMANDS = {"db": ("flask_migrate.cli", "db")}
 
 
 class LazyAppGroup(AppGroup):
-    """The app's ``flask`` command group, with some commands imported on first use."""
+    """The app's ``flask`` command group, with commands imported on first use."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        # name -> (module, attribute): imported when the command is looked up, never at start-up.
+        self.lazy: dict[str, tuple[str, str]] = {"db": ("flask_migrate.cli", "db")}
+
+    def add_lazy_command(self, name: str, module: str, attribute: str) -> None:
+        self.lazy[name] = (module, attribute)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+        return sorted({*super().list_commands(ctx), *self.lazy})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in LAZY_COMMANDS and name not in self.commands:
-            module, attribute = LAZY_COMMANDS[name]
+        if name in self.lazy and name not in self.commands:
+            module, attribute = self.lazy[name]
             self.add_command(getattr(importlib.import_module(module), attribute), name)
         return super().get_command(ctx, name)
 

@@ -13,6 +13,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import available_timezones
 
 # The value the setting had before secrets were generated; refused everywhere if it ever returns.
 INSECURE_SECRET = "dev-only-not-secret"
@@ -49,6 +50,8 @@ DEFAULTS: dict[str, object] = {
     "SMTP_STARTTLS": False,
     "SMTP_TIMEOUT": 10,
     "MAIL_MAX_ATTEMPTS": 10,
+    # A delivery run stops claiming messages after this many seconds (cron runs it every minute).
+    "NOTIFY_RUN_SECONDS": 50,
     # Text messages through a Twilio-compatible API; nothing is sent while SMS_URL is empty.
     "SMS_URL": "",  # e.g. https://api.twilio.com/2010-04-01
     "SMS_ACCOUNT": "",
@@ -76,6 +79,8 @@ DEFAULTS: dict[str, object] = {
     "SESSION_MAX_AGE": 12 * 3600,  # seconds after login when a session ends, however busy
     "CALENDAR_ALLOW_LOOPBACK": False,  # let calendar URLs reach 127.0.0.1 (tests only)
     "CAMPAIGN_NAME": "ICE Out of Courts",
+    # IANA zone for times tied to no courthouse (announcements); empty: most courthouses' zone
+    "CAMPAIGN_TIMEZONE": "",
     "TRUSTED_PROXIES": 0,  # proxies in front of the app that set X-Forwarded-For (1 behind nginx)  # refused inside passwords, with "courtwatch"
     "PASSWORD_RESET_MAX_AGE": 3600,
     "LANGUAGES": "en,es",
@@ -97,6 +102,10 @@ DEFAULTS: dict[str, object] = {
     "RELEASE_CUTOFF_HOURS": 12,
     "FIRST_OFFER_HOURS": 24,  # a carried accompaniment is held this long for last time's volunteers
     "REMINDER_HOURS": "24,2",
+    # "Still coming?": asked at this hour (courthouse local time) the day before a shift; shifts
+    # whose volunteers have not said yes by CONFIRM_BY_HOUR that day are flagged on the gap view.
+    "CONFIRM_ASK_HOUR": 10,
+    "CONFIRM_BY_HOUR": 18,
     "SHIFT_HORIZON_DAYS": 42,
     "PHOTO_MAX_COUNT": 5,
     "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
@@ -250,6 +259,9 @@ def check_production(settings: dict[str, object]) -> None:
                 f"COURTWATCH_{instance_secret.setting} must be set to a random value of at least 32 "
                 "characters in production (python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+    zone = str(settings.get("CAMPAIGN_TIMEZONE") or "")
+    if zone and zone not in available_timezones():
+        raise RuntimeError(f"COURTWATCH_CAMPAIGN_TIMEZONE {zone!r} is not an IANA time zone (e.g. America/Chicago).")
     if settings["ENV_NAME"] != "production":
         return
     if not settings["STAFF_TWO_FACTOR"] and settings["STAFF_TWO_FACTOR_OFF_ACKNOWLEDGED"] != STAFF_TWO_FACTOR_OFF_WORDS:

@@ -3,6 +3,7 @@
 The declarative base and the UTC column type live in ``courtwatch.db``.
 """
 
+from courtwatch.announcements.models import Announcement, AnnouncementRecipient  # noqa: F401
 from courtwatch.auth.models import Training, User, UserTraining  # noqa: F401
 from courtwatch.auth.security_models import EnrolmentGrant, Passkey, RecoveryCode, UserSession  # noqa: F401
 from courtwatch.courts.case_models import CaseContinuance, CourtCase  # noqa: F401
@@ -24,6 +25,7 @@ from courtwatch.observations.models import (  # noqa: F401
 )
 from courtwatch.opendata.memory import RememberedSuppression  # noqa: F401
 from courtwatch.opendata.models import ApiToken, OpenDataSettings  # noqa: F401
+from courtwatch.opendata.stored import StoredPublication  # noqa: F401
 from courtwatch.privacy.models import AuditEvent  # noqa: F401
 from courtwatch.rapid.models import Alert, AlertOptIn, AlertRecipient, AlertResponse, OnCallWindow  # noqa: F401
 from courtwatch.reports.models import LINKED_REPORT_INDEX, report_day_count  # noqa: F401  (summaries)

@@ -97,7 +97,9 @@ observation_stored = _signal(
     """A report was stored (submitted or changed); sent after the flush, in its transaction.
 
 Keyword argument: ``observation``. The rapid-response area raises an alert when what was stored
-says agents were present and someone was arrested or nearly so.""",
+says agents were present and someone was arrested or nearly so. A receiver returns True when an
+alert covers the report (its message to coordinators links the report); the observations area
+then sends coordinators no separate urgent notice about it.""",
 )
 
 # ---------------------------------------------------------------- contributions to other areas' pages

@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import secrets
+import time
 import uuid
 
 import pytest
@@ -283,6 +284,24 @@ def admin_client(login_as, admin):
     return login_as(admin)
 
 
+@pytest.fixture
+def process_zone():
+    """Put the server process's clock in another zone (``process_zone("Pacific/Auckland")``), as
+    CI's PostgreSQL run does for the whole suite: nothing may read it. Restored afterwards."""
+    before = os.environ.get("TZ")
+
+    def move(zone: str) -> None:
+        os.environ["TZ"] = zone
+        time.tzset()
+
+    yield move
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
 def form_errors(html: str) -> list[str]:
     """The error messages shown next to fields in a rendered form."""
     return re.findall(r'<p class="error"[^>]*>([^<]+)</p>', html)
@@ -296,3 +315,24 @@ def corpora_dir():
     if not os.path.isdir(path):
         pytest.skip("../shared/corpora is not beside this clone")
     return os.path.abspath(path)
+
+
+@pytest.fixture
+def sms():
+    """The Twilio-style SMS provider on 127.0.0.1 (tests/support/providers.py); pair it with
+    ``sms_settings(sms)`` in a test_config override."""
+    from tests.support.providers import sms_provider
+
+    service = sms_provider()
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def push():
+    """The push service on 127.0.0.1 that decrypts what it receives (tests/support/providers.py)."""
+    from tests.support.providers import push_service
+
+    service = push_service()
+    yield service
+    service.close()

@@ -60,6 +60,11 @@ PUBLIC_ALLOW_LIST = {
     # The service worker and the manifest (issue 16): code and the app's name, nothing of anyone.
     "offline.service_worker",
     "offline.manifest",
+    # "Still coming?" (issue 15): the signed, single-use link from an SMS or push is the proof; a
+    # made-up token opens nothing, and the pages show courthouse and time only.
+    "shift_confirm.choose",
+    "shift_confirm.answer",
+    "shift_confirm.submit",
 }
 # Token-authenticated calendar feeds are public by design (a calendar app has no session).
 PUBLIC_PREFIXES = ("feeds.",)
@@ -96,6 +101,12 @@ EXPECTED_ROLES = {
     "opendata.admin": {"admin"},
     "opendata.issue_token": {"admin"},
     "opendata.revoke_token": {"admin"},
+    # Issue 15: the outbox (addresses, errors) and announcements are for staff.
+    "outbox.index": {"coordinator"},
+    "outbox.retry": {"coordinator"},
+    "outbox.cancel": {"coordinator"},
+    "announcements.index": {"coordinator"},
+    "announcements.new": {"coordinator"},
 }
 # Foundation pages every approved user opens (no role restriction).
 EXPECTED_APPROVED_ANY_ROLE = {"courts.index", "courts.detail"}

@@ -149,12 +149,23 @@ def _problems_on(page, path: str, axe_source: str, width: int, signed_in: bool) 
                 problems.append(f"{path}: no Menu button")
             else:
                 menu.locator("summary").click()
-                if not menu.get_by_role("button", name="Log out").is_visible():
-                    problems.append(f"{path}: Log out not visible in the opened menu")
+                if not _reachable(page, menu.get_by_role("button", name="Log out")):
+                    problems.append(f"{path}: Log out cannot be brought into view in the opened menu")
         elif not page.locator("nav.menu-wide").get_by_role("button", name="Log out").is_visible():
             problems.append(f"{path}: Log out not visible in the menu bar")
     problems += [f"{path}: console error {error}" for error in errors]
     return problems
+
+
+def _reachable(page, element) -> bool:
+    """Whether a user can get ``element`` on screen: the bar is sticky, so a menu longer than the
+    phone's screen must scroll inside itself, or its last items (Log out) are out of reach."""
+    if not element.is_visible():
+        return False
+    element.evaluate("e => e.scrollIntoView({block: 'nearest'})")
+    box = element.bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
 
 
 def _menu_paths(page) -> list[str]:

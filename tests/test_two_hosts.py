@@ -124,11 +124,16 @@ def test_one_host_sees_what_another_wrote(deployment, volunteer, coordinator, co
     assert committed.status_code == 200 and "2 added" in committed.text
     assert hearing_count() == 2
     # Nothing a host wrote is needed by the other: the committing host kept nothing, and the host
-    # that only previewed keeps just its own parse cache (uploads/parsed, swept after an hour).
+    # that only previewed keeps just its own parse cache (uploads/parsed, swept after an hour),
+    # sealed under the upload's key: no byte of the docket is readable in either instance folder.
     for host in deployment.hosts:
         uploads = host.instance / "uploads"
         left = [p for p in uploads.rglob("*") if p.is_file()] if uploads.exists() else []
         assert all(p.parent.name == "parsed" for p in left), left
+        for path in host.instance.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                assert b"Arraignment" not in data and b"Motions" not in data and b"VEVENT" not in data, path
     assert not [p for p in (host_b.instance / "uploads").rglob("*") if p.is_file()]
 
 

@@ -13,7 +13,6 @@ import io
 import time
 
 import pyotp
-import segno
 from flask import current_app, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -86,6 +85,8 @@ def provisioning_svg(secret: str, email: str) -> str:
     """A QR code as inline SVG, drawn here: nothing is loaded from another host."""
     uri = pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="Courtwatch")
     buffer = io.BytesIO()
+    import segno  # the QR code's library, loaded by the first code drawn
+
     segno.make(uri, error="m").save(buffer, kind="svg", scale=5, xmldecl=False, svgns=True)
     return buffer.getvalue().decode()
 

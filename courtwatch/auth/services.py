@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
@@ -253,7 +253,8 @@ def get_or_create_training(name: str) -> Training:
 
 
 def record_training(actor: User | None, user: User, training: Training, completed_on: date) -> UserTraining:
-    if completed_on > date.today():
+    # Not after today anywhere on Earth (UTC+14): the server's clock zone is not the coordinator's.
+    if completed_on > (utcnow() + timedelta(hours=14)).date():
         raise DomainError(_("A training cannot be completed in the future."), field="completed_on")
     refusals = signals.collect(signals.training_grant_checks, user=user, training=training)
     if refusals:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from courtwatch.auth.models import User
@@ -63,9 +63,7 @@ def live_session(token: str | None) -> UserSession | None:
     """The session this token names, if it has not ended or expired; seeing it keeps it alive."""
     if not token or len(token) > 100:
         return None
-    record = db.session.scalar(
-        select(UserSession).options(joinedload(UserSession.user)).where(UserSession.token_hash == token_digest(token))
-    )
+    record = db.session.scalar(_live_session_statement(), {"token_hash": token_digest(token)})
     if record is None:
         return None
     now = utcnow()
@@ -75,6 +73,15 @@ def live_session(token: str | None) -> UserSession | None:
     if now - record.last_seen_at > LAST_SEEN_RESOLUTION:
         record.last_seen_at = now
     return record
+
+
+@cache  # built once: every signed-in request runs it, and building it cost more than running it
+def _live_session_statement() -> Select:
+    return (
+        select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == bindparam("token_hash"))
+    )
 
 
 def end_session(token: str | None) -> None:

@@ -19,8 +19,6 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from courtwatch import signals
@@ -28,6 +26,7 @@ from courtwatch.courts.case_models import CaseContinuance, ContinuanceStatus, Co
 from courtwatch.courts.hearing_models import AccompanimentRequest, Hearing, HearingStatus
 from courtwatch.courts.hearing_services import accompaniment_purge_after, hearing_is_past, set_accompaniment_needed
 from courtwatch.db import db, utcnow
+from courtwatch.db import dialect_insert as db_dialect_insert
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.privacy.keys import KeyUnavailable, match_key
 from courtwatch.privacy.services import record_event
@@ -64,9 +63,7 @@ def case_ids_for(pairs: Iterable[tuple[int, str | None]]) -> dict[str, int]:
         {"courthouse_id": wanted[key], "case_key": key, "created_at": utcnow()} for key in wanted if key not in found
     ]
     if missing:
-        dialect_insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}.get(
-            db.session.connection().dialect.name
-        )
+        dialect_insert = db_dialect_insert(db.session.connection().dialect.name)
         statement = (
             insert(CourtCase.__table__)
             if dialect_insert is None

@@ -15,7 +15,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courtwatch.courts.models import Courthouse
-from courtwatch.db import Base, UTCDateTime, utcnow
+from courtwatch.db import Base, UTCDateTime, partial_index, utcnow
 from courtwatch.labels import LabelledChoice
 
 
@@ -33,21 +33,19 @@ class CourtClosure(Base):
             name="one_scope",
         ),
         # One closure a day and scope: typing a date twice or re-importing a calendar adds nothing.
-        Index(
+        partial_index(
             "uq_court_closure_courthouse_day",
             "courthouse_id",
             "day",
             unique=True,
-            sqlite_where=text("courthouse_id IS NOT NULL"),
-            postgresql_where=text("courthouse_id IS NOT NULL"),
+            where=text("courthouse_id IS NOT NULL"),
         ),
-        Index(
+        partial_index(
             "uq_court_closure_state_day",
             "state",
             "day",
             unique=True,
-            sqlite_where=text("state IS NOT NULL"),
-            postgresql_where=text("state IS NOT NULL"),
+            where=text("state IS NOT NULL"),
         ),
         Index("ix_court_closure_day", "day"),
     )

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from courtwatch.courts.models import Courthouse, CourtType
-from courtwatch.db import db
+from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.forms import has_control_characters
 from courtwatch.privacy.services import record_event
@@ -56,6 +59,33 @@ def slugify(text: str) -> str:
 def us_timezones() -> list[str]:
     """The zones a US campaign will pick from first; any IANA zone is still accepted."""
     return sorted(z for z in available_timezones() if z.startswith(("America/", "Pacific/Honolulu", "US/")))
+
+
+def campaign_zone() -> ZoneInfo:
+    """The zone for times that belong to no one courthouse (announcements): CAMPAIGN_TIMEZONE,
+    else the zone most active courthouses use, else UTC. One query: a page asks once, not per row."""
+    name = str(current_app.config.get("CAMPAIGN_TIMEZONE") or "")
+    if not name:
+        name = (
+            db.session.scalar(
+                select(Courthouse.timezone)
+                .where(Courthouse.active.is_(True))
+                .group_by(Courthouse.timezone)
+                .order_by(func.count().desc(), Courthouse.timezone)
+                .limit(1)
+            )
+            or "UTC"
+        )
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def campaign_today() -> date:
+    """Today on the campaign's calendar. ``date.today()`` is the server's clock zone, which is not
+    the campaign's (a server in UTC is a day ahead of California every evening)."""
+    return utcnow().astimezone(campaign_zone()).date()
 
 
 def _check_contact(values: dict) -> None:
@@ -123,10 +153,13 @@ def list_courthouses(*, active_only: bool = False) -> list[Courthouse]:
 
 def courthouse_names(*, active_only: bool = False) -> list[tuple[int, str]]:
     """(id, name) in list order: what a choice of courthouse shows, without loading the rows."""
+    return [(row.id, row.name) for row in db.session.execute(_courthouse_names_statement(active_only))]
+
+
+@cache  # built once: /shifts' filter asks on every request
+def _courthouse_names_statement(active_only: bool) -> Select:
     query = select(Courthouse.id, Courthouse.name).order_by(Courthouse.state, Courthouse.name)
-    if active_only:
-        query = query.where(Courthouse.active.is_(True))
-    return [(row.id, row.name) for row in db.session.execute(query)]
+    return query.where(Courthouse.active.is_(True)) if active_only else query
 
 
 def _check_slug_free(slug: str, own_id: int | None) -> None:

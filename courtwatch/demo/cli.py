@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
@@ -85,7 +86,7 @@ def load_command(password: str) -> None:
         "password": password,
     }
     signals.send(signals.demo_data_requested, context=context)
-    click.echo(f"Demo data loaded. Log in at http://127.0.0.1:5000 with password {password!r} as:")
+    click.echo(f"Demo data loaded. Log in at {current_app.config['BASE_URL']} with password {password!r} as:")
     click.echo(
         "  admin@example.org, coordinator@example.org, volunteer1@example.org ... "
         "volunteer8@example.org, newcomer@example.org (pending)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from courtwatch.feeds import link_views, services
+from courtwatch.feeds import services
 
 
 def revoke_on_suspension(_app, *, user) -> None:
@@ -13,4 +13,6 @@ def revoke_on_suspension(_app, *, user) -> None:
 
 
 def account_section(_app) -> Markup | None:
+    from courtwatch.feeds import link_views  # a view module: loaded with the page, not by commands
+
     return link_views.account_section()

@@ -14,14 +14,15 @@ import logging
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from courtwatch.auth import services as auth_services
-from courtwatch.auth.models import AccountStatus, User
+from courtwatch.auth.models import AccountStatus, Role, User
 from courtwatch.courts.models import Courthouse
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError, NotFound
@@ -37,6 +38,7 @@ MAX_LIVE_TOKENS = 20  # per person: enough for every device, few enough to revie
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 # Writing last_fetched_at on every fetch would turn each hourly poll into a write; minutes are enough.
 TOUCH_INTERVAL = timedelta(minutes=5)
+STAFF_ROLES = (Role.COORDINATOR, Role.ADMIN)  # User.is_staff
 
 
 def hash_token(plaintext: str) -> str:
@@ -96,31 +98,65 @@ def create_token(
     return token, plaintext
 
 
-def find_token(plaintext: str) -> FeedToken | None:
-    """The live token for this plaintext whose owner may still read the feed, else None."""
+@cache
+def _poll_statement():
+    """The columns a poll needs, token and owner in one row: built once, run past the ORM (a
+    conditional GET that finds nothing new is mostly this lookup; the ORM's objects cost more
+    than the query)."""
+    return (
+        select(
+            FeedToken.id,
+            FeedToken.user_id,
+            FeedToken.scope,
+            FeedToken.courthouse_id,
+            FeedToken.prefix,
+            FeedToken.token_hash,
+            FeedToken.revoked_at,
+            FeedToken.last_fetched_at,
+            User.status.label("owner_status"),
+            User.role.label("owner_role"),
+            User.locale.label("owner_locale"),
+        )
+        .join(User, User.id == FeedToken.user_id)
+        .where(FeedToken.token_hash == bindparam("digest"))
+    )
+
+
+def check_token(plaintext: str):
+    """The live token's row (id, user_id, scope, courthouse_id, prefix, last_fetched_at,
+    owner_locale...) if this plaintext may still read its feed, else None."""
     if not plaintext or not TOKEN_PATTERN.match(plaintext):
         return None
     digest = hash_token(plaintext)
-    # The owner comes in the same query: every poll checks them (and the feed speaks their language).
-    token = db.session.scalar(
-        select(FeedToken).options(joinedload(FeedToken.user)).where(FeedToken.token_hash == digest)
-    )
-    if token is None or not hmac.compare_digest(token.token_hash, digest):
+    found = db.session.execute(_poll_statement(), {"digest": digest}).first()
+    if found is None or not hmac.compare_digest(found.token_hash, digest):
         return None
-    if token.revoked_at is not None:
+    if found.revoked_at is not None:
         return None
-    owner = token.user
-    if owner.status != AccountStatus.ACTIVE:
+    if found.owner_status != AccountStatus.ACTIVE:
         return None  # suspended (already revoked by the hook), rejected, or back to pending
-    if token.scope != FeedScope.VOLUNTEER and not owner.is_staff:
+    if found.scope != FeedScope.VOLUNTEER and found.owner_role not in STAFF_ROLES:
         return None  # a coordinator who became a volunteer loses the courthouse feeds
-    return token
+    return found
 
 
-def touch_token(token: FeedToken, now: datetime | None = None) -> None:
+def find_token(plaintext: str) -> FeedToken | None:
+    """The live token for this plaintext whose owner may still read the feed, else None."""
+    found = check_token(plaintext)
+    if found is None:
+        return None
+    # The owner comes in the same query (the feed speaks their language).
+    return db.session.scalar(select(FeedToken).options(joinedload(FeedToken.user)).where(FeedToken.id == found.id))
+
+
+def touch_token(token, now: datetime | None = None) -> None:
+    """Note when a link was last polled, at most every TOUCH_INTERVAL (a write, so a commit)."""
     now = now or utcnow()
     if token.last_fetched_at is None or now - token.last_fetched_at >= TOUCH_INTERVAL:
-        token.last_fetched_at = now
+        if isinstance(token, FeedToken):
+            token.last_fetched_at = now
+        else:
+            db.session.execute(update(FeedToken).where(FeedToken.id == token.id).values(last_fetched_at=now))
 
 
 def list_live_tokens(user: User) -> list[FeedToken]:

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 from urllib.parse import urlencode
 
-import segno
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -84,6 +83,8 @@ def outlook_calendar_url(shift, base_url: str | None = None) -> str:
 def qr_svg(data: str) -> str:
     """A QR code as inline SVG, drawn on the server: nothing is loaded from another host."""
     buffer = io.BytesIO()
+    import segno  # the QR code's library, loaded by the first code drawn
+
     segno.make(data, error="m").save(
         buffer, kind="svg", scale=4, border=2, xmldecl=False, svgns=True, omitsize=True, title=_("QR code of the link")
     )

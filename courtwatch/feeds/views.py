@@ -17,9 +17,10 @@ from flask import Blueprint, Response, abort, current_app, request
 from flask_babel import force_locale
 
 from courtwatch.auth.access import public
-from courtwatch.db import utcnow
+from courtwatch.db import db, utcnow
 from courtwatch.extensions import csrf, limiter
 from courtwatch.feeds import content, freshness, services
+from courtwatch.feeds.models import FeedToken
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +41,19 @@ def _feed_rate_key() -> str:
 @csrf.exempt
 @limiter.limit(lambda: current_app.config["FEED_RATE_LIMIT"], key_func=_feed_rate_key)
 def feed(token: str):
-    found = services.find_token(token)
+    found = services.check_token(token)  # a plain row: a 304 needs no ORM object
     if found is None:
         abort(404)
     now = utcnow()
     # The feed speaks its owner's language, not the calendar server's Accept-Language.
-    locale = found.user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    locale = found.owner_locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     etag = freshness.feed_validator(found, locale, now)
     if request.if_none_match.contains_weak(etag):
         # Decided before building anything: a poll that finds nothing new costs one aggregate query.
         response = Response(status=304)
     else:
         with force_locale(locale):
-            rendered = content.render_feed(found, now)
+            rendered = content.render_feed(db.session.get(FeedToken, found.id), now)
         response = Response(rendered.body, mimetype="text/calendar")
         response.last_modified = rendered.last_modified
         response.headers["Content-Disposition"] = 'inline; filename="courtwatch.ics"'

@@ -39,6 +39,8 @@ NAVIGATION = [
     ("reports.index", _l("Summaries"), "staff"),
     ("courts.index", _l("Courthouses"), "approved"),
     ("people.index", _l("Volunteers"), "staff"),
+    ("announcements.index", _l("Announcements"), "staff"),
+    ("outbox.index", _l("Outbox"), "staff"),
     ("privacy.audit", _l("Audit"), "admin"),
     ("opendata.admin", _l("Open data"), "admin"),
     ("account.show", _l("Account"), "user"),
@@ -50,17 +52,20 @@ def courthouse_actions(courthouse) -> list[tuple[str, str]]:
     return [action for actions in signals.send(signals.courthouse_actions, courthouse=courthouse) for action in actions]
 
 
-def navigation() -> list[tuple[str, str]]:
+def menu_audience() -> tuple[bool, bool, bool, bool]:
+    """What the menu is decided by (signed in, approved, staff, admin): the stored menu's key."""
     user = current_user._get_current_object()  # one proxy lookup, not five per menu item
     if not user.is_authenticated:
+        return (False, False, False, False)
+    approved = bool(user.is_approved)
+    return (True, approved, approved and bool(user.is_staff), approved and user.role == "admin")
+
+
+def navigation() -> list[tuple[str, str]]:
+    signed_in, approved, staff, admin = menu_audience()
+    if not signed_in:
         return []
-    approved = user.is_approved
-    allowed = {
-        "user": True,
-        "approved": approved,
-        "staff": approved and user.is_staff,
-        "admin": approved and user.role == "admin",
-    }
+    allowed = {"user": True, "approved": approved, "staff": staff, "admin": admin}
     view_functions = current_app.view_functions
     return [
         (endpoint, str(label))
@@ -145,18 +150,30 @@ def current_locale() -> str:
     return str(get_locale() or "en")
 
 
+def campaign_zone() -> ZoneInfo:
+    """For pages whose times belong to no one courthouse (announcements)."""
+    from courtwatch.courts.services import campaign_zone as zone_of_campaign
+
+    return zone_of_campaign()
+
+
 def init_templating(app: Flask) -> None:
     from courtwatch.home.assets import static_url
+    from courtwatch.home.fragments import CSRF_SLOT, layout_fragment
 
     app.jinja_env.globals.update(
         get_locale=current_locale,
         navigation=navigation,
+        menu_audience=menu_audience,
+        layout_fragment=layout_fragment,
+        csrf_slot=CSRF_SLOT,
         language_name=language_name,
         static_url=static_url,
         local_datetime=local_datetime,
         local_time=local_time,
         local_date=local_date,
         zone_abbreviation=zone_abbreviation,
+        campaign_zone=campaign_zone,
         ActionForm=ActionForm,
         courthouse_actions=courthouse_actions,
         role_label=lambda role: str(ROLE_LABELS.get(role, role)),

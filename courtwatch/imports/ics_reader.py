@@ -168,18 +168,16 @@ def _key(event, starts_at: datetime, series: set[str]) -> str:
     return uid
 
 
-def read_ics(
+def _read_whole(
     data: bytes,
-    *,
     zone: ZoneInfo,
     courthouse_id: int | None,
     window_start: datetime,
     window_end: datetime,
     max_instances: int,
-    result: ReadResult | None = None,
+    result: ReadResult,
 ) -> Iterator[HearingRecord | RowProblem]:
-    """Yield one record per occurrence inside the window, series by series in file order."""
-    result = result if result is not None else ReadResult()
+    """The whole file at once: for files whose layout is not the plain one (ics_layout)."""
     number = 0
     calendars = parse_calendars(data)
     result.events = sum(1 for calendar in calendars for _event in calendar.walk("VEVENT"))
@@ -237,13 +235,20 @@ def _expand_series(
     series_uids: set[str],
     result: ReadResult,
 ) -> Iterator[HearingRecord | RowProblem]:
-    """One series' occurrences in the window, at most ``max_instances`` of them."""
-    count = 0
+    """One series' occurrences in the window, at most ``max_instances`` of them, in time order.
+
+    The expander yields a series made only of overrides in an order that changes from run to
+    run (it walks a set), so a series' records are sorted before they are numbered: the same
+    file always gives the same lines."""
+    records: list[HearingRecord | RowProblem] = []
+    failure = None
     try:
         for occurrence in series.between(window_start, window_end):
-            count += 1
-            if count > max_instances:
-                summary = clean_text(getattr(series, "uid", ""))[:60]
+            if len(records) >= max_instances:
+                # The event's own UID or summary: a series without UID is known to the expander
+                # by a Python object id, which would make the message differ on every read.
+                component = occurrence.as_component(False)
+                summary = clean_text(component.get("UID"))[:60] or _summary(component)
                 result.mark_partial(
                     _(
                         "A repeating event (%(uid)s) has more than %(count)s occurrences in the "
@@ -253,14 +258,24 @@ def _expand_series(
                         uid=summary,
                     )
                 )
-                return
-            result.read += 1
-            yield _record(occurrence.as_component(False), zone, courthouse_id, result.read, series_uids)
+                break
+            records.append(_record(occurrence.as_component(False), zone, courthouse_id, 0, series_uids))
     except Exception as error:  # a broken rule or date deep inside a series
-        result.mark_partial(describe_error(error))
-        yield RowProblem(
-            result.read + 1, _("Part of this calendar could not be read: %(error)s", error=describe_error(error))
-        )
+        failure = describe_error(error)
+    records.sort(key=_order)
+    for record in records:
+        result.read += 1
+        record.line = result.read
+        yield record
+    if failure is not None:
+        result.mark_partial(failure)
+        yield RowProblem(result.read + 1, _("Part of this calendar could not be read: %(error)s", error=failure))
+
+
+def _order(record: HearingRecord | RowProblem) -> tuple:
+    if isinstance(record, RowProblem):
+        return (0, "", "", record.reason)
+    return (1, record.starts_at.isoformat(), record.key, record.title, record.notes)
 
 
 def _record(

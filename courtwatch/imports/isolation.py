@@ -10,14 +10,19 @@ read in batches, so the app's own memory does not grow with the file either.
 Two ways in: ``parse_now`` waits for the reader (CLI, subscription sync, commit, held plans), and
 ``start_parse``/``parse_state`` run it in the background for the web preview, which polls, so no
 request waits for a large file and no extra service is needed.
+
+Nothing readable stays on disk: every spool is sealed (AES-GCM per frame), under a key of its
+own for a read that is waited for, and for the background read's cache (``uploads/parsed``)
+under a key derived from the upload's, as is the cache's copy of the file itself.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
-import shutil
+import secrets
 import subprocess
 import tempfile
 import threading
@@ -33,7 +38,7 @@ from flask_babel import gettext as _
 
 from courtwatch.errors import DomainError
 from courtwatch.imports.parse_child import child_environment, reader_command, run_reader
-from courtwatch.imports.record_frames import SpoolDamaged, spooled_records
+from courtwatch.imports.record_frames import SpoolDamaged, spooled_records, write_sealed_copy
 from courtwatch.imports.records import HearingRecord, ReadResult, RowProblem
 
 MAX_AGE_SECONDS = 3600  # a host's parse cache (it may hold docket text) goes after an hour
@@ -102,11 +107,12 @@ def parse_now(job: dict, read_result: ReadResult, notes: list[str]) -> Iterator[
     """Read the file in a limited process and wait; yields the records (the spool is removed after)."""
     handle, spool = tempfile.mkstemp(prefix="courtwatch-records-", dir=spool_dir())
     os.close(handle)
+    key = secrets.token_hex(32)  # this read's own: the spool is sealed while it exists
     try:
-        state, details = run_reader({**job, "spool": spool})
+        state, details = run_reader({**job, "spool": spool, "seal_key": key})
         if state != "done":
             raise failure_message(details)
-        yield checked_records(spool, read_result, notes)
+        yield checked_records(spool, read_result, notes, key)
     finally:
         for path in (spool, f"{spool}.part"):
             try:
@@ -115,9 +121,11 @@ def parse_now(job: dict, read_result: ReadResult, notes: list[str]) -> Iterator[
                 pass
 
 
-def checked_records(spool: str, read_result: ReadResult, notes: list[str]) -> Iterator[HearingRecord | RowProblem]:
+def checked_records(
+    spool: str, read_result: ReadResult, notes: list[str], key: str | None
+) -> Iterator[HearingRecord | RowProblem]:
     try:
-        yield from spooled_records(spool, read_result, notes)
+        yield from spooled_records(spool, read_result, notes, key)
     except (SpoolDamaged, OSError):
         raise DomainError(_("This file could not be read; it was not imported."), field="file") from None
 
@@ -129,10 +137,19 @@ def spool_dir() -> Path:
     return path
 
 
+def cache_key(token: str) -> str:
+    """The key sealing an upload's parse cache (its records and its input copy), derived from the
+    upload's own key: only a request that knows the upload's token can read the cache, and
+    nothing readable of the file stays on this host's disk."""
+    from courtwatch.imports.pending import _file_key
+
+    return hmac.new(_file_key(token), b"courtwatch parse cache", hashlib.sha256).hexdigest()
+
+
 def job_fingerprint(job: dict) -> str:
     """What makes two reads of an upload the same (the window's day included, not its second)."""
     # Not the path: each request reads the stored upload into a scratch copy of its own name.
-    same = {k: v for k, v in job.items() if k not in ("window_start", "window_end", "locale", "path")}
+    same = {k: v for k, v in job.items() if k not in ("window_start", "window_end", "locale", "path", "seal_key")}
     same["window_day"] = job["window_start"][:10]
     return hashlib.sha256(json.dumps(same, sort_keys=True).encode()).hexdigest()[:24]
 
@@ -156,6 +173,7 @@ def parse_state(token: str, job: dict) -> dict:
     if current.get("state") == "reading" and time.time() - changed > job["cpu_seconds"] * 3 + STALE_GRACE_SECONDS:
         return {"state": "failed", "reason": "stalled"}
     current["spool"] = spool
+    current["key"] = cache_key(token)
     current["window"] = (current.get("window_start"), current.get("window_end"))
     return current
 
@@ -175,8 +193,9 @@ def start_parse(token: str, job: dict) -> None:
         return
     # The request's scratch copy goes when the request ends; the background read keeps its own.
     kept_input = spool.removesuffix(".records") + ".input"
-    shutil.copyfile(job["path"], kept_input)
-    job = {**job, "path": kept_input}
+    key = cache_key(token)
+    write_sealed_copy(job["path"], kept_input, key)
+    job = {**job, "path": kept_input, "input_sealed": True, "seal_key": key}
     process = subprocess.Popen(
         [*reader_command(), "--supervise"],
         stdin=subprocess.PIPE,
@@ -192,7 +211,7 @@ def start_parse(token: str, job: dict) -> None:
 
 
 def background_records(state: dict, read_result: ReadResult, notes: list[str]) -> Iterator:
-    return checked_records(state["spool"], read_result, notes)
+    return checked_records(state["spool"], read_result, notes, state["key"])
 
 
 def forget_parses(token: str) -> None:

@@ -65,19 +65,18 @@ def _records(job: dict, read_result, notes: list[str]):
     from zoneinfo import ZoneInfo
 
     if job["kind"] == "ics":
-        from courtwatch.imports.ics_reader import read_ics
+        from courtwatch.imports.ics_batches import read_ics
 
-        with open(job["path"], "rb") as handle:
-            data = handle.read()
-        yield from read_ics(
-            data,
-            zone=ZoneInfo(job["zone"]),
-            courthouse_id=job["courthouse_id"],
-            window_start=datetime.fromisoformat(job["window_start"]),
-            window_end=datetime.fromisoformat(job["window_end"]),
-            max_instances=job["max_instances"],
-            result=read_result,
-        )
+        with open(job["path"], "rb") as handle:  # read a batch at a time, never whole (ics_layout)
+            yield from read_ics(
+                handle,
+                zone=ZoneInfo(job["zone"]),
+                courthouse_id=job["courthouse_id"],
+                window_start=datetime.fromisoformat(job["window_start"]),
+                window_end=datetime.fromisoformat(job["window_end"]),
+                max_instances=job["max_instances"],
+                result=read_result,
+            )
         return
     from courtwatch.imports.mapping import check_mapping, table_records
     from courtwatch.imports.tables import read_table
@@ -98,12 +97,13 @@ def _records(job: dict, read_result, notes: list[str]):
 def read_into_spool(job: dict) -> None:
     """Read the job's file and write its records to job["spool"] (whole, or not at all)."""
     from courtwatch.errors import DomainError
-    from courtwatch.imports.record_frames import BATCH, pack_record, result_payload, write_frame
+    from courtwatch.imports.record_frames import BATCH, pack_record, result_payload, sealer, write_frame
     from courtwatch.imports.records import ReadResult
 
     read_result = ReadResult()
     notes: list[str] = []
     partial_path = f"{job['spool']}.part"
+    cipher = sealer(job.get("seal_key"))
     try:
         with _translation_context(job.get("locale") or "en"), open(partial_path, "wb") as out:
             records = _records(job, read_result, notes)
@@ -112,20 +112,20 @@ def read_into_spool(job: dict) -> None:
             first = True
             for record in records:
                 if first:
-                    write_frame(out, "notes", notes)
+                    write_frame(out, "notes", notes, cipher)
                     first = False
                 batch.append(pack_record(record))
                 if len(batch) >= BATCH:
-                    write_frame(out, "records", batch)
+                    write_frame(out, "records", batch, cipher)
                     count += len(batch)
                     batch = []
                     report(job, {"state": "reading", "read": count, "events": read_result.events})
             if first:
-                write_frame(out, "notes", notes)
+                write_frame(out, "notes", notes, cipher)
             if batch:
-                write_frame(out, "records", batch)
+                write_frame(out, "records", batch, cipher)
                 count += len(batch)
-            write_frame(out, "result", result_payload(read_result))
+            write_frame(out, "result", result_payload(read_result), cipher)
     except DomainError as error:
         _discard(partial_path)
         message = {"message": error.message, "field": error.field}
@@ -214,6 +214,12 @@ def main() -> None:
         return
     set_limits(int(job.get("cpu_seconds") or 0), int(job.get("memory_mb") or 0))
     try:
+        if job.get("input_sealed"):
+            # The background read's own copy of the upload is sealed; its plain bytes live only
+            # in an unnamed file of this process.
+            from courtwatch.imports.record_frames import open_sealed_copy
+
+            _plain, job["path"] = open_sealed_copy(job["path"], job["seal_key"])
         read_into_spool(job)
     except MemoryError:
         os._exit(EXIT_MEMORY)

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
@@ -106,6 +105,8 @@ def _materialise(token: str) -> Path:
     info = store.info(_blob_key(token))
     if info is None:
         raise _not_waiting()
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # loaded by uploads, not every start
+
     cipher = AESGCM(_file_key(token))
     target = scratch_dir() / f"{_token_hash(token)}.{secrets.token_hex(6)}.upload"
     try:
@@ -145,6 +146,8 @@ class _EncryptingReader:
 
     def __init__(self, stream, token: str, max_bytes: int):
         self.stream, self.max_bytes = stream, max_bytes
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         self.cipher = AESGCM(_file_key(token))
         self.size = 0
         self.head = b""

@@ -1,7 +1,9 @@
 """The compact form in which parsed hearing records cross from the parsing process to the app.
 
 A spool file is a sequence of frames (4-byte length + a pickle of plain tuples, lists, strings and
-numbers). Records travel as tuples in ``HearingRecord`` slot order, moments as integer
+numbers), each sealed with AES-GCM (a random 12-byte nonce before it) when a key is given: the
+records hold docket text, and the previewing host's parse cache must not leave it readable on
+disk (the key comes from the upload's, see imports.isolation). Records travel as tuples in ``HearingRecord`` slot order, moments as integer
 microseconds since the epoch, so a frame never names a class. The reading side refuses any pickle
 that does: even a parser process taken over by a hostile file cannot make the app build objects.
 """
@@ -9,6 +11,7 @@ that does: even a parser process taken over by a hostile file cannot make the ap
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import struct
 from collections.abc import Iterator
@@ -23,6 +26,8 @@ BATCH = 2000
 SLOTS = HearingRecord.__slots__
 STARTS, ENDS = SLOTS.index("starts_at"), SLOTS.index("ends_at")
 MAX_FRAME = 256 * 1024 * 1024
+NONCE = 12
+INPUT_CHUNK = 1024 * 1024
 
 
 class SpoolDamaged(Exception):
@@ -62,13 +67,40 @@ def unpack_record(values: tuple) -> HearingRecord | RowProblem:
     return record
 
 
-def write_frame(out, kind: str, payload) -> None:
-    data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
+def sealer(key_hex: str | None):
+    """The AES-GCM cipher of a spool (None: plain frames)."""
+    if not key_hex:
+        return None
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(bytes.fromhex(key_hex))
+
+
+def seal(cipher, data: bytes) -> bytes:
+    if cipher is None:
+        return data
+    nonce = os.urandom(NONCE)
+    return nonce + cipher.encrypt(nonce, data, None)
+
+
+def unseal(cipher, data: bytes) -> bytes:
+    if cipher is None:
+        return data
+    from cryptography.exceptions import InvalidTag
+
+    try:
+        return cipher.decrypt(data[:NONCE], data[NONCE:], None)
+    except (InvalidTag, ValueError):
+        raise SpoolDamaged("not sealed under this key") from None
+
+
+def write_frame(out, kind: str, payload, cipher=None) -> None:
+    data = seal(cipher, pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL))
     out.write(HEADER.pack(len(data)))
     out.write(data)
 
 
-def read_frames(handle) -> Iterator[tuple[str, object]]:
+def read_frames(handle, cipher=None) -> Iterator[tuple[str, object]]:
     while True:
         head = handle.read(HEADER.size)
         if not head:
@@ -81,10 +113,12 @@ def read_frames(handle) -> Iterator[tuple[str, object]]:
         data = handle.read(size)
         if len(data) < size:
             raise SpoolDamaged("cut short")
-        yield _PlainUnpickler(io.BytesIO(data)).load()
+        yield _PlainUnpickler(io.BytesIO(unseal(cipher, data))).load()
 
 
-def spooled_records(path: str, read_result: ReadResult, notes: list[str]) -> Iterator[HearingRecord | RowProblem]:
+def spooled_records(
+    path: str, read_result: ReadResult, notes: list[str], key: str | None = None
+) -> Iterator[HearingRecord | RowProblem]:
     """Records of a finished spool, one batch in memory at a time.
 
     ``notes`` (the reader's remarks, e.g. the encoding found) are filled from the first frame and
@@ -92,7 +126,7 @@ def spooled_records(path: str, read_result: ReadResult, notes: list[str]) -> Ite
     """
     finished = False
     with open(path, "rb") as handle:
-        for kind, payload in read_frames(handle):
+        for kind, payload in read_frames(handle, sealer(key)):
             if kind == "notes":
                 notes.extend(note for note in payload if note not in notes)
             elif kind == "records":
@@ -131,3 +165,32 @@ def _peak_mb() -> float:
     except OSError:
         pass
     return 0.0
+
+
+def write_sealed_copy(source_path: str, target_path: str, key: str) -> None:
+    """A sealed copy of a file, in frames of raw chunks (the background read's own input)."""
+    cipher = sealer(key)
+    with (
+        open(source_path, "rb") as source,
+        open(os.open(target_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out,
+    ):
+        while chunk := source.read(INPUT_CHUNK):
+            data = seal(cipher, chunk)
+            out.write(HEADER.pack(len(data)))
+            out.write(data)
+
+
+def open_sealed_copy(path: str, key: str):
+    """The plain bytes of a sealed copy in an unnamed temporary file beside it (gone with the
+    process), and a path the readers can open it by."""
+    import tempfile
+
+    cipher = sealer(key)
+    plain = tempfile.TemporaryFile(dir=os.path.dirname(path))
+    with open(path, "rb") as handle:
+        while head := handle.read(HEADER.size):
+            (size,) = HEADER.unpack(head)
+            plain.write(unseal(cipher, handle.read(size)))
+    plain.flush()
+    plain.seek(0)
+    return plain, f"/proc/self/fd/{plain.fileno()}"

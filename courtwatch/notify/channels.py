@@ -13,15 +13,70 @@ is gone (404/410) is deleted instead, since retrying it can never succeed.
 from __future__ import annotations
 
 import json
+import threading
+import time
+from contextlib import nullcontext
 from urllib.parse import urlsplit
 
-import requests
-from pywebpush import WebPushException, webpush
 from sqlalchemy import delete, select
 
 from courtwatch.db import db
-from courtwatch.notify.delivery import DeliveryFailed, deliver
+from courtwatch.notify.delivery import ChannelTimedOut, DeliveryFailed, deliver
 from courtwatch.notify.models import OutboxMessage, PushSubscription
+
+# A VAPID JWT may live up to 24 hours (RFC 8292); ours live 12, as pywebpush's do, and one is
+# reused for 11: signing a fresh one per message cost a key parse and an ECDSA signature each.
+VAPID_LIFETIME = 12 * 3600
+VAPID_REUSE = 11 * 3600
+_vapid_headers: dict[tuple[str, str, str], tuple[float, dict]] = {}
+_vapid_lock = threading.Lock()
+
+
+def vapid_headers(config, endpoint: str) -> dict:
+    """The ``Authorization`` header for one push service (its origin is the JWT's audience),
+    signed once and reused until VAPID_REUSE has passed."""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(endpoint))
+    key = (str(config["VAPID_PRIVATE_KEY"]), _vapid_subject(config), origin)
+    now = time.time()
+    with _vapid_lock:
+        cached = _vapid_headers.get(key)
+        if cached and cached[0] > now:
+            return cached[1]
+    from py_vapid import Vapid
+
+    claims = {"sub": key[1], "aud": origin, "exp": int(now) + VAPID_LIFETIME}
+    headers = dict(Vapid.from_string(private_key=key[0]).sign(claims))
+    with _vapid_lock:
+        _vapid_headers[key] = (now + VAPID_REUSE, headers)
+    return headers
+
+
+class HttpClients:
+    """The HTTP connections one sending thread reuses (a ``requests.Session``): a new session per
+    message costs its set-up, and a new TCP (and TLS) connection to a push service or SMS
+    provider that would have kept the last one open."""
+
+    def __init__(self) -> None:
+        self._session = None
+
+    @property
+    def session(self):
+        if self._session is None:
+            import requests  # loaded by the sending command only: every CLI start would pay for it
+
+            self._session = requests.Session()
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def __enter__(self) -> HttpClients:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
 
 
 def sms_configured(config) -> bool:
@@ -32,18 +87,22 @@ def push_configured(config) -> bool:
     return bool(config.get("VAPID_PRIVATE_KEY") and config.get("VAPID_PUBLIC_KEY"))
 
 
-def send_sms(message: OutboxMessage, config) -> str | None:
+def send_sms(message: OutboxMessage, config, clients: HttpClients) -> str | None:
     """Hand one text to the provider; its sid, or None when SMS is not configured (nothing sent)."""
     if not sms_configured(config):
         return None
+    import requests
+
     url = f"{str(config['SMS_URL']).rstrip('/')}/Accounts/{config['SMS_ACCOUNT']}/Messages.json"
     try:
-        answer = requests.post(
+        answer = clients.session.post(
             url,
             data={"To": message.to_address, "From": config["SMS_FROM"], "Body": message.body_text},
             auth=(config["SMS_ACCOUNT"], config["SMS_TOKEN"]),
             timeout=int(config["SMS_TIMEOUT"]),
         )
+    except requests.Timeout as error:
+        raise ChannelTimedOut(f"SMS provider did not answer within {config['SMS_TIMEOUT']} s") from error
     except requests.RequestException as error:
         raise DeliveryFailed(f"SMS provider unreachable: {type(error).__name__}"[:480]) from error
     if answer.status_code != 201:
@@ -72,27 +131,38 @@ def _vapid_subject(config) -> str:
     return f"{base.scheme or 'https'}://{base.netloc}"
 
 
-def send_push(message: OutboxMessage, config) -> int:
-    """Push to every device of the message's person; how many took it (0 when push is off)."""
+def send_push(
+    message: OutboxMessage, config, clients: HttpClients, subscriptions: list[PushSubscription] | None = None
+) -> int:
+    """Push to every device of the message's person; how many took it (0 when push is off).
+    ``subscriptions``: that person's, when the caller loaded a batch's at once. A subscription the
+    push service calls gone is deleted in the caller's transaction."""
     if not push_configured(config) or message.user_id is None:
         return 0
-    subscriptions = db.session.scalars(
-        select(PushSubscription).where(PushSubscription.user_id == message.user_id).order_by(PushSubscription.id)
-    ).all()
+    import requests
+    from pywebpush import WebPushException, webpush  # aiohttp behind it: ~0.2 s on every start
+
+    if subscriptions is None:
+        subscriptions = db.session.scalars(
+            select(PushSubscription).where(PushSubscription.user_id == message.user_id).order_by(PushSubscription.id)
+        ).all()
     data = json.dumps(push_payload(message))
-    delivered, gone, errors = 0, [], []
+    delivered, gone, errors, timed_out = 0, [], [], 0
     for subscription in subscriptions:
         info = {"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}}
         try:
+            # No key or claims given: pywebpush then signs nothing, and sends our cached header.
             webpush(
                 info,
                 data=data,
-                vapid_private_key=config["VAPID_PRIVATE_KEY"],
-                vapid_claims={"sub": _vapid_subject(config)},
                 content_encoding="aes128gcm",
                 ttl=3600,
-                headers={"Urgency": "high" if message.priority == 0 else "normal"},
+                headers={
+                    **vapid_headers(config, subscription.endpoint),
+                    "Urgency": "high" if message.priority == 0 else "normal",
+                },
                 timeout=int(config["SMS_TIMEOUT"]),
+                requests_session=clients.session,
             )
             delivered += 1
         except WebPushException as error:
@@ -101,21 +171,32 @@ def send_push(message: OutboxMessage, config) -> int:
                 gone.append(subscription.id)
             else:
                 errors.append(f"push service answered {status}")
+        except requests.Timeout:
+            timed_out += 1
+            errors.append("push service did not answer in time")
         except requests.RequestException as error:
             errors.append(f"push service unreachable: {type(error).__name__}")
     if gone:
         db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)))
-        db.session.commit()
     if errors and not delivered:
-        raise DeliveryFailed("; ".join(errors)[:480])
+        failure = ChannelTimedOut if timed_out == len(errors) else DeliveryFailed
+        raise failure("; ".join(errors)[:480])
     return delivered
 
 
-def deliver_on_channel(message: OutboxMessage, config) -> None:
-    """Send one outbox row on its channel; DeliveryFailed leaves it queued for a retry."""
-    if message.channel == "sms":
-        send_sms(message, config)
-    elif message.channel == "push":
-        send_push(message, config)
-    else:
+def deliver_on_channel(
+    message: OutboxMessage,
+    config,
+    clients: HttpClients | None = None,
+    subscriptions: list[PushSubscription] | None = None,
+) -> None:
+    """Send one outbox row on its channel; DeliveryFailed leaves it queued for a retry.
+    ``clients``: the sending thread's connections (without them, one set for this message)."""
+    if message.channel not in ("sms", "push"):
         deliver(message, config)
+        return
+    with nullcontext(clients) if clients is not None else HttpClients() as connections:
+        if message.channel == "sms":
+            send_sms(message, config, connections)
+        else:
+            send_push(message, config, connections, subscriptions)

@@ -15,6 +15,12 @@ class DeliveryFailed(Exception):
     """The mail system did not take the message; it stays queued and is retried later."""
 
 
+class ChannelTimedOut(DeliveryFailed):
+    """The channel's server took the connection and then did not answer in time. A delivery run
+    stops using that channel for the rest of the run: every other message on it would wait out
+    the same timeout, one after another, while alerts on the other channels wait behind them."""
+
+
 def one_line_header(value: str) -> str:
     """A header value with every control character turned into a space. Forms refuse them
     already; this is the last guard, so a value that slipped in some other way (an old row, an
@@ -48,6 +54,16 @@ def build_email(message: OutboxMessage, config) -> EmailMessage:
     return email
 
 
+def _timed_out(error: BaseException | None) -> bool:
+    # smtplib turns a read timeout into SMTPServerDisconnected("Connection unexpectedly closed: timed
+    # out"); the socket's TimeoutError is still there as its context.
+    while error is not None:
+        if isinstance(error, TimeoutError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def deliver(message: OutboxMessage, config) -> None:
     """Send one email (``channels.deliver_on_channel`` picks SMS or push for other rows)."""
     email = build_email(message, config)
@@ -63,4 +79,6 @@ def deliver(message: OutboxMessage, config) -> None:
                 smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
             smtp.send_message(email)
     except (OSError, smtplib.SMTPException) as error:
+        if _timed_out(error):
+            raise ChannelTimedOut(f"SMTP server did not answer within {config['SMTP_TIMEOUT']} s") from error
         raise DeliveryFailed(f"{type(error).__name__}: {error}"[:480]) from error

@@ -28,6 +28,7 @@ EMAIL_KINDS = (
     "shift_changed",
     "shift_cancelled",
     "shift_reminder",
+    "shift_confirm_ask",
     "release_request",
     "observation_alert",
     "alert",

@@ -16,6 +16,8 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"  # gave up after MAIL_MAX_ATTEMPTS
+    # Called off by staff on the outbox page: never delivered (send_due picks only pending/sending).
+    CANCELLED = "cancelled"
 
 
 class Channel(StrEnum):

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from courtwatch.courts.models import Courthouse
-from courtwatch.notify.messages import render_email
+from courtwatch.notify.messages import external_url, render_email
 from courtwatch.observations.models import Observation
 from courtwatch.shifts.models import Shift
 
@@ -89,6 +89,8 @@ def sample_context(kind: str, courthouse: Courthouse | None = None, start: tuple
         "assigned": False,
         "reason": "The hearing moved, so the shift moved with it.",
         "hours": 24,
+        "yes_url": external_url("shift_confirm.answer", token="sample-token", answer="yes"),
+        "release_url": external_url("shift_confirm.answer", token="sample-token", answer="release"),
         "person": SimpleNamespace(name="Ana Morales", email="volunteer1@example.org"),
     }
 

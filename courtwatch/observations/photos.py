@@ -20,11 +20,11 @@ import re
 import secrets
 import warnings
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
-from pillow_heif import register_heif_opener
 from sqlalchemy import select
 
 from courtwatch.db import db
@@ -32,8 +32,9 @@ from courtwatch.errors import DomainError
 from courtwatch.observations.models import Observation, ObservationPhoto
 from courtwatch.storage.blobs import BlobInfo, blob_store, split_chunks
 
-# iPhones save HEIC by default: pillow-heif lets Pillow decode it, and it is stored as JPEG.
-register_heif_opener()
+if TYPE_CHECKING:
+    from PIL import Image
+
 # Pillow format names we accept (MPO is how Pillow names many phone JPEGs).
 ACCEPTED_FORMATS = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "HEIF": "jpeg", "HEIC": "jpeg"}
 OUTPUT = {"jpeg": ("JPEG", "image/jpeg", ".jpg"), "png": ("PNG", "image/png", ".png")}
@@ -55,7 +56,19 @@ def _photo_error(message: str) -> DomainError:
     return DomainError(message, field="photos")
 
 
+@cache
+def _pillow():
+    """Pillow, loaded by the first photo (not by every command and worker start: ~0.1 s)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+    from pillow_heif import register_heif_opener
+
+    # iPhones save HEIC by default: pillow-heif lets Pillow decode it, and it is stored as JPEG.
+    register_heif_opener()
+    return Image, ImageOps, UnidentifiedImageError
+
+
 def _decode(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
+    Image, _ops, UnidentifiedImageError = _pillow()  # noqa: N806
     Image.MAX_IMAGE_PIXELS = max_pixels
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -76,6 +89,7 @@ def _decode(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
 
 def clean_photo(data: bytes, max_pixels: int) -> ProcessedPhoto:
     """Decode, upright, shrink if huge, and re-encode from pixels only (no EXIF, no GPS, no ICC)."""
+    Image, ImageOps, _unidentified = _pillow()  # noqa: N806
     image, kind = _decode(data, max_pixels)
     image = ImageOps.exif_transpose(image)
     if max(image.size) > MAX_EDGE:

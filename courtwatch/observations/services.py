@@ -155,9 +155,11 @@ def submit_observation(
     )
     db.session.flush()
     db.session.refresh(observation, ["action"])
-    if observation.action in URGENT_ACTIONS:  # what was stored, not what the form said
+    # An alert raised for the report tells coordinators itself, with the report's link: one
+    # message each, not an alert and a report notice about the same arrest.
+    alerted = any(signals.send(signals.observation_stored, observation=observation))
+    if observation.action in URGENT_ACTIONS and not alerted:  # what was stored, not what the form said
         alerts.alert_coordinators(observation)
-    signals.send(signals.observation_stored, observation=observation)
     return observation, True
 
 
@@ -208,10 +210,10 @@ def update_observation(
             note="amended by the reporter",
         )
         observation.status = ObservationStatus.UNVERIFIED
-    if observation.action in URGENT_ACTIONS and before["action"] not in URGENT_ACTIONS:
-        alerts.alert_coordinators(observation)
     db.session.flush()
-    signals.send(signals.observation_stored, observation=observation)
+    alerted = any(signals.send(signals.observation_stored, observation=observation))
+    if observation.action in URGENT_ACTIONS and before["action"] not in URGENT_ACTIONS and not alerted:
+        alerts.alert_coordinators(observation)
     return changes
 
 

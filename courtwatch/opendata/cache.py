@@ -6,6 +6,10 @@ the same period over and over. A publication is kept per process for ``OPENDATA_
 (the ``max-age`` the answers already carry, so a reader sees nothing staler than a proxy could
 serve), keyed by the period, the language and every setting that changes what is published; a
 settings change is therefore visible at once. ``0`` turns the memory off.
+
+Behind it, every process and host shares the finished answers stored in the database under a
+validator of their inputs (stored.py): a miss here costs the validator's queries and a read, and
+counting only when the numbers changed. With the memory off, every answer is as fresh as the data.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from flask import current_app
 from flask_babel import get_locale
 
 from courtwatch.opendata.models import OpenDataSettings
-from courtwatch.opendata.publication import Period, Publication, build_publication
+from courtwatch.opendata.publication import Period, Publication
+from courtwatch.opendata.stored import stored_publication
 
 MAX_ENTRIES = 256  # periods x languages; a crawler walking every month pair must not grow memory forever
 
@@ -45,7 +50,7 @@ def published_numbers(settings: OpenDataSettings, period: Period) -> Publication
     """The publication for the period, from memory when it is fresh enough."""
     seconds = int(current_app.config["OPENDATA_CACHE_SECONDS"])
     if seconds <= 0:
-        return build_publication(settings, period)
+        return stored_publication(settings, period)
     memory = current_app.extensions.setdefault("opendata_publications", PublicationMemory())
     key = (
         period.first_month,
@@ -57,6 +62,6 @@ def published_numbers(settings: OpenDataSettings, period: Period) -> Publication
     )
     publication = memory.get(key, seconds)
     if publication is None:
-        publication = build_publication(settings, period)
+        publication = stored_publication(settings, period)
         memory.put(key, publication)
     return publication

@@ -10,20 +10,53 @@ so one read and a few loops give the same figures by the same rules as
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
+from datetime import date, timedelta
 
-from courtwatch.reports.queries import SEVERITY, linked_report_rows
+from courtwatch.reports.filters import local_midnight
+from courtwatch.reports.queries import SEVERITY
 
 VALUE_POSITIONS = {"court_type": 5, "target_role": 6, "warrant": 7}
 
 
-def linked_incident_figures(report_filter) -> tuple[dict, dict]:
-    """(cube: (courthouse id, month, severity) -> Incidents, values: month -> dimension -> value -> Incidents)."""
-    zones = {courthouse.id: courthouse.zone for courthouse in report_filter.courthouses}
+def month_finder(report_filter):
+    """``month_of(courthouse id, moment)``: "YYYY-MM" of the moment in the courthouse's zone.
+
+    A search among the period's local month starts (computed once per zone) rather than a time-zone
+    conversion and strftime a row; moments outside the period (an Incident's earliest moment read
+    in another courthouse's zone) still take the conversion, so the result is the same.
+    """
+    months = report_filter.months()
+    days = [date.fromisoformat(month + "-01") for month in months] + [report_filter.date_to]
+    per_zone, starts, zones = {}, {}, {}
+    for courthouse in report_filter.courthouses:
+        zones[courthouse.id] = courthouse.zone
+        if courthouse.timezone not in per_zone:
+            edges = [local_midnight(day, courthouse.zone) for day in days[:-1]]
+            per_zone[courthouse.timezone] = [*edges, local_midnight(days[-1] + timedelta(days=1), courthouse.zone)]
+        starts[courthouse.id] = per_zone[courthouse.timezone]
+
+    def month_of(courthouse_id, moment) -> str:
+        index = bisect_right(starts[courthouse_id], moment)
+        if 0 < index <= len(months):
+            return months[index - 1]
+        return moment.astimezone(zones[courthouse_id]).strftime("%Y-%m")
+
+    return month_of
+
+
+def linked_incident_figures(report_filter, rows: list) -> tuple[dict, dict]:
+    """(cube: (courthouse id, month, severity) -> Incidents, values: month -> dimension -> value -> Incidents).
+
+    ``rows``: ``reports.queries.linked_report_rows(report_filter)``, read by the caller (they are
+    also part of a stored answer's validator).
+    """
+    month_of = month_finder(report_filter)
     earliest: dict[int, tuple] = {}  # incident -> (min courthouse id, min moment, max severity)
     seen = defaultdict(set)  # (month, dimension, value) -> incident ids
-    for _report, incident, courthouse_id, moment, action, *values, agency in linked_report_rows(report_filter):
-        month = moment.astimezone(zones[courthouse_id]).strftime("%Y-%m")
+    for _report, incident, courthouse_id, moment, action, *values, agency in rows:
+        month = month_of(courthouse_id, moment)
         for dimension, position in VALUE_POSITIONS.items():
             seen[month, dimension, values[position - 5]].add(incident)
         seen[month, "agency", agency].add(incident)
@@ -36,7 +69,7 @@ def linked_incident_figures(report_filter) -> tuple[dict, dict]:
         )
     cube = defaultdict(int)
     for courthouse_id, moment, severity in earliest.values():
-        cube[courthouse_id, moment.astimezone(zones[courthouse_id]).strftime("%Y-%m"), severity] += 1
+        cube[courthouse_id, month_of(courthouse_id, moment), severity] += 1
     values = defaultdict(lambda: defaultdict(dict))
     for (month, dimension, value), incidents in seen.items():
         values[month][dimension][value] = len(incidents)

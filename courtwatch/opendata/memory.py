@@ -21,11 +21,10 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, Text, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from courtwatch.db import Base, UTCDateTime, db, utcnow
+from courtwatch.db import Base, UTCDateTime, db, dialect_insert, utcnow
 from courtwatch.opendata.lattice import MonthCells, hidden_in_month
 
 KEEP_DAYS = 90
@@ -77,9 +76,8 @@ def remembered_hidden_cells(cells_by_month: dict[str, MonthCells], threshold: in
 
 def _remember(rows: dict[str, str]) -> None:
     engine = db.engine
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(RememberedSuppression)
+        (dialect_insert(engine.dialect.name) or dialect_insert("sqlite"))(RememberedSuppression)
         .values([{"key": key, "hidden": hidden, "created_at": utcnow()} for key, hidden in rows.items()])
         .on_conflict_do_nothing(index_elements=["key"])
     )

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 
 from courtwatch.courts.models import COURT_TYPE_LABELS
+from courtwatch.courts.services import campaign_today
 from courtwatch.errors import DomainError
 from courtwatch.observations.models import (
     ACTION_LABELS,
@@ -39,6 +40,7 @@ from courtwatch.reports.filters import MAX_MONTHS, SCOPE_CONFIRMED, resolve_filt
 from courtwatch.reports.queries import (
     ACTION_BY_SEVERITY,
     hours_coverage,
+    linked_report_rows,
     shift_coverage,
     stored_counts,
 )
@@ -132,7 +134,7 @@ def resolve_period(
     settings: OpenDataSettings, first: str | None, last: str | None, today: date | None = None
 ) -> Period:
     """The months asked for, within what the campaign publishes; the last twelve by default."""
-    this_month = (today or date.today()).strftime("%Y-%m")
+    this_month = (today or campaign_today()).strftime("%Y-%m")
     first, last = _month(first, "from"), _month(last, "to")
     last = last or this_month
     first = first or max(_shift_month(last, -11), EARLIEST_MONTH)
@@ -152,34 +154,69 @@ def _blank_counts() -> dict:
     return dict.fromkeys(COUNT_COLUMNS, 0)
 
 
-def _gather(report_filter, linked_cube: dict):
-    """(incidents per (courthouse id, month) and action, coverage per (courthouse id, month))."""
+@dataclass
+class PublicationInputs:
+    """What a publication is counted from that is cheap to read: the courthouses and the stored counts.
+
+    Read once per answer: they are both part of the validator of a stored answer (stored.py) and,
+    when none matches, the start of the counting. The linked reports and the coverage are read
+    only when the answer is counted (the validator has cheaper fingerprints of them).
+    """
+
+    report_filter: object
+    action_rows: list  # (courthouse id, month, *action sums) from the stored counts
+    value_rows: list  # (month, court type, *sums of _value_sum_columns())
+
+
+def _value_sum_columns() -> list[str]:
+    value_columns = [(dimension, value) for dimension, options in DIMENSIONS.items() for value in [*options, None]]
+    return [*ACTION_COLUMNS.values(), *(value_column(d, v) for d, v in value_columns)]
+
+
+def read_inputs(period: Period) -> PublicationInputs:
+    report_filter = resolve_filter(date_from=period.first_day, date_to=period.last_day, scope=SCOPE_CONFIRMED)
+    action_columns = list(ACTION_COLUMNS.values())
+    return PublicationInputs(
+        report_filter,
+        stored_counts(report_filter, ["courthouse_id", "month"], action_columns, counted_only=True),
+        stored_counts(report_filter, ["month", "court_type"], _value_sum_columns(), counted_only=True),
+    )
+
+
+def _incident_cube(inputs: PublicationInputs, linked_cube: dict) -> dict:
+    """Incidents per (courthouse id, month) and action: unlinked reports' stored counts plus Incidents."""
     cube = defaultdict(_blank_counts)
-    for courthouse_id, month, *counts in stored_counts(
-        report_filter, ["courthouse_id", "month"], list(ACTION_COLUMNS.values()), counted_only=True
-    ):
+    for courthouse_id, month, *counts in inputs.action_rows:
         for action, count in zip(ACTIONS, counts, strict=True):
             cube[courthouse_id, month][action] += count
     for (courthouse_id, month, severity), count in linked_cube.items():
         cube[courthouse_id, month][ACTION_BY_SEVERITY[int(severity)].value] += count
+    return cube
+
+
+def count_coverage(report_filter) -> dict:
+    """(courthouse id, month) -> shifts scheduled, shifts staffed and hours observed, counted from the shifts.
+
+    Each month's figures depend on that month's shifts alone, so stored.py keeps them per month and
+    calls this only for the months whose shifts changed (a filter narrowed to those months).
+    """
     coverage = defaultdict(lambda: dict.fromkeys(COVERAGE_COLUMNS, 0))
     for courthouse_id, month, scheduled, staffed in shift_coverage(report_filter):
         coverage[courthouse_id, month]["shifts_scheduled"] += int(scheduled)
         coverage[courthouse_id, month]["shifts_staffed"] += int(staffed)
     for courthouse_id, month, hours in hours_coverage(report_filter):
         coverage[courthouse_id, month]["hours_observed"] += hours
-    return cube, coverage
+    return dict(coverage)
 
 
-def _value_counts_by_month(report_filter, linked_values: dict) -> dict:
+def _value_counts_by_month(inputs: PublicationInputs, linked_values: dict) -> dict:
     """month -> dimension -> value (or UNRECORDED) -> incidents, unlinked reports plus linked Incidents.
 
     Each month counted as if asked for alone, for the whole period in one query per source.
     """
-    months = {month: {dimension: defaultdict(int) for dimension in VALUE_TABLES} for month in report_filter.months()}
-    value_columns = [(dimension, value) for dimension, options in DIMENSIONS.items() for value in [*options, None]]
-    columns = [*ACTION_COLUMNS.values(), *(value_column(d, v) for d, v in value_columns)]
-    for month, court_type, *counts in stored_counts(report_filter, ["month", "court_type"], columns, counted_only=True):
+    months = {m: {dimension: defaultdict(int) for dimension in VALUE_TABLES} for m in inputs.report_filter.months()}
+    columns = _value_sum_columns()
+    for month, court_type, *counts in inputs.value_rows:
         values = months[month]
         sums = dict(zip(columns, counts, strict=True))
         values["court_type"][court_type or UNRECORDED] += sum(sums[name] for name in ACTION_COLUMNS.values())
@@ -232,18 +269,30 @@ def _place_rows(courthouses, months: list[str], cube: dict, coverage: dict) -> t
     return rows, cover, county_of
 
 
-def build_publication(settings: OpenDataSettings, period: Period) -> Publication:
-    """The period's tables, each figure the sum of its month cells, suppressed month by month (lattice.py)."""
-    report_filter = resolve_filter(date_from=period.first_day, date_to=period.last_day, scope=SCOPE_CONFIRMED)
-    linked_cube, linked_values = linked_incident_figures(report_filter)
-    cube, coverage = _gather(report_filter, linked_cube)
+def build_publication(
+    settings: OpenDataSettings,
+    period: Period,
+    inputs: PublicationInputs | None = None,
+    coverage: dict | None = None,
+) -> Publication:
+    """The period's tables, each figure the sum of its month cells, suppressed month by month (lattice.py).
+
+    ``coverage``: ``count_coverage``'s figures for the period when the caller has them (stored.py
+    reads unchanged months back); counted here otherwise.
+    """
+    inputs = inputs or read_inputs(period)
+    report_filter = inputs.report_filter
+    linked_cube, linked_values = linked_incident_figures(report_filter, linked_report_rows(report_filter))
+    cube = _incident_cube(inputs, linked_cube)
+    if coverage is None:
+        coverage = count_coverage(report_filter)
     months = report_filter.months()
     courthouses = report_filter.courthouses
     rows, cover, county_of = _place_rows(courthouses, months, cube, coverage)
     value_options = {dimension: [str(o) for o in [*labels, UNRECORDED]] for dimension, labels in VALUE_TABLES.items()}
     sections = set(settings.section_list)
 
-    value_counts = _value_counts_by_month(report_filter, linked_values)
+    value_counts = _value_counts_by_month(inputs, linked_values)
     cells_by_month = {}
     for month in months:
         month_rows, _cover, _counties = _place_rows(courthouses, [month], cube, coverage)

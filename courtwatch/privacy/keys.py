@@ -22,15 +22,27 @@ import hmac
 import os
 import secrets
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from courtwatch.db import db
+from courtwatch.db import dialect_insert as db_dialect_insert
 from courtwatch.privacy.models import DataKey
+
+
+def _aesgcm():
+    """AES-GCM, loaded by the first sealing or unsealing: cryptography's bindings cost every
+    command start ~0.03 s otherwise (the models import this module)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM
+
+
+def _invalid_tag():
+    from cryptography.exceptions import InvalidTag
+
+    return InvalidTag
+
 
 NONCE_BYTES = 12
 FINGERPRINT_BYTES = 8
@@ -82,7 +94,7 @@ def _wrap_aad(key_id: str) -> bytes:
 def wrap(raw_key: bytes, key_id: str, master: bytes | None = None) -> bytes:
     master = master or master_keys()[0]
     nonce = os.urandom(NONCE_BYTES)
-    return fingerprint(master) + nonce + AESGCM(master).encrypt(nonce, raw_key, _wrap_aad(key_id))
+    return fingerprint(master) + nonce + _aesgcm()(master).encrypt(nonce, raw_key, _wrap_aad(key_id))
 
 
 def unwrap(wrapped: bytes, key_id: str) -> bytes:
@@ -94,8 +106,8 @@ def unwrap(wrapped: bytes, key_id: str) -> bytes:
     for master in master_keys():
         if hmac.compare_digest(fingerprint(master), mark):
             try:
-                return AESGCM(master).decrypt(nonce, body, _wrap_aad(key_id))
-            except InvalidTag:
+                return _aesgcm()(master).decrypt(nonce, body, _wrap_aad(key_id))
+            except _invalid_tag():
                 break
     raise KeyUnavailable("A data key could not be unwrapped with the configured master key(s).")
 
@@ -107,7 +119,7 @@ def _cache() -> dict[str, bytes]:
 def new_data_key() -> DataKey:
     """A fresh data key row (not yet added to the session); its raw key is cached for this session."""
     key_id = secrets.token_hex(16)
-    raw = AESGCM.generate_key(bit_length=256)
+    raw = _aesgcm().generate_key(bit_length=256)
     _cache()[key_id] = raw
     return DataKey(id=key_id, wrapped=wrap(raw, key_id))
 
@@ -145,7 +157,7 @@ def seal(key_id: str, field: str, text: str | None, wrapped: bytes | None = None
     if not text:
         return None
     nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(raw_data_key(key_id, wrapped)).encrypt(nonce, text.encode(), _value_aad(key_id, field))
+    return nonce + _aesgcm()(raw_data_key(key_id, wrapped)).encrypt(nonce, text.encode(), _value_aad(key_id, field))
 
 
 def open_sealed(key_id: str | None, field: str, blob: bytes | None, wrapped: bytes | None = None) -> str:
@@ -153,7 +165,9 @@ def open_sealed(key_id: str | None, field: str, blob: bytes | None, wrapped: byt
     if blob is None or key_id is None:
         return ""
     raw = raw_data_key(key_id, wrapped)
-    return AESGCM(raw).decrypt(bytes(blob[:NONCE_BYTES]), bytes(blob[NONCE_BYTES:]), _value_aad(key_id, field)).decode()
+    return (
+        _aesgcm()(raw).decrypt(bytes(blob[:NONCE_BYTES]), bytes(blob[NONCE_BYTES:]), _value_aad(key_id, field)).decode()
+    )
 
 
 # ---------------------------------------------------------------- keyed hashes for matching
@@ -166,9 +180,7 @@ def _match_secret() -> bytes:
         return secret
     wrapped = db.session.scalar(select(DataKey.wrapped).where(DataKey.id == MATCH_KEY_ID))
     if wrapped is None:
-        dialect_insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}.get(
-            db.session.connection().dialect.name
-        )
+        dialect_insert = db_dialect_insert(db.session.connection().dialect.name)
         values = {"id": MATCH_KEY_ID, "wrapped": wrap(os.urandom(32), MATCH_KEY_ID)}
         if dialect_insert is None:
             db.session.execute(insert(DataKey).values(**values))

@@ -20,7 +20,7 @@ from courtwatch.courts.models import Courthouse
 from courtwatch.db import db, utcnow
 from courtwatch.errors import DomainError
 from courtwatch.notify.messages import clock_time, external_url, render_email
-from courtwatch.notify.preferences import queue_for_person, render_sms
+from courtwatch.notify.preferences import queue_for_crowd, render_sms
 from courtwatch.observations.models import ACTION_LABELS, AREA_LABELS, URGENT_ACTIONS, AgentsPresent, Observation
 from courtwatch.rapid import oncall
 from courtwatch.rapid.models import (
@@ -96,28 +96,54 @@ def _sms_text(alert: Alert, locale: str | None) -> str:
     return render_sms("alert", locale, courthouse=courthouse, area=labels["area"], time=time, link=dispatch_link(alert))
 
 
+def report_link(alert: Alert) -> str | None:
+    """The report behind an alert, for coordinators: the alert is their one message about it."""
+    if alert.observation_id is None:
+        return None
+    return external_url("observations.detail", observation_id=alert.observation_id)
+
+
+class _Texts:
+    """An alert's texts, rendered once per language (and once more for coordinators, whose email
+    also links the report): they carry no names, so 1,000 people need two or three renderings,
+    not 1,000."""
+
+    def __init__(self, alert: Alert, kind: str = "alert", **extra) -> None:
+        self.alert, self.kind, self.extra = alert, kind, extra
+        self._cache: dict[tuple, tuple[str, str, str | None]] = {}
+
+    def for_person(self, person: User) -> tuple[str, str, str | None]:
+        staff = person.is_staff and self.kind == "alert"
+        key = (person.locale, staff)
+        if key not in self._cache:
+            extra = dict(self.extra, report_link=report_link(self.alert) if staff else None)
+            subject, body = compose(self.kind, self.alert, person.locale, **extra)
+            sms = _sms_text(self.alert, person.locale) if self.kind == "alert" else None
+            self._cache[key] = (subject, body, sms)
+        return self._cache[key]
+
+
 def _tell(alert: Alert, people: list[User], level: int, now: datetime) -> int:
     already = {r.user_id for r in alert.recipients}
-    told = 0
+    newcomers = []
     for person in people:
-        if person.id in already:
-            continue
-        already.add(person.id)
+        if person.id not in already:
+            already.add(person.id)
+            newcomers.append(person)
+    for person in newcomers:
         alert.recipients.append(AlertRecipient(user_id=person.id, level=level, alerted_at=now))
-        subject, body = compose("alert", alert, person.locale)
-        queue_for_person(
-            person,
-            "alert",
-            subject=subject,
-            body_text=body,
-            sms_text=_sms_text(alert, person.locale),
-            link=dispatch_link(alert),
-            dedupe_key=f"alert:{alert.id}:{person.id}",
-            urgent=True,
-        )
-        told += 1
     db.session.flush()
-    return told
+    # No dedupe look-ups: the escalation locks the alert, a new alert has no messages yet, and
+    # people already told were dropped above, so none of these keys can exist.
+    queue_for_crowd(
+        newcomers,
+        "alert",
+        _Texts(alert).for_person,
+        link=dispatch_link(alert),
+        dedupe_prefix=f"alert:{alert.id}",
+        urgent=True,
+    )
+    return len(newcomers)
 
 
 def raise_alert(
@@ -162,6 +188,10 @@ def alert_from_report(observation: Observation) -> Alert | None:
     )
 
 
+def alert_covers(observation: Observation) -> bool:
+    return db.session.scalar(select(Alert.id).where(Alert.observation_id == observation.id)) is not None
+
+
 # ---------------------------------------------------------------- the dispatch page's actions
 def can_see(user: User, alert: Alert) -> bool:
     return user.is_staff or any(r.user_id == user.id for r in alert.recipients)
@@ -171,12 +201,9 @@ def _broadcast(alert: Alert, event: str, **extra) -> None:
     """An update to everyone alerted so far (no names: counts only)."""
     going = sum(1 for r in alert.responses if r.status == ResponseStatus.GOING)
     on_scene = sum(1 for r in alert.responses if r.status == ResponseStatus.ON_SCENE)
-    for recipient in alert.recipients:
-        person = recipient.user
-        subject, body = compose(
-            "alert_update", alert, person.locale, event=event, going=going, on_scene=on_scene, **extra
-        )
-        queue_for_person(person, "alert", subject=subject, body_text=body, link=dispatch_link(alert), urgent=True)
+    people = list(db.session.scalars(select(User).where(User.id.in_([r.user_id for r in alert.recipients]))))
+    texts = _Texts(alert, "alert_update", event=event, going=going, on_scene=on_scene, **extra)
+    queue_for_crowd(people, "alert", texts.for_person, link=dispatch_link(alert), urgent=True)
 
 
 def respond(user: User, alert: Alert, status: str, eta_minutes: int | None = None, now: datetime | None = None):

@@ -9,10 +9,11 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 
-def alert_from_stored_report(_app, *, observation) -> None:
-    from courtwatch.rapid.alerts import alert_from_report
+def alert_from_stored_report(_app, *, observation) -> bool:
+    """True when an alert covers the report (raised now or before): coordinators heard of it."""
+    from courtwatch.rapid.alerts import alert_covers, alert_from_report
 
-    alert_from_report(observation)
+    return alert_from_report(observation) is not None or alert_covers(observation)
 
 
 def courthouse_agents_here_action(_app, *, courthouse) -> list[tuple[str, str]]:

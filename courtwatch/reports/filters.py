@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, literal, select
 
 from courtwatch.courts.models import COURT_TYPE_LABELS, Courthouse
+from courtwatch.courts.services import campaign_today
 from courtwatch.db import db
 from courtwatch.errors import DomainError
 
@@ -180,7 +181,7 @@ def bucket(moment_column, boundaries: list[datetime], labels: list):
 
 def default_range(today: date | None = None) -> tuple[date, date]:
     """The last twelve months including the current one: what a campaign update usually covers."""
-    today = today or date.today()
+    today = today or campaign_today()
     first = today.replace(day=1)
     for _step in range(11):
         first = (first - timedelta(days=1)).replace(day=1)

@@ -6,12 +6,11 @@ they are a small share of all reports, and this partial index holds just them, w
 the summary reads, so those queries read a small index and never the table.
 """
 
-from sqlalchemy import Index
-
+from courtwatch.db import partial_index
 from courtwatch.observations.models import Observation
 from courtwatch.reports.counts import report_day_count  # noqa: F401  (registers the table and its upkeep)
 
-LINKED_REPORT_INDEX = Index(
+LINKED_REPORT_INDEX = partial_index(
     "ix_observation_linked_report",
     Observation.courthouse_id,
     Observation.observed_at,
@@ -21,6 +20,5 @@ LINKED_REPORT_INDEX = Index(
     Observation.court_type,
     Observation.target_role,
     Observation.warrant,
-    sqlite_where=Observation.incident_id.is_not(None),
-    postgresql_where=Observation.incident_id.is_not(None),
+    where=Observation.incident_id.is_not(None),
 )

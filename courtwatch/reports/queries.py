@@ -8,7 +8,10 @@ The counting rules these queries implement are written out in summaries.py.
 
 from __future__ import annotations
 
-from sqlalchemy import Float, and_, case, exists, func, or_, select
+from bisect import bisect_right
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import Float, String, and_, case, exists, func, or_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -225,3 +228,126 @@ def hours_coverage(report_filter: ReportFilter) -> list[tuple[int, str, float]]:
         .group_by(Shift.courthouse_id, month)
     )
     return [(c, m, float(h or 0)) for c, m, h in db.session.execute(query)]
+
+
+def _epoch_total(column):
+    """The sum of a timestamp column as days: moves when any single row's moment changes."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.total(func.julianday(column))
+    return func.coalesce(func.sum(func.extract("epoch", column)), 0)
+
+
+def _utc_superset(report_filter: ReportFilter) -> tuple[datetime, datetime]:
+    """UTC bounds that hold every courthouse's local window, whatever its zone (UTC-12 to UTC+14)."""
+    after = datetime.combine(report_filter.date_from - timedelta(days=1), time(), UTC)
+    return after, datetime.combine(report_filter.date_to + timedelta(days=2), time(), UTC)
+
+
+def _row_aggregates(table):
+    """How many rows, the sum of their ids (a deleted row and a new one never cancel out), and the
+    latest and the total of their ``updated_at`` (every ORM or Core update sets it; the total also
+    moves when a host with a slower clock updates an older row)."""
+    return (
+        func.count(),
+        func.coalesce(func.sum(table.id), 0),
+        func.max(table.updated_at),
+        _epoch_total(table.updated_at),
+    )
+
+
+def linked_fingerprint(report_filter: ReportFilter) -> tuple:
+    """A validator of every row linked_report_rows can read, from the small partial index of linked reports.
+
+    Over every linked report observed within a day of the period (any status, action or
+    courthouse: a superset) the row aggregates and the sum of their Incidents, and over their
+    agencies how many and whose (an edit of a report's agencies also sets its ``updated_at``).
+    """
+    after, before = _utc_superset(report_filter)
+    linked = and_(
+        Observation.incident_id.is_not(None), Observation.observed_at >= after, Observation.observed_at < before
+    )
+    reports = select(*_row_aggregates(Observation), func.coalesce(func.sum(Observation.incident_id), 0)).where(linked)
+    agencies = (
+        select(func.count(), func.coalesce(func.sum(ObservationAgency.observation_id), 0))
+        .join(Observation, Observation.id == ObservationAgency.observation_id)
+        .where(linked)
+    )
+    reports, agencies = reports.subquery(), agencies.subquery()
+    row = db.session.execute(select(reports, agencies).select_from(reports).join(agencies, true())).one()
+    return tuple(str(value) for value in row)
+
+
+class utc_day(FunctionElement):  # noqa: N801  (reads like the SQL function it renders)
+    """'YYYY-MM-DD' of a stored moment in UTC: SQLite keeps UTC moments as ISO text, so a prefix."""
+
+    type = String()
+    inherit_cache = True
+    name = "utc_day"
+
+
+@compiles(utc_day)
+def _utc_day_postgresql(element, compiler, **kw):
+    (moment,) = list(element.clauses)
+    return f"to_char(({compiler.process(moment, **kw)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+@compiles(utc_day, "sqlite")
+def _utc_day_sqlite(element, compiler, **kw):
+    (moment,) = list(element.clauses)
+    return f"substr({compiler.process(moment, **kw)}, 1, 10)"
+
+
+def _month_segments(report_filter: ReportFilter) -> tuple[list[str], dict[str, list[int]]]:
+    """UTC segments of the period such that each month's local window, in any zone, lies in three.
+
+    Around each month boundary B (UTC midnight), the edge [B - 1 day, B + 1 day) holds every
+    zone's local midnight (UTC+14 to UTC-12), as ``_utc_superset`` does at the period's ends; between
+    two edges lies the month's interior. Month i is edge i, interior i and edge i + 1, so a change in
+    a month's interior touches that month alone, and one near a boundary the two months around it.
+    Returns (the UTC days on which segments 1, 2, ... begin, month -> its three segment numbers).
+    """
+    spans = list(month_spans(report_filter.date_from, report_filter.date_to))
+    starts = [first for first, _last in spans] + [spans[-1][1] + timedelta(days=1)]
+    boundaries = []
+    for index, day in enumerate(starts):
+        if index:
+            boundaries.append((day - timedelta(days=1)).isoformat())
+        if index < len(starts) - 1:
+            boundaries.append((day + timedelta(days=1)).isoformat())
+    months = report_filter.months()
+    return boundaries, {month: [2 * i, 2 * i + 1, 2 * i + 2] for i, month in enumerate(months)}
+
+
+def coverage_fingerprints(report_filter: ReportFilter) -> dict[str, tuple]:
+    """month -> a validator of every row shift_coverage and hours_coverage can read for that month.
+
+    The row aggregates (``_row_aggregates``) of every shift starting within a day of the month
+    (a superset of any courthouse's local window), whatever its kind or status, and of their
+    sign-ups, read per UTC day from two covering indexes and added up here per segment of
+    ``_month_segments`` (a CASE per row in SQL cost four times as much): a change in one month
+    leaves the other months' validators as they were, so their stored coverage can be read back.
+    """
+    boundaries, segments_of = _month_segments(report_filter)
+    after, before = _utc_superset(report_filter)
+    window = and_(Shift.starts_at >= after, Shift.starts_at < before)
+    day = utc_day(Shift.starts_at)
+    shifts = select(day, *_row_aggregates(Shift)).where(window).group_by(day)
+    signups = (
+        select(day, *_row_aggregates(ShiftSignup))
+        .join(Shift, Shift.id == ShiftSignup.shift_id)
+        .where(window)
+        .group_by(day)
+    )
+    found: dict[tuple[str, int], list] = {}
+    for kind, query in (("shifts", shifts), ("signups", signups)):
+        for shift_day, count, ids, latest, total in sorted(db.session.execute(query)):
+            key = (kind, bisect_right(boundaries, shift_day))
+            known = found.setdefault(key, [0, 0, latest, 0.0])
+            known[0], known[1], known[3] = known[0] + count, known[1] + int(ids), known[3] + float(total)
+            known[2] = max(known[2], latest)
+    return {
+        month: tuple(
+            tuple(str(value) for value in found.get((kind, n), ())) for n in numbers for kind in ("shifts", "signups")
+        )
+        for month, numbers in segments_of.items()
+    }

@@ -7,13 +7,11 @@ and streamed; the view only parses, calls the services and wraps the result.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import current_user
 
 from courtwatch.auth.access import coordinator_required
-from courtwatch.courts.services import list_courthouses
+from courtwatch.courts.services import campaign_today, list_courthouses
 from courtwatch.errors import DomainError
 from courtwatch.forms import attach_error
 from courtwatch.reports.filters import default_range, resolve_filter
@@ -116,7 +114,7 @@ def printable():
         report_filter=report_filter,
         tables=apply_suppression(summary.tables, suppress),
         suppress=suppress,
-        today=date.today().isoformat(),
+        today=campaign_today().isoformat(),
         filter_args=_filter_args(form),
     )
 

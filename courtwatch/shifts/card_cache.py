@@ -15,42 +15,14 @@ The store is per process and holds only HTML any volunteer with the same key wou
 
 from __future__ import annotations
 
-import threading
-
 from flask import get_template_attribute, request
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-# Contains "<", which any text drawn on a card would have escaped: no shift's wording can forge it.
-CSRF_SLOT = Markup("<csrf-slot>")
+from courtwatch.home.fragments import CSRF_SLOT, HtmlStore, with_token
+
 MAX_CARDS = 5000  # about 1.5 kB each: under 10 MB a worker
 
-
-class CardStore:
-    """A bounded, thread-safe map of card key -> HTML; the oldest entry goes first when full."""
-
-    def __init__(self, size: int = MAX_CARDS):
-        self.size = size
-        self._cards: dict[tuple, str] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> str | None:
-        return self._cards.get(key)
-
-    def put(self, key: tuple, html: str) -> None:
-        with self._lock:
-            if len(self._cards) >= self.size:
-                self._cards.pop(next(iter(self._cards)), None)
-            self._cards[key] = html
-
-    def clear(self) -> None:
-        with self._lock:
-            self._cards.clear()
-
-    def __len__(self) -> int:
-        return len(self._cards)
-
-
-cards = CardStore()
+cards = HtmlStore(MAX_CARDS)
 
 
 def card_key(shift, status: str | None, needs_training: bool, speaks: bool, kit) -> tuple:
@@ -110,4 +82,4 @@ def draw_card(kit, shift, signup, trained: set[int], my_languages: set[str]) -> 
     if html is None:
         html = str(_macro()(shift, signup, _DrawingKit(kit), trained, my_languages))
         cards.put(key, html)
-    return Markup(html.replace(CSRF_SLOT, escape(kit.csrf_token)))
+    return with_token(html, kit.csrf_token)

@@ -13,7 +13,7 @@ from courtwatch.auth.services import get_user
 from courtwatch.courts.services import get_courthouse, list_courthouses
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.forms import attach_error
-from courtwatch.shifts import accompaniment, claims, patterns, recurrence, services
+from courtwatch.shifts import accompaniment, claims, confirmations, patterns, recurrence, services, staffing
 from courtwatch.shifts.forms import PatternForm, ShiftForm
 from courtwatch.web import safe_next
 
@@ -39,10 +39,13 @@ def gaps():
     days = request.args.get("days", type=int) or 14
     days = min(max(days, 1), 60)
     courthouse_id = request.args.get("courthouse", type=int)
-    shifts = services.list_gaps(days=days, courthouse_id=courthouse_id)
+    shifts = staffing.list_gaps(days=days, courthouse_id=courthouse_id)
+    unconfirmed = confirmations.unconfirmed_shifts(courthouse_id=courthouse_id)
     return render_template(
         "coordinator/gaps.html",
         shifts=shifts,
+        unconfirmed=unconfirmed,
+        unconfirmed_ids={entry.shift.id: entry.people for entry in unconfirmed},
         days=days,
         courthouses=list_courthouses(active_only=True),
         courthouse_id=courthouse_id,
@@ -54,9 +57,9 @@ def gaps():
 def roster(shift_id: int):
     shift = _shift_or_404(shift_id)
     query = request.args.get("q", "").strip()[:100]
-    candidates = services.assignable_volunteers(shift, query) if query else []
+    candidates = staffing.assignable_volunteers(shift, query) if query else []
     return render_template(
-        "coordinator/roster.html", shift=shift, signups=services.roster(shift), query=query, candidates=candidates
+        "coordinator/roster.html", shift=shift, signups=staffing.roster(shift), query=query, candidates=candidates
     )
 
 
@@ -67,7 +70,7 @@ def _back_to_roster(shift_id: int):
 def _roster_error(shift_id: int, error: DomainError):
     shift = _shift_or_404(shift_id)
     return render_template(
-        "coordinator/roster.html", shift=shift, signups=services.roster(shift), query="", candidates=[], error=error
+        "coordinator/roster.html", shift=shift, signups=staffing.roster(shift), query="", candidates=[], error=error
     ), 409
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from courtwatch.shifts import accompaniment, claims, closure_shifts, offers, services, today
+from courtwatch.shifts import accompaniment, claims, closure_shifts, offers, services, staffing, today
 from courtwatch.shifts.hearing_hooks import on_hearing_event
 
 
@@ -44,7 +44,7 @@ def next_shift_card(_app) -> Markup | None:
     # next one is named.
     on_today = today.todays_signup(current_user)
     signup = None if on_today else services.next_claimed_signup(current_user)
-    gaps = services.count_understaffed(7) if current_user.is_staff else None
+    gaps = staffing.count_understaffed(7) if current_user.is_staff else None
     paused = len(accompaniment.paused_volunteers()) if current_user.is_staff else 0
     asked_first = offers.my_open_offers(current_user)
     return Markup(

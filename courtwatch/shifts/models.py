@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from courtwatch.auth.models import Training, User
 from courtwatch.courts.hearing_models import Hearing
 from courtwatch.courts.models import Courthouse
-from courtwatch.db import Base, UTCDateTime, utcnow
+from courtwatch.db import Base, UTCDateTime, partial_index, utcnow
 from courtwatch.labels import LabelledChoice
 
 
@@ -169,13 +169,12 @@ class ShiftSignup(Base):
     __tablename__ = "shift_signup"
     __table_args__ = (
         # At most one live sign-up per user and shift: the database refuses a double tap.
-        Index(
+        partial_index(
             "uq_shift_signup_live",
             "shift_id",
             "user_id",
             unique=True,
-            sqlite_where=text("status IN ('claimed', 'waitlisted')"),
-            postgresql_where=text("status IN ('claimed', 'waitlisted')"),
+            where=text("status IN ('claimed', 'waitlisted')"),
         ),
         Index("ix_shift_signup_shift_status", "shift_id", "status", "created_at"),
         Index("ix_shift_signup_user_status", "user_id", "status"),
@@ -197,6 +196,10 @@ class ShiftSignup(Base):
     # A coordinator confirmed this volunteer for the accompaniment: the person's details may open.
     details_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     details_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # "Still coming?" the day before (``confirmations``): when it was asked and when the volunteer
+    # said yes. An answer closes the link: a second tap says "already answered".
+    attendance_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attendance_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     shift: Mapped[Shift] = relationship(back_populates="signups")
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -8,11 +8,13 @@ two processes (two ``send-due`` runs, a retried request) try at the same moment.
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from courtwatch.auth.models import Role, User
 from courtwatch.db import db
-from courtwatch.notify.messages import render_email
+from courtwatch.notify.messages import calendar_day, clock_time, external_url, render_email
+from courtwatch.notify.preferences import queue_for_person, render_sms
 from courtwatch.notify.services import Attachment, queue_email
 from courtwatch.shifts.models import LIVE_SIGNUP_STATUSES, Shift, ShiftSignup
 
@@ -111,6 +113,33 @@ def queue_reminder(signup: ShiftSignup, user: User, hours: int) -> bool:
     # The start time is part of the key: a shift that moved earns a fresh reminder.
     key = f"shift-reminder-{signup.id}-{hours}h-{shift.starts_at:%Y%m%dT%H%M}"
     return _send(user, key, "shift_reminder", shift, hours=hours)
+
+
+def queue_attendance_ask(signup: ShiftSignup, user: User, token: str) -> int:
+    """ "Still coming?" with Yes and Release links, on the channels the volunteer chose for
+    reminders; the push notification opens the page offering both."""
+    shift = signup.shift
+    links = {
+        "yes_url": external_url("shift_confirm.answer", token=token, answer="yes"),
+        "release_url": external_url("shift_confirm.answer", token=token, answer="release"),
+    }
+    subject, body = render_email("shift_confirm_ask", user.locale, shift=shift, **links)
+    zone = shift.courthouse.zone
+    with force_locale(user.locale or "en"):
+        when = f"{calendar_day(shift.starts_at, zone, 'medium')} {clock_time(shift.starts_at, zone)}"
+    courthouse = shift.courthouse.short_name or shift.courthouse.name
+    sms = render_sms("confirm_ask", user.locale, courthouse=courthouse, time=when, **links)
+    messages = queue_for_person(
+        user,
+        "reminder",
+        subject=subject,
+        body_text=body,
+        sms_text=sms,
+        link=external_url("shift_confirm.choose", token=token),
+        # The start time is part of the key: a shift that moved is asked about again.
+        dedupe_key=f"shift-confirm-ask-{signup.id}-{shift.starts_at:%Y%m%dT%H%M}",
+    )
+    return 1 if messages else 0
 
 
 def coordinators() -> list[User]:

@@ -1,6 +1,6 @@
 """Queueing the 24-hour and 2-hour reminders (``REMINDER_HOURS``), run by ``notify send-due``.
 
-Each run looks at claimed sign-ups on shifts starting within the longest reminder window and
+The same run asks "Still coming?" the day before (``confirmations``). Each run looks at claimed sign-ups on shifts starting within the longest reminder window and
 queues, per sign-up, the reminder of the *smallest* window the start already falls into (a
 shift claimed three hours ahead gets one reminder, not two at once). The outbox's dedupe key
 makes every reminder unique, so two runs at the same moment queue it once.
@@ -16,6 +16,7 @@ from sqlalchemy.orm import contains_eager
 
 from courtwatch.auth.models import User
 from courtwatch.db import db, utcnow
+from courtwatch.shifts.confirmations import queue_due_confirmations
 from courtwatch.shifts.models import Shift, ShiftSignup, ShiftStatus, SignupStatus
 from courtwatch.shifts.notices import queue_reminder
 
@@ -26,7 +27,10 @@ def reminder_hours() -> list[int]:
 
 
 def queue_due_reminders(now: datetime | None = None) -> int:
+    """Queue the reminders due now (and the day-before "Still coming?" asks, which are counted
+    apart by ``queue_due_confirmations``); returns the number of reminders."""
     now = now or utcnow()
+    queue_due_confirmations(now)
     hours = reminder_hours()
     if not hours:
         return 0

@@ -20,7 +20,7 @@ from courtwatch.db import utcnow
 from courtwatch.errors import DomainError, NotFound
 from courtwatch.home.offline import never_store
 from courtwatch.home.templating import day_heading
-from courtwatch.shifts import accompaniment, claims, services
+from courtwatch.shifts import accompaniment, claims, confirmations, services
 from courtwatch.shifts.forms import ShiftFilterForm
 from courtwatch.shifts.models import SignupStatus
 from courtwatch.shifts.page_kit import ShiftPageKit
@@ -102,9 +102,17 @@ def _render_detail(shift, error: DomainError | None = None, status: int = 200):
     disclosure, request_details = accompaniment.open_details(current_user, shift, context["signup"], now)
     if request_details is not None:
         never_store()  # the accompanied person's details never reach the phone's storage
+    signup = context["signup"]
+    ask_open = (
+        signup is not None
+        and signup.status == SignupStatus.CLAIMED
+        and not shift.is_cancelled
+        and (signup.attendance_confirmed_at is not None or confirmations.ask_time(shift) <= now < shift.starts_at)
+    )
     return render_template(
         "shifts/detail.html",
         error=error,
+        ask_open=ask_open,
         attendance_open=attendance_open,
         request_details=request_details,
         disclosure=disclosure,
@@ -178,6 +186,13 @@ def ask_release(shift_id: int):
             claims.ask_coordinator_to_release,
             _("We told the coordinators. You stay on the shift until one of them takes you off."),
         ),
+    )
+
+
+@bp.route("/shifts/<int:shift_id>/confirm", methods=["POST"])
+def confirm(shift_id: int):
+    return _respond(
+        shift_id, _simple(confirmations.confirm_attendance, _("Thank you. We have noted that you are coming."))
     )
 
 

@@ -167,6 +167,15 @@ function sameSitePath(value, otherwise) {
   return value.charAt(0) === "/" && value.charAt(1) !== "/" && value.charAt(1) !== "\\" ? value : otherwise;
 }
 
+// The server writes message links in full (BASE_URL, as in the email): one on this origin is
+// kept as its path, anything else gives way to sameSitePath's fallback.
+function ownPath(value) {
+  try {
+    var url = new URL(String(value || ""), self.location.origin);
+    return url.origin === self.location.origin ? url.pathname + url.search + url.hash : "";
+  } catch (e) { return ""; }
+}
+
 // ---------------------------------------------------------------- requests
 function navigate(event) {
   var request = event.request;
@@ -243,8 +252,11 @@ self.addEventListener("fetch", function (event) {
 });
 
 // ---------------------------------------------------------------- keeping the pages fresh
+// Background fetches never follow a redirect: a page that has become private answers with a
+// redirect to /login, and following it would make the login page remember that page as the place
+// to return to after the next login, sending the volunteer somewhere they never asked to go.
 function fetchAndKeep(url) {
-  return fetch(url, { credentials: "same-origin" }).then(function (response) {
+  return fetch(url, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
     return remember(url, response.clone()).then(function () { return response; });
   }).catch(function () { return null; });
 }
@@ -277,7 +289,7 @@ function refreshOnce(key, force) {
   return storedKey().then(function (stored) {
     if (!force && stored === key && Date.now() - lastRefresh < REFRESH_EVERY_MS) { return false; }
     lastRefresh = Date.now();
-    return fetch(CONFIG.pagesUrl, { credentials: "same-origin" }).then(function (response) {
+    return fetch(CONFIG.pagesUrl, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
       if (!response.ok || response.redirected) { return false; }
       return response.json().then(function (list) {
         if (!list.key) { return false; }
@@ -319,7 +331,7 @@ self.addEventListener("sync", function (event) {
 self.addEventListener("push", function (event) {
   var data = {};
   try { data = event.data ? event.data.json() : {}; } catch (e) { data = { body: event.data ? event.data.text() : "" }; }
-  var url = sameSitePath(data.url, "/");
+  var url = sameSitePath(ownPath(data.url), "/");
   event.waitUntil(self.registration.showNotification(data.title || "Courtwatch", {
     body: data.body || "", tag: data.tag || undefined, icon: CONFIG.icon, badge: CONFIG.icon, data: { url: url }
   }));

@@ -1,9 +1,11 @@
 """Registration, approval and what a pending account may see."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from courtwatch.auth.models import AccountStatus, User
-from courtwatch.db import db
+from courtwatch.db import db, utcnow
 from courtwatch.privacy.models import AuditEvent
 from tests.conftest import form_errors
 
@@ -103,6 +105,20 @@ def test_training_recorded_with_error_next_to_field(coordinator_client, voluntee
     assert good.status_code == 302
     db.session.expire_all()
     assert [t.training.name for t in db.session.get(User, volunteer.id).trainings] == ["Accompaniment training"]
+
+
+def test_todays_training_is_not_refused_as_future_by_the_servers_clock_zone(
+    coordinator_client, volunteer, process_zone
+):
+    """A server whose clock zone is behind the coordinator's (here UTC-12) refused a training done
+    today as "in the future". Nothing after today anywhere on Earth is refused."""
+    process_zone("Etc/GMT+12")
+    today_furthest_east = (utcnow() + timedelta(hours=14)).date()
+    url = f"/coordinator/volunteers/{volunteer.id}/trainings"
+    today = {"training": "Accompaniment training", "completed_on": today_furthest_east.isoformat()}
+    assert coordinator_client.post(url, data=today).status_code == 302
+    tomorrow = {**today, "completed_on": (today_furthest_east + timedelta(days=1)).isoformat()}
+    assert coordinator_client.post(url, data=tomorrow).status_code == 422
 
 
 def test_only_admin_changes_roles_and_it_is_audited(admin_client, coordinator_client, volunteer):

@@ -3,8 +3,6 @@ on the calendar-link page. Times are checked as UTC instants with the process in
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
@@ -21,19 +19,9 @@ from tests.feeds.conftest import parse_both
 
 
 @pytest.fixture
-def auckland_process():
+def auckland_process(process_zone):
     """The server process in Pacific/Auckland (CI runs PostgreSQL that way): nothing may use it."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "Pacific/Auckland"
-    time.tzset()
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
+    process_zone("Pacific/Auckland")
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ coordinator records it."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -149,3 +150,24 @@ def test_volunteers_cannot_write_pages(volunteer_client):
     training_id = _training_id()
     assert _write_page(volunteer_client, "Nope", "x", training_id).status_code == 403
     assert volunteer_client.post(f"/training/settings/{training_id}", data={"required": "y"}).status_code == 403
+
+
+def test_read_and_change_times_are_in_the_campaigns_zone_not_utc(app, coordinator_client, volunteer_client, volunteer):
+    """Read at 03:00 UTC is 7 or 8 PM the evening before in Los Angeles: the page, its readers list
+    and the volunteer's record on the coordinator's side all say so, and none says UTC."""
+    app.config["CAMPAIGN_TIMEZONE"] = "America/Los_Angeles"
+    training_id = _training_id()
+    _write_page(coordinator_client, "First", "One.", training_id)
+    volunteer_client.post("/training/first/read")
+    page = db.session.scalar(select(TrainingPage))
+    read = db.session.scalar(select(TrainingPageRead))
+    read.read_at = page.updated_at = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+    db.session.commit()
+    for client, path in (
+        (volunteer_client, "/training/first"),
+        (coordinator_client, "/training/first"),
+        (coordinator_client, f"/coordinator/volunteers/{volunteer.id}"),
+    ):
+        html = client.get(path).get_data(as_text=True)
+        assert re.search(r"(Nov 30, 2026|11/30/26), 7:00\W+PM PST", html), path
+        assert "UTC" not in html and "3:00\u202fAM" not in html, path

@@ -22,6 +22,7 @@ from courtwatch.observations import photos as photo_files
 from courtwatch.observations.models import Observation, ObservationPhoto
 from tests.conftest import TEST_PASSWORD
 from tests.shifts.test_listing import _accompaniment
+from tests.support.browser import push_to_service_worker
 
 pytestmark = pytest.mark.browser
 
@@ -238,31 +239,12 @@ def test_push_shows_the_notification_from_its_json(phone, make_user, live_server
     page = phone.new_page()
     _log_in(page, volunteer.email)
     _visit_once(page)
-    phone.grant_permissions(["notifications"], origin=live_server.url)
-    cdp = phone.new_cdp_session(page)
-    registrations = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
-    cdp.send("ServiceWorker.enable")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_timeout(200)  # let the registration event arrive
-    registration_id = next(r["registrationId"] for r in registrations if not r["isDeleted"])
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {
-            "origin": live_server.url,
-            "registrationId": registration_id,
-            "data": '{"title": "Shift tomorrow", "body": "Chelsea, 8:30 AM", "url": "/me/shifts", "tag": "s-1"}',
-        },
+    shown = push_to_service_worker(
+        phone,
+        page,
+        live_server.url,
+        '{"title": "Shift tomorrow", "body": "Chelsea, 8:30 AM", "url": "/me/shifts", "tag": "s-1"}',
     )
-    shown = None
-    for _ in range(50):  # the worker shows it asynchronously
-        shown = page.evaluate(
-            """() => navigator.serviceWorker.ready.then(r => r.getNotifications())
-                     .then(ns => ns.length ? ns.map(n => [n.title, n.body, n.tag, n.data.url]) : null)"""
-        )
-        if shown:
-            break
-        page.wait_for_timeout(100)
     assert shown == [["Shift tomorrow", "Chelsea, 8:30 AM", "s-1", "/me/shifts"]]
 
 

@@ -22,9 +22,14 @@ from courtwatch.notify.models import OutboxMessage, OutboxStatus, PushSubscripti
 from courtwatch.notify.preferences import queue_for_person, render_sms, save_channels
 from courtwatch.notify.services import queue_email, send_due
 from courtwatch.notify.vapid import new_key_pair
-from tests.support.providers import SMS_ACCOUNT, SMS_TOKEN, push_service, sms_provider
+from tests.support.providers import sms_settings
 
 VAPID_PRIVATE, VAPID_PUBLIC = new_key_pair()
+VAPID_SETTINGS = {
+    "VAPID_PRIVATE_KEY": VAPID_PRIVATE,
+    "VAPID_PUBLIC_KEY": VAPID_PUBLIC,
+    "VAPID_SUBJECT": "mailto:ops@example.org",
+}
 
 
 def b64url(data: bytes) -> str:
@@ -36,30 +41,11 @@ def unb64url(text: str) -> bytes:
 
 
 @pytest.fixture
-def sms():
-    service = sms_provider()
-    yield service
-    service.close()
-
-
-@pytest.fixture
-def push():
-    service = push_service()
-    yield service
-    service.close()
-
-
-@pytest.fixture
 def test_config(test_config, sms):
     return {
         **test_config,
-        "SMS_URL": f"{sms.url}/2010-04-01",
-        "SMS_ACCOUNT": SMS_ACCOUNT,
-        "SMS_TOKEN": SMS_TOKEN,
-        "SMS_FROM": "+16175550000",
-        "VAPID_PRIVATE_KEY": VAPID_PRIVATE,
-        "VAPID_PUBLIC_KEY": VAPID_PUBLIC,
-        "VAPID_SUBJECT": "mailto:ops@example.org",
+        **sms_settings(sms),
+        **VAPID_SETTINGS,
     }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from courtwatch import create_app
 from courtwatch.db import db, utcnow
-from courtwatch.notify import services
+from courtwatch.notify import runs
 from courtwatch.notify.models import OutboxMessage, OutboxStatus
 from courtwatch.notify.services import Attachment, queue_email, send_due
 from tests.support.mail import free_port
@@ -72,8 +72,8 @@ def test_smtp_outage_leaves_mail_queued_with_backoff(app, down_app, mailbox):
 
 
 def test_backoff_grows_and_is_capped():
-    assert services.backoff(1) < services.backoff(2) < services.backoff(5)
-    assert services.backoff(50) == services.MAX_BACKOFF
+    assert runs.backoff(1) < runs.backoff(2) < runs.backoff(5)
+    assert runs.backoff(50) == runs.MAX_BACKOFF
 
 
 def test_gives_up_after_max_attempts(app, test_config, mailbox):

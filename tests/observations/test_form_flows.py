@@ -25,12 +25,9 @@ def _stored() -> list[Observation]:
 
 
 def _urgent_mail() -> int:
-    """Urgent report notices (the rapid-response alerts that come beside them are counted by tests/rapid)."""
-    return db.session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(OutboxMessage.urgent.is_(True), OutboxMessage.dedupe_key.like("observation-alert:%"))
-    )
+    """Urgent messages about a report: one per coordinator (the alert, or the report notice when
+    no alert was raised), never both."""
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.urgent.is_(True)))
 
 
 # ---------------------------------------------------------------- "Nothing observed" after typing

@@ -126,31 +126,51 @@ def test_no_agents_means_no_agent_details_stored(volunteer_client, court):
     assert observation.identified_themselves is None
 
 
-def test_arrest_alerts_every_coordinator_at_once_without_naming_the_reporter(
+def test_arrest_alerts_every_coordinator_once_with_the_report_link_without_naming_the_reporter(
     volunteer_client, volunteer, coordinator, admin, make_user, court, mailbox
 ):
     make_user("coordinator", status="suspended")
     data = arrest_form(court)
     response = volunteer_client.post("/observations/new", data=data)
     assert response.status_code == 302
-    # The rapid-response alert (tests/rapid) is a message of its own; this is the report notice.
-    messages = list(
-        db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("observation-alert:%")))
+    observation = db.session.scalar(select(Observation))
+    # Agents present and an arrest: the rapid-response alert is the coordinators' one message about
+    # it (no separate report notice), and it links the report for review.
+    staff_mail = list(
+        db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address.in_([coordinator.email, admin.email])))
     )
-    assert sorted(m.to_address for m in messages) == sorted([coordinator.email, admin.email])
-    assert all(m.urgent for m in messages)
-    body = messages[0].body_text
-    assert "Chelsea District Court" in body and "Outside / steps" in body and "Room 205" in body
+    assert sorted(m.to_address for m in staff_mail) == sorted([coordinator.email, admin.email])
+    assert all(m.urgent and m.kind == "alert" for m in staff_mail)
+    body = staff_mail[0].body_text
+    assert f"http://localhost/observations/{observation.id}" in body and "/alerts/" in body
+    assert "Chelsea District Court" in body
     assert volunteer.name not in body and volunteer.email not in body
     assert "handcuffed" not in body  # the narrative stays in the app
     send_due()
     db.session.commit()
-    # The report notice (the rapid-response alert, with its dispatch link, comes beside it).
-    assert any("URGENT" in message["Subject"] for message in mailbox.to(coordinator.email))
+    [received] = mailbox.to(coordinator.email)
+    assert "ALERT" in received["Subject"]
     # A resend does not alert twice.
     queued = db.session.scalar(select(func.count()).select_from(OutboxMessage))
     volunteer_client.post("/observations/new", data=data)
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == queued
+
+
+def test_an_arrest_without_agents_for_sure_raises_no_alert_but_tells_coordinators(
+    volunteer_client, volunteer, coordinator, court, mailbox
+):
+    response = volunteer_client.post("/observations/new", data=arrest_form(court, agents_present="unsure"))
+    assert response.status_code == 302
+    [notice] = db.session.scalars(select(OutboxMessage)).all()
+    assert notice.to_address == coordinator.email and notice.urgent
+    assert notice.dedupe_key.startswith("observation-alert:")
+    body = notice.body_text
+    assert "Chelsea District Court" in body and "Outside / steps" in body and "Room 205" in body
+    assert volunteer.name not in body and "handcuffed" not in body
+    send_due()
+    db.session.commit()
+    [received] = mailbox.to(coordinator.email)
+    assert "URGENT" in received["Subject"]
 
 
 def test_a_sighting_does_not_alert(volunteer_client, coordinator, court):

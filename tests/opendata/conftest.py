@@ -123,27 +123,7 @@ def campaign(app, make_courthouse, make_user):
     report(alpha, at("2025-01-24 09:00"), "none", agencies=(), nothing_observed=True)
     volunteer = make_user(name=f"{CANARY} Volunteer")
     for day, hours in ((10, 3), (21, 4)):
-        start = at(f"2025-01-{day} 08:30")
-        shift = Shift(
-            courthouse_id=alpha.id,
-            kind="observation",
-            status="open",
-            starts_at=start,
-            ends_at=start + timedelta(hours=4),
-            capacity=2,
-            minimum=1,
-        )
-        db.session.add(shift)
-        db.session.flush()
-        db.session.add(
-            ShiftSignup(
-                shift_id=shift.id,
-                user_id=volunteer.id,
-                status="claimed",
-                checked_in_at=start,
-                checked_out_at=start + timedelta(hours=hours),
-            )
-        )
+        add_watched_shift(alpha, at(f"2025-01-{day} 08:30"), hours, volunteer)
     db.session.commit()
     return {"alpha": alpha, "beta": beta, "gamma": gamma, "incident": incident, "reporter": reporter}
 
@@ -157,3 +137,27 @@ def published(app, campaign):
 
 
 PERIOD = {"from": "2025-01", "to": "2025-02"}
+
+
+def add_watched_shift(courthouse, start, hours, volunteer) -> None:
+    """A four-hour observation shift at ``start`` that ``volunteer`` claimed and watched ``hours`` of."""
+    shift = Shift(
+        courthouse_id=courthouse.id,
+        kind="observation",
+        status="open",
+        starts_at=start,
+        ends_at=start + timedelta(hours=4),
+        capacity=2,
+        minimum=1,
+    )
+    db.session.add(shift)
+    db.session.flush()
+    db.session.add(
+        ShiftSignup(
+            shift_id=shift.id,
+            user_id=volunteer.id,
+            status="claimed",
+            checked_in_at=start,
+            checked_out_at=start + timedelta(hours=hours),
+        )
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -67,6 +68,18 @@ def test_audit_trail_pages_newest_first(app, admin_client):
     older = re.search(r'href="(/admin/audit\?[^"]*before=\d+[^"]*)"', first).group(1).replace("&amp;", "&")
     second = admin_client.get(older).get_data(as_text=True)
     assert "thing 9<" in second and "thing 59" not in second
+
+
+def test_audit_times_are_the_campaigns_local_time(app, admin_client):
+    """An admin in Oregon reading "03:30" for a 7:30 pm change misreads the trail: times are the
+    campaign's, with the zone named."""
+    app.config["CAMPAIGN_TIMEZONE"] = "America/Los_Angeles"
+    event = record_event(None, "test.event", object_type="thing", object_id=1)
+    event.created_at = datetime(2026, 12, 2, 3, 30, tzinfo=UTC)
+    db.session.commit()
+    page = admin_client.get("/admin/audit").get_data(as_text=True)
+    assert "7:30" in page and "PST" in page
+    assert "2026-12-02 03:30" not in page and "UTC" not in page
 
 
 def test_no_column_anywhere_stores_an_ip_address(app):

@@ -14,7 +14,7 @@ from courtwatch.notify.services import send_due
 from courtwatch.rapid.models import Alert
 from tests.observations.conftest import arrest_form
 from tests.rapid.test_rapid import on_call
-from tests.support.providers import SMS_ACCOUNT, SMS_TOKEN, sms_provider
+from tests.support.providers import sms_settings
 
 
 @pytest.fixture
@@ -23,20 +23,10 @@ def court(make_courthouse):
 
 
 @pytest.fixture
-def sms():
-    service = sms_provider()
-    yield service
-    service.close()
-
-
-@pytest.fixture
 def test_config(test_config, sms):
     return {
         **test_config,
-        "SMS_URL": f"{sms.url}/2010-04-01",
-        "SMS_ACCOUNT": SMS_ACCOUNT,
-        "SMS_TOKEN": SMS_TOKEN,
-        "SMS_FROM": "+16175550000",
+        **sms_settings(sms),
     }
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from courtwatch.auth.models import AccountStatus, Role
+from courtwatch.db import utcnow
 from tests.reports import dataset
 
 Q1 = {"date_from": "2025-01-01", "date_to": "2025-03-31"}
@@ -124,3 +128,16 @@ def test_summary_page_query_count_does_not_grow_with_data(data, coordinator_clie
         dataset.report(courthouse, dataset.at("2025-02-02 10:00"), action="arrest")
     db.session.commit()
     assert count_queries() == before
+
+
+def test_the_usual_window_and_the_prepared_date_are_the_campaigns_today(app, data, coordinator_client, process_zone):
+    """``date.today()`` is the server's clock zone. Here it is 26 hours from the campaign's, so the
+    two never agree: the report must end on the campaign's today and say it was prepared then."""
+    app.config["CAMPAIGN_TIMEZONE"] = "Etc/GMT+12"
+    process_zone("Etc/GMT-14")
+    today = utcnow().astimezone(ZoneInfo("Etc/GMT+12")).date().isoformat()
+    page = coordinator_client.get("/reports").get_data(as_text=True)
+    ends = re.findall(r'<input[^>]*name="date_to"[^>]*>', page)  # the filter and the export forms
+    assert ends and all(f'value="{today}"' in end for end in ends), ends
+    printed = coordinator_client.get("/reports/print").get_data(as_text=True)
+    assert re.search(rf"<dd>{today}</dd>", printed)

@@ -110,4 +110,4 @@ def test_accompaniment_cards_are_never_stored(login_as, make_user, make_courthou
     accompaniment = _shift(make_courthouse(), kind="accompaniment")
     page = _page(login_as(trained))
     assert f'id="shift-{accompaniment.id}"' in page
-    assert all(key[0] != accompaniment.id for key in card_cache.cards._cards)
+    assert all(key[0] != accompaniment.id for key in card_cache.cards.keys())

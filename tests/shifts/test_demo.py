@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from courtwatch.auth.models import User
 from courtwatch.db import db, utcnow
 from courtwatch.notify.models import OutboxMessage
-from courtwatch.shifts import services
+from courtwatch.shifts import services, staffing
 from courtwatch.shifts.models import Shift, ShiftPattern, ShiftSignup
 
 
@@ -25,7 +25,7 @@ def test_demo_shifts(runner):
     assert (
         db.session.scalar(select(func.count()).select_from(ShiftSignup).where(ShiftSignup.status == "waitlisted")) >= 1
     )
-    assert services.list_gaps(days=14)
+    assert staffing.list_gaps(days=14)
     # counts match the sign-ups, and loading sent nobody any mail about shifts
     for shift in db.session.scalars(select(Shift)):
         claimed = db.session.scalar(

@@ -78,6 +78,16 @@ def test_a_photo_filed_through_one_host_is_served_by_another(app, other_host, vo
     # (uploads/parsed: its background read may still be finishing; swept after an hour).
     for folder in (Path(app.config["UPLOAD_DIR"]), Path(other_host.config["UPLOAD_DIR"])):
         assert not folder.exists() or not [p for p in folder.rglob("*") if p.is_file() and p.parent.name != "parsed"]
+    assert_nothing_readable(Path(app.config["UPLOAD_DIR"]), Path(other_host.config["UPLOAD_DIR"]))
+
+
+def assert_nothing_readable(*folders: Path) -> None:
+    """No file under these folders holds the calendar's text (its summaries, its structure)."""
+    for folder in folders:
+        for path in folder.rglob("*") if folder.exists() else []:
+            if path.is_file():
+                data = path.read_bytes()
+                assert b"Arraignment" not in data and b"Motions" not in data and b"VEVENT" not in data, path
 
 
 def test_a_large_photo_is_stored_in_chunks_and_streamed_back_whole(app, volunteer_client, court):
@@ -95,6 +105,9 @@ def test_an_import_previewed_on_one_host_is_committed_on_another(app, other_host
     courthouse = make_courthouse()
     assert upload(coordinator_client, CALENDAR, "court.ics", courthouse.id).status_code == 302
     assert "2 to add" in coordinator_client.get("/calendars/pending").get_data(as_text=True)
+    # The previewing host's parse cache (its records and its copy of the file) is sealed under
+    # the upload's key: the docket's text is nowhere readable in its folders.
+    assert_nothing_readable(Path(app.config["UPLOAD_DIR"]))
     host_b = same_browser_on(other_host, coordinator_client)
     preview = host_b.get("/calendars/pending")
     assert preview.status_code == 200 and "2 to add" in preview.get_data(as_text=True)

@@ -77,3 +77,32 @@ def phone(chromium, live_server):
         yield context
     finally:
         context.close()
+
+
+SHOWN_NOTIFICATIONS = """() => navigator.serviceWorker.ready.then(r => r.getNotifications())
+    .then(ns => ns.length ? ns.map(n => [n.title, n.body, n.tag, n.data.url]) : null)"""
+
+
+def push_to_service_worker(context, page, origin: str, data: str):
+    """Deliver a push message to the page's service worker as the push service would (DevTools'
+    ``deliverPushMessage``, which runs the worker's real push handler), and return the
+    notifications it then shows as [title, body, tag, url] lists (None if none within 5 s).
+    Notification permission is granted first, as the volunteer would have."""
+    context.grant_permissions(["notifications"], origin=origin)
+    cdp = context.new_cdp_session(page)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    for _ in range(50):  # the registration event arrives asynchronously
+        if any(not r["isDeleted"] for r in registrations):
+            break
+        page.wait_for_timeout(100)
+    registration_id = next(r["registrationId"] for r in registrations if not r["isDeleted"])
+    cdp.send("ServiceWorker.deliverPushMessage", {"origin": origin, "registrationId": registration_id, "data": data})
+    for _ in range(50):  # the worker shows it asynchronously
+        shown = page.evaluate(SHOWN_NOTIFICATIONS)
+        if shown:
+            return shown
+        page.wait_for_timeout(100)
+    return None

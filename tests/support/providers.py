@@ -16,6 +16,7 @@ class Received:
     path: str
     headers: dict
     body: bytes
+    client_port: int = 0  # which connection it came on
 
 
 @dataclass
@@ -30,16 +31,20 @@ class FakeService:
         self.server.server_close()
 
 
-def _serve(handler_for) -> FakeService:
+def _serve(handler_for, keep_alive: bool = False) -> FakeService:
+    """``keep_alive``: HTTP/1.1, a connection serves request after request (as real providers do)."""
     service = FakeService(url="")
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
         def log_message(self, *args):
             pass
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            received = Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            received = Received(self.path, headers, body, self.client_address[1])
             status, answer = handler_for(service, received)
             service.received.append(received)
             payload = json.dumps(answer).encode()
@@ -59,7 +64,17 @@ def _serve(handler_for) -> FakeService:
 SMS_ACCOUNT, SMS_TOKEN = "AC0123456789", "token-secret"
 
 
-def sms_provider() -> FakeService:
+def sms_settings(service: FakeService) -> dict:
+    """The app settings that point SMS at ``service`` (a ``sms_provider()``)."""
+    return {
+        "SMS_URL": f"{service.url}/2010-04-01",
+        "SMS_ACCOUNT": SMS_ACCOUNT,
+        "SMS_TOKEN": SMS_TOKEN,
+        "SMS_FROM": "+16175550000",
+    }
+
+
+def sms_provider(keep_alive: bool = False) -> FakeService:
     """``POST /2010-04-01/Accounts/{ACCOUNT}/Messages.json``: basic auth, To/From/Body, 201 {"sid"}."""
 
     def answer(service, received):
@@ -73,7 +88,7 @@ def sms_provider() -> FakeService:
             return 400, {"message": "To, From and Body are required"}
         return 201, {"sid": f"SM{len(service.received) + 1:032d}", "status": "queued"}
 
-    return _serve(answer)
+    return _serve(answer, keep_alive)
 
 
 def push_service() -> FakeService:
@@ -85,3 +100,37 @@ def push_service() -> FakeService:
         return 201, {}
 
     return _serve(answer)
+
+
+class SilentServer:
+    """A TCP server on 127.0.0.1 that accepts connections and never says a word (a hung mail
+    server: the SMTP greeting never comes). ``hang_up_after``: close each connection after that
+    many seconds instead of holding it until ``close``."""
+
+    def __init__(self, hang_up_after: float | None = None):
+        import socket
+
+        self.hang_up_after = hang_up_after
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted = threading.Event()
+        self.connections: list = []
+        self._closed = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._closed.is_set():
+            try:
+                connection, _address = self.listener.accept()
+            except OSError:
+                return
+            self.connections.append(connection)
+            self.accepted.set()
+            if self.hang_up_after is not None:
+                threading.Timer(self.hang_up_after, connection.close).start()
+
+    def close(self) -> None:
+        self._closed.set()
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()

@@ -1,0 +1,1 @@
+"""Announcements: coordinators message volunteers chosen by filters, through the outbox."""
