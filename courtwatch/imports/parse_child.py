@@ -202,9 +202,21 @@ def outcome(returncode: int, stdout: bytes, spool: str | None) -> tuple[str, dic
 
 
 def supervise(job: dict) -> None:
+    """Wait for a background read and record how it ended; a read forgotten meanwhile leaves nothing.
+
+    The upload may be committed or discarded (``isolation.forget_parses``) while its read is still
+    running, or after the reader wrote its spool but before this check: the read's own copy of the
+    file (``job["path"]``) is then gone, and whatever the reader wrote after the forgetting (its
+    spool, its status) is removed here rather than left on the host until the hourly sweep.
+    """
     state, details = run_reader(job)
     if state == "failed":
         report(job, {"state": "failed", **details})
+    if not os.path.exists(job["path"]):
+        status = job.get("status")
+        for path in (job["spool"], f"{job['spool']}.part", status, f"{status}.tmp" if status else None):
+            if path:
+                _discard(path)
 
 
 def main() -> None:

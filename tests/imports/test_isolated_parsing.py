@@ -239,3 +239,37 @@ def test_over_the_memory_limit_the_import_says_so(app, runner, make_courthouse, 
     result = runner.invoke(args=["calendars", "import", str(path), "--courthouse", "cli-court", "--dry-run"])
     assert result.exit_code == 2
     assert "needs more than 160 MB of memory" in result.output and "COURTWATCH_IMPORT_MEMORY_MB" in result.output
+
+
+def test_a_read_forgotten_while_its_supervisor_waits_leaves_nothing_on_the_host(app, make_courthouse, monkeypatch):
+    """Committed on this host just as the reader finished (CI saw this on a loaded machine): the
+    commit removed the read's files, then the waiting supervisor found no spool, took the read
+    for a crash and wrote a "failed" status that stayed on the host until the hourly sweep."""
+    from courtwatch.imports import parse_child
+    from courtwatch.imports.record_frames import write_sealed_copy
+
+    courthouse = make_courthouse()
+    with app.test_request_context():
+        folder = isolation.spool_dir()
+        plain = folder.parent / "court.ics"
+        plain.write_bytes(ics(vevent("a", f":{SOON}T140000Z")))
+        window = (datetime.now(UTC), datetime.now(UTC) + timedelta(days=30))
+        job = isolation.parse_job(str(plain), kind="ics", courthouse=courthouse, mapping=None, window=window)
+        token = "forgotten-upload"
+        spool, status = isolation._paths(token, isolation.job_fingerprint(job))
+        kept_input = spool.removesuffix(".records") + ".input"
+        key = isolation.cache_key(token)
+        write_sealed_copy(str(plain), kept_input, key)
+        plain.unlink()
+        read_then_commit = parse_child.run_reader
+
+        def reader_then_commit(job):
+            ended = read_then_commit(job)
+            isolation.forget_parses(token)  # the commit, between the reader's end and the check
+            return ended
+
+        monkeypatch.setattr(parse_child, "run_reader", reader_then_commit)
+        parse_child.supervise(
+            {**job, "path": kept_input, "input_sealed": True, "seal_key": key, "spool": spool, "status": status}
+        )
+        assert [p.name for p in folder.iterdir()] == []
