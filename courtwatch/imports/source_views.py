@@ -17,7 +17,7 @@ from courtwatch.forms import ActionForm
 from courtwatch.imports import held_plans
 from courtwatch.imports.background_sync import claim_sync, is_syncing, start_sync
 from courtwatch.imports.models import CalendarSource, ImportRun
-from courtwatch.imports.views import _flash_counts, _zones, bp
+from courtwatch.imports.views import _flash_counts, bp, preview_page
 
 
 def _source_or_404(source_id: int) -> CalendarSource:
@@ -77,30 +77,14 @@ def review_held(source_id: int):
     if pending is None:
         flash(_("This held update is no longer waiting."), "info")
         return redirect(url_for("imports.index"))
+    discard_url = url_for("imports.discard_held", source_id=source.id)
     try:
         summary = held_plans.preview_held(source)
     except DomainError as error:
-        return render_template(
-            "imports/preview.html",
-            pending=pending,
-            summary=None,
-            error=error.message,
-            courthouse=source.courthouse,
-            action_form=ActionForm(),
-            discard_url=url_for("imports.discard_held", source_id=source.id),
-        ), 422
+        return preview_page(pending, source.courthouse, error=error.message, discard_url=discard_url), 422
     summary.review_needed = True  # it was held: applying it is the confirmation
-    return render_template(
-        "imports/preview.html",
-        pending=pending,
-        summary=summary,
-        error=None,
-        courthouses=_zones(summary),
-        courthouse=source.courthouse,
-        action_form=ActionForm(),
-        commit_url=url_for("imports.apply_held", source_id=source.id),
-        discard_url=url_for("imports.discard_held", source_id=source.id),
-    )
+    commit_url = url_for("imports.apply_held", source_id=source.id)
+    return preview_page(pending, source.courthouse, summary=summary, commit_url=commit_url, discard_url=discard_url)
 
 
 @bp.route("/sources/<int:source_id>/held/apply", methods=["POST"])

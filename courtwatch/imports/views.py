@@ -196,22 +196,22 @@ def preview():
             raise failure_message(state)
         summary = services.preview_pending(pending, parsed=state)
     except DomainError as error:
-        return render_template(
-            "imports/preview.html",
-            pending=pending,
-            summary=None,
-            error=error.message,
-            courthouse=services.pending_courthouse(pending),
-            action_form=ActionForm(),
-        ), 422
+        return preview_page(pending, services.pending_courthouse(pending), error=error.message), 422
+    return preview_page(pending, services.pending_courthouse(pending), summary=summary)
+
+
+def preview_page(pending, courthouse, *, summary=None, error: str | None = None, **urls) -> str:
+    """The plan page, for an upload or a held sync alike (``urls``: its commit and discard
+    addresses when they are not the upload's own); ``error`` instead of a plan when reading failed."""
     return render_template(
         "imports/preview.html",
         pending=pending,
         summary=summary,
-        error=None,
-        courthouses=_zones(summary),
-        courthouse=services.pending_courthouse(pending),
+        error=error,
+        courthouses=_zones(summary) if summary is not None else {},
+        courthouse=courthouse,
         action_form=ActionForm(),
+        **urls,
     )
 
 
